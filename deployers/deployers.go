@@ -1,0 +1,143 @@
+// Package deployers defines the small interface every deployment target
+// implements (the embedded local target, Confluent Cloud, open-source Flink)
+// and the values that cross it. The deploy engine only sees this interface:
+// it knows nothing about HTTP, files or gateways.
+package deployers
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Phase is a statement's lifecycle phase. The set is open: targets may
+// report phases this package does not list and callers must tolerate them.
+type Phase string
+
+const (
+	PhasePending   Phase = "PENDING"
+	PhaseRunning   Phase = "RUNNING"
+	PhaseCompleted Phase = "COMPLETED"
+	PhaseFailed    Phase = "FAILED"
+	PhaseFailing   Phase = "FAILING"
+	PhaseStopping  Phase = "STOPPING"
+	PhaseStopped   Phase = "STOPPED"
+	PhaseDegraded  Phase = "DEGRADED"
+	PhaseDeleting  Phase = "DELETING"
+	PhaseUnknown   Phase = "UNKNOWN"
+)
+
+// Healthy reports whether a DML statement in this phase counts as running
+// for planning: RUNNING, and DEGRADED (still processing; redeploying it would
+// lose state), and PENDING (just submitted).
+func (p Phase) Healthy() bool {
+	return p == PhaseRunning || p == PhaseDegraded || p == PhasePending
+}
+
+// Terminal reports whether the statement will not change phase on its own.
+func (p Phase) Terminal() bool {
+	return p == PhaseCompleted || p == PhaseFailed || p == PhaseStopped
+}
+
+// StatementKind says whether a statement creates a table or feeds it.
+type StatementKind string
+
+const (
+	KindDDL  StatementKind = "ddl"
+	KindDML  StatementKind = "dml"
+	KindDrop StatementKind = "drop"
+)
+
+// Statement is a statement as the target knows it.
+type Statement struct {
+	Name        string            `json:"name"`
+	Table       string            `json:"table,omitempty"`
+	Kind        StatementKind     `json:"kind,omitempty"`
+	Phase       Phase             `json:"phase"`
+	SQL         string            `json:"sql,omitempty"`
+	ComputePool string            `json:"compute_pool,omitempty"`
+	Detail      string            `json:"detail,omitempty"`
+	CreatedAt   time.Time         `json:"created_at,omitempty"`
+	Properties  map[string]string `json:"properties,omitempty"`
+}
+
+// TableState is what the target knows about one table.
+type TableState struct {
+	Table  string `json:"table"`
+	Exists bool   `json:"exists"`
+	// DDL is the CREATE statement the table was last created with, when the
+	// target remembers it ("" when it does not know).
+	DDL string `json:"ddl,omitempty"`
+	// DML is the table's DML statement, nil when there is none.
+	DML *Statement `json:"dml,omitempty"`
+}
+
+// TableRef names a table and the statement names the convention gives it,
+// so a target can find its statements without knowing the convention.
+type TableRef struct {
+	Table   string
+	DDLName string
+	DMLName string
+}
+
+// StatementRequest asks a target to run one statement.
+type StatementRequest struct {
+	Name        string
+	Table       string
+	Kind        StatementKind
+	SQL         string
+	Properties  map[string]string
+	ComputePool string
+}
+
+// Info describes a target for plans and reports.
+type Info struct {
+	Target      string `json:"target"`      // "local", "confluent", "flink"
+	Environment string `json:"environment"` // environment id or name
+}
+
+// Target is one deployment target. Every method that waits or calls out
+// takes a context and returns promptly when it is cancelled.
+type Target interface {
+	Info() Info
+	// State reads the current state of the given tables in as few calls as
+	// the target allows (Confluent: one paged listing).
+	State(ctx context.Context, tables []TableRef) (map[string]TableState, error)
+	// CreateTable submits a DDL statement. It returns once the statement is
+	// accepted; use Wait for COMPLETED.
+	CreateTable(ctx context.Context, req StatementRequest) (Statement, error)
+	// DropTable drops the table (DROP TABLE IF EXISTS) and waits for it.
+	DropTable(ctx context.Context, req StatementRequest) error
+	// StartStatement submits a DML statement; use Wait for RUNNING.
+	StartStatement(ctx context.Context, req StatementRequest) (Statement, error)
+	// StopStatement stops a running statement (it keeps existing, STOPPED).
+	StopStatement(ctx context.Context, name string) error
+	// DeleteStatement removes a statement; a missing one is not an error.
+	DeleteStatement(ctx context.Context, name string) error
+	// Wait polls the statement until its phase is one of want, it fails, or
+	// timeout passes. A FAILED statement returns a *StatementError.
+	Wait(ctx context.Context, name string, want []Phase, timeout time.Duration) (Statement, error)
+	// ListStatements lists the statements of the environment.
+	ListStatements(ctx context.Context) ([]Statement, error)
+}
+
+// ErrNotFound is returned (wrapped) when a statement or table does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrTimeout is returned (wrapped) when a wait ran out of time.
+var ErrTimeout = errors.New("timed out")
+
+// StatementError is a statement that reached FAILED (or another phase it
+// should not have), with the target's detail message.
+type StatementError struct {
+	Name   string
+	Phase  Phase
+	Detail string
+}
+
+func (e *StatementError) Error() string {
+	if e.Detail == "" {
+		return "statement " + e.Name + " is " + string(e.Phase)
+	}
+	return "statement " + e.Name + " is " + string(e.Phase) + ": " + e.Detail
+}

@@ -1,0 +1,104 @@
+// Package pipeline scans a pipelines folder (shift_left's conventions) into
+// tables with their SQL analysis and resolved references, and reads and
+// writes the inventory.json and pipeline_definition.json files.
+package pipeline
+
+import (
+	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
+)
+
+// TableType is the kind of table, from the layer folder it lives in.
+type TableType string
+
+const (
+	TypeSource       TableType = "source"
+	TypeIntermediate TableType = "intermediate"
+	TypeDimension    TableType = "dimension"
+	TypeFact         TableType = "fact"
+	TypeView         TableType = "view"
+	TypeSeed         TableType = "seed"
+	// TypeExternal marks tables listed in seeds/external_tables.json: they
+	// exist outside the project and are never deployed. The name matches
+	// shift_left's inventory value.
+	TypeExternal TableType = "external_kafka"
+)
+
+// layerTypes maps the layer folder right below the pipelines root to a type.
+var layerTypes = map[string]TableType{
+	"sources":       TypeSource,
+	"intermediates": TypeIntermediate,
+	"stage":         TypeIntermediate,
+	"dimensions":    TypeDimension,
+	"facts":         TypeFact,
+	"views":         TypeView,
+	"seeds":         TypeSeed,
+}
+
+// TypeForLayer returns the table type of a layer folder name.
+func TypeForLayer(layer string) (TableType, bool) {
+	t, ok := layerTypes[layer]
+	return t, ok
+}
+
+// Table is one table of the project. Paths are slash-separated and relative
+// to the pipelines root.
+type Table struct {
+	Name      string    `json:"name"`
+	Qualified string    `json:"qualified,omitempty"` // as written in the SQL, e.g. cat.db.tbl
+	Type      TableType `json:"type"`
+	Product   string    `json:"product,omitempty"`
+	Folder    string    `json:"folder,omitempty"`
+	DDLPath   string    `json:"ddl,omitempty"`
+	DMLPath   string    `json:"dml,omitempty"`
+	// Parents are the tables of the project this table reads, sorted.
+	Parents []string `json:"parents"`
+	// External are the references that are not tables of the project,
+	// qualified as written, sorted.
+	External []string `json:"external"`
+	Stateful bool     `json:"stateful"`
+	// IsExternal is true for entries of seeds/external_tables.json.
+	IsExternal bool   `json:"is_external,omitempty"`
+	KafkaTopic string `json:"kafka_topic,omitempty"`
+
+	DDL *flinksql.Analysis `json:"-"`
+	DML *flinksql.Analysis `json:"-"`
+}
+
+// Deployable reports whether the table has statements to deploy.
+func (t *Table) Deployable() bool { return !t.IsExternal && (t.DDLPath != "" || t.DMLPath != "") }
+
+// Warning is a problem that does not stop the scan.
+type Warning struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Table   string `json:"table,omitempty"`
+	Message string `json:"message"`
+}
+
+func (w Warning) String() string {
+	loc := w.File
+	if loc != "" && w.Line > 0 {
+		loc += ":" + itoa(w.Line)
+	}
+	if loc == "" {
+		loc = w.Table
+	}
+	if loc == "" {
+		return w.Message
+	}
+	return loc + ": " + w.Message
+}
+
+// Project is a scanned pipelines folder.
+type Project struct {
+	// Root is the absolute path of the pipelines folder.
+	Root string
+	// Tables are sorted by name; external tables included.
+	Tables []*Table
+	// ByName indexes Tables.
+	ByName   map[string]*Table
+	Warnings []Warning
+}
+
+// Table returns the table with that name, or nil.
+func (p *Project) Table(name string) *Table { return p.ByName[name] }
