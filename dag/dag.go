@@ -1,0 +1,352 @@
+// Package dag is the dependency graph of a scanned project: one node per
+// table, one edge parent → child. It stores the graph in dominikbraun/graph
+// and answers the questions commands ask (parents, children, ancestors,
+// descendants, topological order, cycles) from adjacency lists built once.
+//
+// dominikbraun/graph v0.23.0's TopologicalSort is O(V²) and its
+// AdjacencyMap rebuilds maps on every call, so neither is called per query:
+// the library holds the graph and finds strongly connected components for
+// cycle reports; traversals run over our own sorted slices.
+package dag
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dominikbraun/graph"
+
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+)
+
+// ErrCycle is matched (errors.Is) by a *CycleError.
+var ErrCycle = errors.New("dependency cycle")
+
+// CycleError names every cycle of the graph with the files involved.
+type CycleError struct {
+	// Cycles are closed paths, e.g. [int_a int_b int_c int_a], each
+	// starting at its smallest name, sorted.
+	Cycles [][]string
+	// Files maps each table in a cycle to the file that makes it read its
+	// parent (its DML, else its DDL), relative to the pipelines root.
+	Files map[string]string
+}
+
+func (e *CycleError) Error() string {
+	var b strings.Builder
+	if len(e.Cycles) == 1 {
+		b.WriteString("dependency cycle: ")
+	} else {
+		fmt.Fprintf(&b, "%d dependency cycles: ", len(e.Cycles))
+	}
+	for i, c := range e.Cycles {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(strings.Join(c, " → "))
+		files := make([]string, 0, len(c)-1)
+		for _, t := range c[:len(c)-1] {
+			if f := e.Files[t]; f != "" {
+				files = append(files, f)
+			}
+		}
+		if len(files) > 0 {
+			b.WriteString(" (" + strings.Join(files, ", ") + ")")
+		}
+	}
+	b.WriteString("; remove one of the references to break each cycle")
+	return b.String()
+}
+
+func (e *CycleError) Is(target error) bool { return target == ErrCycle }
+
+// Graph is an immutable dependency graph. Build it once per command.
+type Graph struct {
+	store    graph.Graph[string, string]
+	tables   map[string]*pipeline.Table
+	names    []string
+	index    map[string]int
+	parents  [][]int // by index, sorted by name
+	children [][]int // by index, sorted by name
+}
+
+// Build makes the graph of a project. Parents come from the scan (only
+// tables of the project; other references stay in Table.External). It
+// returns a *CycleError naming every cycle. Cost: O(V+E) plus the
+// library's insertion cost; Tarjan's SCC only runs when a cycle exists.
+func Build(p *pipeline.Project) (*Graph, error) {
+	g := &Graph{
+		store:  graph.New(graph.StringHash, graph.Directed()),
+		tables: make(map[string]*pipeline.Table, len(p.Tables)),
+		names:  make([]string, 0, len(p.Tables)),
+		index:  make(map[string]int, len(p.Tables)),
+	}
+	for _, t := range p.Tables {
+		g.tables[t.Name] = t
+		g.names = append(g.names, t.Name)
+	}
+	sort.Strings(g.names)
+	for i, n := range g.names {
+		g.index[n] = i
+		if err := g.store.AddVertex(n); err != nil {
+			return nil, fmt.Errorf("add table %s: %w", n, err)
+		}
+	}
+	g.parents = make([][]int, len(g.names))
+	g.children = make([][]int, len(g.names))
+	for i, n := range g.names {
+		for _, parent := range g.tables[n].Parents {
+			j, ok := g.index[parent]
+			if !ok || j == i {
+				continue
+			}
+			if err := g.store.AddEdge(parent, n); err != nil {
+				if errors.Is(err, graph.ErrEdgeAlreadyExists) {
+					continue
+				}
+				return nil, fmt.Errorf("add edge %s → %s: %w", parent, n, err)
+			}
+			g.parents[i] = append(g.parents[i], j)
+			g.children[j] = append(g.children[j], i)
+		}
+	}
+	// Children were appended in name order of the child (outer loop), so
+	// both lists are already sorted; parents need sorting by index.
+	for i := range g.parents {
+		sort.Ints(g.parents[i])
+	}
+	if order := g.kahn(nil); len(order) != len(g.names) {
+		return nil, g.cycleError(order)
+	}
+	return g, nil
+}
+
+// Len is the number of tables.
+func (g *Graph) Len() int { return len(g.names) }
+
+// Names are all table names, sorted.
+func (g *Graph) Names() []string { return append([]string(nil), g.names...) }
+
+// Has reports whether the table is in the graph.
+func (g *Graph) Has(name string) bool { _, ok := g.index[name]; return ok }
+
+// Table returns the table's model, or nil.
+func (g *Graph) Table(name string) *pipeline.Table { return g.tables[name] }
+
+// Store gives read access to the underlying dominikbraun graph (for
+// exports); callers must not modify it.
+func (g *Graph) Store() graph.Graph[string, string] { return g.store }
+
+// Parents returns the table's direct parents, sorted.
+func (g *Graph) Parents(name string) []string { return g.namesOf(g.parents, name) }
+
+// Children returns the table's direct children, sorted.
+func (g *Graph) Children(name string) []string { return g.namesOf(g.children, name) }
+
+func (g *Graph) namesOf(adj [][]int, name string) []string {
+	i, ok := g.index[name]
+	if !ok {
+		return nil
+	}
+	out := make([]string, len(adj[i]))
+	for k, j := range adj[i] {
+		out[k] = g.names[j]
+	}
+	return out
+}
+
+// Ancestors returns every table reachable upward from the given tables,
+// with its shortest distance (1 = parent), limited to maxDepth edges (0 = no
+// limit). The start tables themselves are never in the result. One
+// multi-source BFS: O(V+E).
+func (g *Graph) Ancestors(names []string, maxDepth int) map[string]int {
+	return g.reach(g.parents, names, maxDepth)
+}
+
+// Descendants is Ancestors downward.
+func (g *Graph) Descendants(names []string, maxDepth int) map[string]int {
+	return g.reach(g.children, names, maxDepth)
+}
+
+func (g *Graph) reach(adj [][]int, names []string, maxDepth int) map[string]int {
+	dist := make([]int32, len(g.names))
+	for i := range dist {
+		dist[i] = -1
+	}
+	queue := make([]int, 0, len(names))
+	for _, n := range names {
+		if i, ok := g.index[n]; ok && dist[i] != 0 {
+			dist[i] = 0
+			queue = append(queue, i)
+		}
+	}
+	out := make(map[string]int)
+	for head := 0; head < len(queue); head++ {
+		i := queue[head]
+		d := dist[i]
+		if maxDepth > 0 && int(d) >= maxDepth {
+			continue
+		}
+		for _, j := range adj[i] {
+			if dist[j] >= 0 {
+				continue
+			}
+			dist[j] = d + 1
+			out[g.names[j]] = int(d + 1)
+			queue = append(queue, j)
+		}
+	}
+	return out
+}
+
+// TopoOrder returns the given tables (all tables when subset is nil) in a
+// dependency order: every table after all of its ancestors that are in the
+// subset. Ties are broken by name, so the order is deterministic.
+// Kahn's algorithm with a min-heap: O((V+E) log V).
+func (g *Graph) TopoOrder(subset map[string]bool) []string {
+	var in []bool
+	if subset != nil {
+		in = make([]bool, len(g.names))
+		for n := range subset {
+			if i, ok := g.index[n]; ok {
+				in[i] = true
+			}
+		}
+	}
+	order := g.kahn(in)
+	out := make([]string, len(order))
+	for k, i := range order {
+		out[k] = g.names[i]
+	}
+	return out
+}
+
+// kahn orders the nodes where in[i] (all when in is nil). Edges through
+// nodes outside the subset are followed transitively only by distance one:
+// a subset node waits for its subset parents. That is the plan's need, as
+// plans always contain every node between two planned nodes they order.
+func (g *Graph) kahn(in []bool) []int {
+	member := func(i int) bool { return in == nil || in[i] }
+	indeg := make([]int32, len(g.names))
+	h := &intHeap{}
+	for i := range g.names {
+		if !member(i) {
+			continue
+		}
+		for _, p := range g.parents[i] {
+			if member(p) {
+				indeg[i]++
+			}
+		}
+		if indeg[i] == 0 {
+			*h = append(*h, i)
+		}
+	}
+	heap.Init(h)
+	order := make([]int, 0, len(g.names))
+	for h.Len() > 0 {
+		i := heap.Pop(h).(int)
+		order = append(order, i)
+		for _, c := range g.children[i] {
+			if !member(c) {
+				continue
+			}
+			indeg[c]--
+			if indeg[c] == 0 {
+				heap.Push(h, c)
+			}
+		}
+	}
+	return order
+}
+
+type intHeap []int
+
+func (h intHeap) Len() int           { return len(h) }
+func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *intHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// cycleError reports every cycle: one closed path per strongly connected
+// component with more than one table.
+func (g *Graph) cycleError(ordered []int) error {
+	done := make([]bool, len(g.names))
+	for _, i := range ordered {
+		done[i] = true
+	}
+	comps, err := graph.StronglyConnectedComponents(g.store)
+	if err != nil {
+		return fmt.Errorf("find cycles: %w", err)
+	}
+	ce := &CycleError{Files: map[string]string{}}
+	for _, comp := range comps {
+		if len(comp) < 2 {
+			continue
+		}
+		member := make(map[int]bool, len(comp))
+		for _, n := range comp {
+			member[g.index[n]] = true
+		}
+		cycle := g.cycleIn(member)
+		ce.Cycles = append(ce.Cycles, cycle)
+		for _, n := range cycle {
+			t := g.tables[n]
+			if t.DMLPath != "" {
+				ce.Files[n] = t.DMLPath
+			} else {
+				ce.Files[n] = t.DDLPath
+			}
+		}
+	}
+	sort.Slice(ce.Cycles, func(a, b int) bool { return ce.Cycles[a][0] < ce.Cycles[b][0] })
+	return ce
+}
+
+// cycleIn finds one closed path inside a strongly connected component,
+// starting at its smallest member and following the smallest child that
+// leads back: a DFS bounded by the component's size.
+func (g *Graph) cycleIn(member map[int]bool) []string {
+	start := -1
+	for i := range member {
+		if start == -1 || i < start {
+			start = i
+		}
+	}
+	var path []int
+	onPath := map[int]bool{}
+	visited := map[int]bool{}
+	var dfs func(i int) bool
+	dfs = func(i int) bool {
+		path = append(path, i)
+		onPath[i] = true
+		visited[i] = true
+		for _, c := range g.children[i] {
+			if !member[c] {
+				continue
+			}
+			if c == start {
+				return true
+			}
+			if !visited[c] && dfs(c) {
+				return true
+			}
+		}
+		path = path[:len(path)-1]
+		onPath[i] = false
+		return false
+	}
+	dfs(start)
+	out := make([]string, 0, len(path)+1)
+	for _, i := range path {
+		out = append(out, g.names[i])
+	}
+	return append(out, g.names[start])
+}

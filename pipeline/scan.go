@@ -1,0 +1,597 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
+)
+
+// MaxFileSize is the largest SQL or JSON file the scanner reads.
+const MaxFileSize = 10 << 20
+
+// ExternalTablesFile lists tables that exist outside the project, relative
+// to the pipelines root.
+const ExternalTablesFile = "seeds/external_tables.json"
+
+// ScanOptions tune a scan.
+type ScanOptions struct {
+	// Strict turns references to tables outside the project (and not
+	// listed in seeds/external_tables.json) into errors.
+	Strict bool
+	// Workers reading and analysing files; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// FileError is a problem with one file (or folder) of the project.
+type FileError struct {
+	Path string // relative to the pipelines root's parent, e.g. pipelines/facts/x/sql-scripts/dml.x.sql
+	Line int
+	Col  int
+	Msg  string
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	loc := e.Path
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d:%d", e.Path, e.Line, e.Col)
+	}
+	return loc + ": " + e.Msg
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// ErrProject is matched by every error that comes from the project's
+// content (as opposed to I/O failures of the machine).
+var ErrProject = errors.New("invalid project")
+
+// Errors is a list of problems found in one scan, sorted by file.
+type Errors []error
+
+func (es Errors) Error() string {
+	if len(es) == 1 {
+		return es[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problems in the pipelines folder:", len(es))
+	for _, e := range es {
+		b.WriteString("\n  ")
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+func (es Errors) Is(target error) bool { return target == ErrProject }
+
+func (es Errors) Unwrap() []error { return es }
+
+// tableDir is a table folder found by the walk.
+type tableDir struct {
+	rel      string // relative to root, slash-separated
+	ddl, dml string // file names inside sql-scripts
+}
+
+// Scan reads the pipelines folder at root. It walks the tree once, then
+// reads and analyses the SQL files on a pool of workers. Problems in the
+// project's files are returned together as Errors (errors.Is(err,
+// ErrProject)).
+func Scan(ctx context.Context, root string, opts ScanOptions) (*Project, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("pipelines folder %s: %w", root, err)
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("pipelines folder %s does not exist: pass --pipelines DIR or set PIPELINES", root)
+		}
+		return nil, fmt.Errorf("pipelines folder %s: %w", root, err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("pipelines folder %s is not a directory", root)
+	}
+	s := &scanner{root: abs, display: filepath.Base(abs), opts: opts}
+	dirs, err := s.walk(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tables := s.readTables(ctx, dirs)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	externals := s.readExternalTables()
+	p := s.assemble(tables, externals)
+	if len(s.errs) > 0 {
+		sort.SliceStable(s.errs, func(i, j int) bool { return errKey(s.errs[i]) < errKey(s.errs[j]) })
+		return nil, Errors(s.errs)
+	}
+	return p, nil
+}
+
+func errKey(err error) string {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return fmt.Sprintf("%s\x00%09d", fe.Path, fe.Line)
+	}
+	return err.Error()
+}
+
+type scanner struct {
+	root    string
+	display string // the root folder's name, prefix of displayed paths
+	opts    ScanOptions
+
+	mu       sync.Mutex
+	errs     []error
+	warnings []Warning
+}
+
+func (s *scanner) fail(rel string, line, col int, format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.errs = append(s.errs, &FileError{Path: s.shown(rel), Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (s *scanner) warn(w Warning) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.warnings = append(s.warnings, w)
+}
+
+// shown is how a path is printed: relative to the root's parent, so it
+// starts with the pipelines folder's name, as shift_left prints it.
+func (s *scanner) shown(rel string) string {
+	if rel == "" || rel == "." {
+		return s.display
+	}
+	return s.display + "/" + rel
+}
+
+// walk finds the table folders: folders holding sql-scripts/ddl.*.sql or
+// sql-scripts/dml.*.sql. It does not descend into tests/ or hidden folders
+// and never follows symlinked folders.
+func (s *scanner) walk(ctx context.Context) ([]tableDir, error) {
+	var dirs []tableDir
+	err := filepath.WalkDir(s.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("walk %s: %w", p, err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rel, _ := filepath.Rel(s.root, p)
+		rel = filepath.ToSlash(rel)
+		name := d.Name()
+		if d.Type()&fs.ModeSymlink != 0 {
+			s.checkSymlink(p, rel)
+			return nil
+		}
+		if !d.IsDir() || rel == "." {
+			return nil
+		}
+		if strings.HasPrefix(name, ".") || name == "tests" || name == "node_modules" {
+			return fs.SkipDir
+		}
+		if name != "sql-scripts" {
+			return nil
+		}
+		td, ok := s.tableFiles(p, rel)
+		if ok {
+			dirs = append(dirs, td)
+		}
+		return fs.SkipDir
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dirs, nil
+}
+
+// checkSymlink refuses links that lead out of the pipelines root; links
+// inside the root are ignored (the target is scanned where it lives).
+func (s *scanner) checkSymlink(p, rel string) {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		s.fail(rel, 0, 0, "broken symbolic link: %v", err)
+		return
+	}
+	root, _ := filepath.EvalSymlinks(s.root)
+	if r, err := filepath.Rel(root, target); err != nil || r == ".." || strings.HasPrefix(r, "../") {
+		s.fail(rel, 0, 0, "symbolic link to %s leads outside the pipelines folder; copy the file into the project instead", target)
+	}
+}
+
+// tableFiles reads a sql-scripts folder listing and picks the DDL and DML.
+func (s *scanner) tableFiles(dir, rel string) (tableDir, bool) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		s.fail(rel, 0, 0, "read folder: %v", err)
+		return tableDir{}, false
+	}
+	td := tableDir{rel: path.Dir(rel)}
+	for _, e := range entries {
+		n := e.Name()
+		if !strings.HasSuffix(n, ".sql") || e.IsDir() {
+			continue
+		}
+		var slot *string
+		switch {
+		case strings.HasPrefix(n, "ddl."):
+			slot = &td.ddl
+		case strings.HasPrefix(n, "dml."):
+			slot = &td.dml
+		default:
+			continue
+		}
+		if strings.Contains(n, "dlq") {
+			continue // shift_left skips dead-letter-queue scripts too
+		}
+		if *slot != "" {
+			s.fail(rel, 0, 0, "two %s files, %s and %s: keep one per table folder", n[:3], *slot, n)
+			continue
+		}
+		*slot = n
+	}
+	return td, td.ddl != "" || td.dml != ""
+}
+
+var validName = func(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// scanned is one table folder after reading its files.
+type scanned struct {
+	dir      tableDir
+	typ      TableType
+	product  string
+	ddl, dml *flinksql.Analysis
+	name     flinksql.Name
+	ok       bool
+}
+
+func (s *scanner) readTables(ctx context.Context, dirs []tableDir) []scanned {
+	out := make([]scanned, len(dirs))
+	workers := s.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = s.readTable(dirs[i])
+			}
+		}()
+	}
+	for i := range dirs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+func (s *scanner) readTable(td tableDir) scanned {
+	sc := scanned{dir: td}
+	segs := strings.Split(td.rel, "/")
+	for _, seg := range segs {
+		if !validName(seg) {
+			s.fail(td.rel, 0, 0, "folder name %q has characters outside [A-Za-z0-9_.-]: rename it", seg)
+			return sc
+		}
+	}
+	typ, ok := TypeForLayer(segs[0])
+	if !ok || len(segs) < 2 {
+		if !ok {
+			s.fail(segs[0], 0, 0, "unknown layer folder %q holds table %s: use one of sources, intermediates, stage, dimensions, facts, views, seeds", segs[0], td.rel)
+		} else {
+			s.fail(td.rel, 0, 0, "sql-scripts directly in the layer folder: put each table in its own folder")
+		}
+		return sc
+	}
+	sc.typ = typ
+	if len(segs) >= 3 {
+		sc.product = segs[len(segs)-2]
+	}
+	var good = true
+	if td.ddl != "" {
+		sc.ddl, good = s.analyze(td.rel+"/sql-scripts/"+td.ddl), good && sc.ddl != nil
+	}
+	if td.dml != "" {
+		var a *flinksql.Analysis
+		a = s.analyze(td.rel + "/sql-scripts/" + td.dml)
+		sc.dml = a
+		good = good && a != nil
+	}
+	if !good {
+		return sc
+	}
+	switch {
+	case sc.dml != nil && len(sc.dml.Writes) > 0:
+		sc.name = sc.dml.Writes[0]
+	case sc.ddl != nil && len(sc.ddl.Writes) > 0:
+		sc.name = sc.ddl.Writes[0]
+	default:
+		file := td.dml
+		if file == "" {
+			file = td.ddl
+		}
+		s.fail(td.rel+"/sql-scripts/"+file, 0, 0, "no INSERT INTO or CREATE TABLE found: cannot tell which table this folder defines")
+		return sc
+	}
+	if !validName(sc.name.Table()) {
+		s.fail(td.rel+"/sql-scripts/"+pick(td.dml, td.ddl), sc.name.Pos.Line, sc.name.Pos.Col, "table name %q has characters outside [A-Za-z0-9_.-]", sc.name.Table())
+		return sc
+	}
+	s.checkFileNames(sc)
+	sc.ok = true
+	return sc
+}
+
+func pick(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// checkFileNames warns when the table the SQL writes is not the one its
+// file names say, naming both.
+func (s *scanner) checkFileNames(sc scanned) {
+	name := sc.name.Table()
+	for _, f := range []string{sc.dir.ddl, sc.dir.dml} {
+		if f == "" {
+			continue
+		}
+		fileTable := strings.TrimSuffix(f[4:], ".sql")
+		if fileTable != name {
+			s.warn(Warning{File: s.shown(sc.dir.rel + "/sql-scripts/" + f), Table: name,
+				Message: fmt.Sprintf("file is named for table %q but its SQL defines table %q (the SQL wins)", fileTable, name)})
+		}
+	}
+	if sc.dml != nil && sc.ddl != nil && len(sc.ddl.Writes) > 0 && sc.ddl.Writes[0].Table() != name {
+		s.warn(Warning{File: s.shown(sc.dir.rel + "/sql-scripts/" + sc.dir.ddl), Line: sc.ddl.Writes[0].Pos.Line, Table: name,
+			Message: fmt.Sprintf("DDL creates %q but the DML writes %q (the DML wins)", sc.ddl.Writes[0].Table(), name)})
+	}
+}
+
+// analyze reads one SQL file and analyses it; nil after a reported error.
+func (s *scanner) analyze(rel string) *flinksql.Analysis {
+	p := filepath.Join(s.root, filepath.FromSlash(rel))
+	fi, err := os.Lstat(p)
+	if err != nil {
+		s.fail(rel, 0, 0, "read: %v", err)
+		return nil
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		s.checkSymlink(p, rel)
+	}
+	if fi.Size() > MaxFileSize {
+		s.fail(rel, 0, 0, "file is %d bytes, over the %d MB limit for SQL files", fi.Size(), MaxFileSize>>20)
+		return nil
+	}
+	src, err := os.ReadFile(p)
+	if err != nil {
+		s.fail(rel, 0, 0, "read: %v", err)
+		return nil
+	}
+	if len(src) > MaxFileSize {
+		s.fail(rel, 0, 0, "file is over the %d MB limit for SQL files", MaxFileSize>>20)
+		return nil
+	}
+	a, err := flinksql.Analyze(src)
+	if err != nil {
+		var se *flinksql.SyntaxError
+		if errors.As(err, &se) {
+			s.fail(rel, se.Pos.Line, se.Pos.Col, "%s", se.Msg)
+		} else {
+			s.fail(rel, 0, 0, "%v", err)
+		}
+		return nil
+	}
+	return a
+}
+
+// externalTable is one entry of seeds/external_tables.json.
+type externalTable struct {
+	TableName   string `json:"table_name"`
+	KafkaTopic  string `json:"kafka_topic"`
+	ProductName string `json:"product_name"`
+}
+
+func (s *scanner) readExternalTables() []externalTable {
+	p := filepath.Join(s.root, filepath.FromSlash(ExternalTablesFile))
+	src, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		s.fail(ExternalTablesFile, 0, 0, "read: %v", err)
+		return nil
+	}
+	tables, err := ParseExternalTables(src)
+	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) {
+			s.fail(ExternalTablesFile, fe.Line, fe.Col, "%s", fe.Msg)
+		} else {
+			s.fail(ExternalTablesFile, 0, 0, "%v", err)
+		}
+		return nil
+	}
+	return tables
+}
+
+// ParseExternalTables reads the {"tables":[{table_name,kafka_topic,
+// product_name}]} document. Errors carry the line of the problem.
+func ParseExternalTables(src []byte) ([]externalTable, error) {
+	var doc struct {
+		Tables []externalTable `json:"tables"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(src))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		line, col := jsonErrorPos(src, err)
+		return nil, &FileError{Line: line, Col: col, Msg: "invalid JSON: " + err.Error() + ` (expected {"tables":[{"table_name":…,"kafka_topic":…,"product_name":…}]})`, Err: err}
+	}
+	for i, t := range doc.Tables {
+		if !validName(t.TableName) {
+			return nil, &FileError{Msg: fmt.Sprintf("tables[%d]: table_name %q is empty or has characters outside [A-Za-z0-9_.-]", i, t.TableName)}
+		}
+	}
+	return doc.Tables, nil
+}
+
+// jsonErrorPos turns a decoder error's byte offset into line and column.
+func jsonErrorPos(src []byte, err error) (int, int) {
+	var off int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 || off > int64(len(src)) {
+		return 0, 0
+	}
+	line := 1 + bytes.Count(src[:off], []byte("\n"))
+	col := int(off) - bytes.LastIndexByte(src[:off], '\n')
+	return line, col
+}
+
+// assemble builds the project from the scanned folders: names, duplicate
+// checks, external tables, then reference resolution.
+func (s *scanner) assemble(found []scanned, externals []externalTable) *Project {
+	p := &Project{Root: s.root, ByName: make(map[string]*Table, len(found)+len(externals))}
+	for _, sc := range found {
+		if !sc.ok {
+			continue
+		}
+		t := &Table{
+			Name:      sc.name.Table(),
+			Qualified: sc.name.String(),
+			Type:      sc.typ,
+			Product:   sc.product,
+			Folder:    sc.dir.rel,
+			DDL:       sc.ddl,
+			DML:       sc.dml,
+		}
+		if sc.dir.ddl != "" {
+			t.DDLPath = sc.dir.rel + "/sql-scripts/" + sc.dir.ddl
+		}
+		if sc.dir.dml != "" {
+			t.DMLPath = sc.dir.rel + "/sql-scripts/" + sc.dir.dml
+		}
+		if prev, dup := p.ByName[t.Name]; dup {
+			a, b := prev.Folder, t.Folder
+			if b < a {
+				a, b = b, a
+			}
+			s.fail(b, 0, 0, "table %s is defined twice, in %s and %s: rename or remove one", t.Name, s.shown(a), s.shown(b))
+			continue
+		}
+		p.ByName[t.Name] = t
+	}
+	for _, e := range externals {
+		if prev, dup := p.ByName[e.TableName]; dup {
+			s.warn(Warning{File: s.shown(ExternalTablesFile), Table: e.TableName,
+				Message: fmt.Sprintf("external table %s is also defined in %s; the project's definition is used", e.TableName, s.shown(prev.Folder))})
+			continue
+		}
+		product := e.ProductName
+		if product == "" {
+			product = "common"
+		}
+		p.ByName[e.TableName] = &Table{Name: e.TableName, Type: TypeExternal, Product: product, IsExternal: true, KafkaTopic: e.KafkaTopic}
+	}
+	for _, t := range p.ByName {
+		p.Tables = append(p.Tables, t)
+	}
+	sort.Slice(p.Tables, func(i, j int) bool { return p.Tables[i].Name < p.Tables[j].Name })
+	for _, t := range p.Tables {
+		s.resolve(p, t)
+	}
+	sort.Slice(s.warnings, func(i, j int) bool { return s.warnings[i].String() < s.warnings[j].String() })
+	p.Warnings = s.warnings
+	return p
+}
+
+// resolve turns a table's reads into parents (tables of the project,
+// matched on the last name part) and external references.
+func (s *scanner) resolve(p *Project, t *Table) {
+	t.Parents, t.External = []string{}, []string{}
+	if t.IsExternal {
+		return
+	}
+	parents := map[string]bool{}
+	external := map[string]bool{}
+	for _, a := range []*flinksql.Analysis{t.DDL, t.DML} {
+		if a == nil {
+			continue
+		}
+		for _, r := range a.Reads {
+			name := r.Table()
+			if name == t.Name {
+				continue
+			}
+			if _, ok := p.ByName[name]; ok {
+				parents[name] = true
+				continue
+			}
+			q := r.String()
+			if !external[q] && s.opts.Strict {
+				file := t.DMLPath
+				if a == t.DDL {
+					file = t.DDLPath
+				}
+				s.fail(file, r.Pos.Line, r.Pos.Col, "table %s reads %s, which is not a table of the project nor listed in %s (--strict)", t.Name, q, ExternalTablesFile)
+			}
+			external[q] = true
+		}
+	}
+	t.Parents = sortedKeys(parents)
+	t.External = sortedKeys(external)
+	switch {
+	case t.DML != nil:
+		t.Stateful = t.DML.Stateful
+	case t.DDL != nil:
+		t.Stateful = t.DDL.ChangelogMode == "upsert" || t.DDL.ChangelogMode == "retract"
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
