@@ -1,0 +1,135 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Problem is one missing or wrong key found by Validate.
+type Problem struct {
+	Key     string `json:"key"`
+	Env     string `json:"env,omitempty"` // the SL_* variable that can set it
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	s := p.Key + ": " + p.Message
+	if p.Env != "" {
+		s += " (set it in config.yaml or with " + p.Env + ")"
+	}
+	return s
+}
+
+// Targets Validate knows.
+const (
+	TargetLocal     = "local"
+	TargetConfluent = "confluent"
+	TargetFlink     = "flink"
+)
+
+// Validate reports every missing, placeholder or malformed key the target
+// needs, all at once, in a stable order. "" checks only what every target
+// shares. Values are never included in messages (they may be secrets).
+func (c *Config) Validate(target string) []Problem {
+	var ps []Problem
+	need := func(key, v string) {
+		if strings.TrimSpace(v) == "" {
+			ps = append(ps, Problem{Key: key, Env: EnvVarFor(key), Message: "missing"})
+		} else if IsPlaceholder(v) {
+			ps = append(ps, Problem{Key: key, Env: EnvVarFor(key), Message: "still a placeholder"})
+		}
+	}
+	checkURL := func(key, v string) {
+		if v == "" || IsPlaceholder(v) {
+			return
+		}
+		if err := CheckBaseURL(v); err != nil {
+			ps = append(ps, Problem{Key: key, Env: EnvVarFor(key), Message: err.Error()})
+		}
+	}
+	if IsPlaceholder(c.Kafka.ClusterType) {
+		need("kafka.cluster_type", c.Kafka.ClusterType)
+	}
+	switch target {
+	case "", TargetLocal:
+	case TargetConfluent:
+		cc, f := c.ConfluentCloud, c.Flink
+		need("confluent_cloud.organization_id", cc.OrganizationID)
+		need("confluent_cloud.environment_id", cc.EnvironmentID)
+		// Provider and region build the default SQL endpoint and name the
+		// pools' region, so they are needed even with flink.sql_endpoint.
+		need("confluent_cloud.cloud_provider", cc.CloudProvider)
+		need("confluent_cloud.cloud_region", cc.CloudRegion)
+		if p := cc.CloudProvider; p != "" && !IsPlaceholder(p) && p != "aws" && p != "gcp" && p != "azure" {
+			ps = append(ps, Problem{Key: "confluent_cloud.cloud_provider", Env: EnvVarFor("confluent_cloud.cloud_provider"),
+				Message: "must be aws, gcp or azure"})
+		}
+		need("confluent_cloud.api_key", cc.APIKey.Reveal())
+		need("confluent_cloud.api_secret", cc.APISecret.Reveal())
+		checkURL("confluent_cloud.api_endpoint", cc.APIEndpoint)
+		need("flink.compute_pool_id", f.ComputePoolID)
+		need("flink.catalog_name", f.CatalogName)
+		need("flink.database_name", f.DatabaseName)
+		need("flink.api_key", f.APIKey.Reveal())
+		need("flink.api_secret", f.APISecret.Reveal())
+		checkURL("flink.sql_endpoint", f.SQLEndpoint)
+		switch f.MaxCFU {
+		case 5, 10, 20, 30, 40, 50:
+		default:
+			ps = append(ps, Problem{Key: "flink.max_cfu", Message: fmt.Sprintf("must be one of 5, 10, 20, 30, 40, 50 (got %d)", f.MaxCFU)})
+		}
+		if p := f.MaxCFUPercentBeforeAllocation; p <= 0 || p > 1 {
+			ps = append(ps, Problem{Key: "flink.max_cfu_percent_before_allocation", Message: fmt.Sprintf("must be a fraction in (0, 1] (got %g)", p)})
+		}
+	case TargetFlink:
+		need("targets.flink.url", c.Targets.Flink.URL)
+		checkURL("targets.flink.url", c.Targets.Flink.URL)
+		checkURL("targets.flink.jobmanager_url", c.Targets.Flink.JobManagerURL)
+		for i, g := range c.Targets.Flink.RemoveOptions {
+			if strings.TrimSpace(g) == "" {
+				ps = append(ps, Problem{Key: fmt.Sprintf("targets.flink.remove_options[%d]", i), Message: "empty pattern"})
+			}
+		}
+	default:
+		ps = append(ps, Problem{Key: "target", Message: fmt.Sprintf("unknown target %q; use local, confluent or flink", target)})
+	}
+	return ps
+}
+
+// CheckBaseURL accepts a base URL of scheme and host only (an optional
+// trailing "/"), https anywhere and plain http only for loopback hosts
+// (127.0.0.0/8, ::1, localhost), so credentials never cross a network in
+// clear text.
+func CheckBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL: %v", err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("must start with https:// (got scheme %q)", u.Scheme)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return fmt.Errorf("has no host; write it as https://host[:port]")
+	}
+	if u.User != nil {
+		return fmt.Errorf("must not carry credentials; use the api_key/api_secret keys")
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("must be scheme and host only, without path or query (e.g. https://flink.us-east-1.aws.confluent.cloud)")
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		return fmt.Errorf("plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://")
+	}
+	return nil
+}
+
+// IsLoopback reports whether host is localhost or a loopback IP.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
