@@ -1,0 +1,126 @@
+// Package cli is shiftleft's command line: it parses flags, calls the
+// library packages and renders their results. It holds no logic of its own
+// beyond choosing what to call; urfave/cli stays inside this package.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sort"
+	"syscall"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+)
+
+// Version is set at build time with -ldflags "-X .../cli.Version=v1.2.3".
+var Version = "dev"
+
+// ExitPanic is the exit code when shiftleft hit a bug (a recovered panic).
+const ExitPanic = 70
+
+// Main runs the command line for the real process: the first SIGINT or
+// SIGTERM cancels the context (commands stop cleanly), a second one exits
+// at once.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		n := 0
+		for range sigs {
+			n++
+			if n == 1 {
+				fmt.Fprintln(stderr, "interrupted: finishing in-flight work; press Ctrl-C again to exit now")
+				cancel()
+				continue
+			}
+			os.Exit(130)
+		}
+	}()
+	wd, _ := os.Getwd()
+	return Run(ctx, args, Env{
+		Stdin: stdin, Stdout: stdout, Stderr: stderr,
+		Getenv: os.Getenv, Dir: wd, Now: time.Now,
+		StdoutIsTerminal: isTerminal(stdout), StdinIsTerminal: isTerminal(stdin),
+	})
+}
+
+// Run runs one command line (args[0] is the program name) and returns the
+// exit code. Everything the process would read from its surroundings comes
+// from env, so tests run it in-process.
+func Run(ctx context.Context, args []string, env Env) (code int) {
+	env.fill()
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(env.Stderr, "shiftleft: internal error: %v\n%s\nThis is a bug in shiftleft: please file an issue with the command you ran and the output above.\n", r, debug.Stack())
+			code = ExitPanic
+		}
+	}()
+	app := newApp(&env)
+	err := app.RunContext(ctx, args)
+	return exitCode(env.Stderr, err)
+}
+
+func newApp(e *Env) *ucli.App {
+	app := &ucli.App{
+		Name:                 "shiftleft",
+		Usage:                "manage Flink SQL pipelines as code: scan, graph, impact, plan and deploy",
+		Version:              Version,
+		Reader:               e.Stdin,
+		Writer:               e.Stdout,
+		ErrWriter:            e.Stderr,
+		HideHelpCommand:      true,
+		EnableBashCompletion: false,
+		// Errors are printed and mapped to exit codes in one place (exitCode);
+		// urfave's own handler would exit the process from inside Run.
+		ExitErrHandler: func(*ucli.Context, error) {},
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
+			return usageErrorf("%v", err)
+		},
+		CommandNotFound: func(c *ucli.Context, name string) {
+			e.usageErr = usageErrorf("unknown command %q: run 'shiftleft --help' for the list", name)
+		},
+		Commands: []*ucli.Command{
+			group("pipeline", "work on the pipeline graph: reports, metadata, plans and deploys", pipelineCommands(e)),
+			group("table", "work on table inventories", tableCommands(e)),
+			group("project", "project-wide tasks: git changes, configuration, housekeeping", projectCommands(e)),
+		},
+	}
+	app.After = func(*ucli.Context) error { return e.usageErr }
+	return app
+}
+
+// pipelineCommands are the `shiftleft pipeline …` subcommands. Each lives
+// in its own file; add new ones here.
+func pipelineCommands(e *Env) []*ucli.Command {
+	return []*ucli.Command{
+		graphCommand(e),
+		reportCommand(e),
+		buildAllMetadataCommand(e),
+		deleteAllMetadataCommand(e),
+	}
+}
+
+// tableCommands are the `shiftleft table …` subcommands.
+func tableCommands(e *Env) []*ucli.Command {
+	return []*ucli.Command{
+		buildInventoryCommand(e),
+	}
+}
+
+// projectCommands are the `shiftleft project …` subcommands.
+func projectCommands(e *Env) []*ucli.Command {
+	return []*ucli.Command{}
+}
+
+func group(name, usage string, subs []*ucli.Command) *ucli.Command {
+	sort.Slice(subs, func(i, j int) bool { return subs[i].Name < subs[j].Name })
+	return &ucli.Command{Name: name, Usage: usage, Subcommands: subs}
+}

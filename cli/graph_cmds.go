@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/render"
+	"github.com/shiftleft-dev/shiftleft/report"
+)
+
+func graphCommand(e *Env) *ucli.Command {
+	formats := []string{"table", "json", "dot", "mermaid"}
+	return &ucli.Command{
+		Name:      "graph",
+		Usage:     "print the dependency graph of the pipelines",
+		UsageText: "shiftleft pipeline graph [--pipelines DIR] [--format table|json|dot|mermaid]",
+		Flags:     append(pipelinesFlags(), formatFlag(formats...)),
+		Action: func(c *ucli.Context) error {
+			if _, err := args(c, 0); err != nil {
+				return err
+			}
+			f, err := format(c, formats...)
+			if err != nil {
+				return err
+			}
+			_, g, err := e.loadGraph(c)
+			if err != nil {
+				return err
+			}
+			doc := report.Graph(g, nil)
+			switch f {
+			case "json":
+				return doc.WriteJSON(e.Stdout)
+			case "dot":
+				return doc.Diagram().DOT(e.Stdout)
+			case "mermaid":
+				return doc.Diagram().Mermaid(e.Stdout)
+			}
+			return doc.WriteTable(e.Stdout, render.StyleFor(e.StdoutIsTerminal))
+		},
+	}
+}
+
+func reportCommand(e *Env) *ucli.Command {
+	formats := []string{"tree", "json", "yaml", "dot", "mermaid"}
+	return &ucli.Command{
+		Name:      "report",
+		Usage:     "show a table's ancestors (and descendants) without calling any target",
+		UsageText: "shiftleft pipeline report [--children-too] [--format tree|json|yaml|dot|mermaid] TABLE",
+		Flags: append(pipelinesFlags(), formatFlag(formats...),
+			&ucli.BoolFlag{Name: "children-too", Usage: "also show the table's descendants"}),
+		Action: func(c *ucli.Context) error {
+			a, err := args(c, 1, "TABLE")
+			if err != nil {
+				return err
+			}
+			f, err := format(c, formats...)
+			if err != nil {
+				return err
+			}
+			_, g, err := e.loadGraph(c)
+			if err != nil {
+				return err
+			}
+			if !g.Has(a[0]) {
+				return unknownTable(g.Names(), a[0])
+			}
+			l := report.LineageOf(g, a[0], c.Bool("children-too"))
+			switch f {
+			case "json":
+				return l.WriteJSON(e.Stdout)
+			case "yaml":
+				return l.WriteYAML(e.Stdout)
+			case "dot":
+				return l.Diagram().DOT(e.Stdout)
+			case "mermaid":
+				return l.Diagram().Mermaid(e.Stdout)
+			}
+			return l.WriteTree(e.Stdout)
+		},
+	}
+}
+
+func buildInventoryCommand(e *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "build-inventory",
+		Usage:     "write inventory.json in the pipelines folder (shift_left format)",
+		UsageText: "shiftleft table build-inventory [--pipelines DIR]",
+		Flags:     pipelinesFlags(),
+		Action: func(c *ucli.Context) error {
+			if _, err := args(c, 0); err != nil {
+				return err
+			}
+			p, err := e.loadProject(c)
+			if err != nil {
+				return err
+			}
+			dst, err := p.WriteInventory()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "wrote %s (%s)\n", e.rel(dst), plural(len(p.Tables), "table"))
+			return nil
+		},
+	}
+}
+
+func buildAllMetadataCommand(e *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "build-all-metadata",
+		Usage:     "rewrite pipeline_definition.json in every table folder from scratch",
+		UsageText: "shiftleft pipeline build-all-metadata [--pipelines DIR]",
+		Flags:     pipelinesFlags(),
+		Action: func(c *ucli.Context) error {
+			if _, err := args(c, 0); err != nil {
+				return err
+			}
+			p, g, err := e.loadGraph(c)
+			if err != nil {
+				return err
+			}
+			written, err := p.WriteDefinitions(c.Context, g.Children)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "wrote %s in %s\n", plural(len(written), "pipeline definition"), e.rel(p.Root))
+			return nil
+		},
+	}
+}
+
+func deleteAllMetadataCommand(e *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "delete-all-metadata",
+		Usage:     "remove every pipeline_definition.json under the pipelines folder",
+		UsageText: "shiftleft pipeline delete-all-metadata [--pipelines DIR]",
+		Flags:     pipelinesFlags(),
+		Action: func(c *ucli.Context) error {
+			if _, err := args(c, 0); err != nil {
+				return err
+			}
+			root := e.pipelinesDir(c)
+			removed, err := pipeline.DeleteDefinitions(c.Context, root)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "removed %s from %s\n", plural(len(removed), "pipeline definition"), e.rel(root))
+			return nil
+		},
+	}
+}
+
+// rel shows a path relative to the working directory when it is below it.
+func (e *Env) rel(p string) string {
+	if r, err := filepath.Rel(e.Dir, p); err == nil && r != ".." && !filepath.IsAbs(r) && len(r) < len(p) && (len(r) < 3 || r[:3] != "../") {
+		return r
+	}
+	return p
+}
