@@ -1,0 +1,408 @@
+package flinksql
+
+// Keyword identifies a bare identifier that is a SQL keyword, a type name or
+// a built-in aggregate, compared case-insensitively. KwNone (0) marks plain
+// identifiers. The set is what analysis, Normalize and type formatting need;
+// it is not Flink's full reserved-word list.
+type Keyword uint16
+
+// Keywords, in no particular order. Only their identity matters.
+const (
+	KwNone Keyword = iota
+	KwAll
+	KwAlter
+	KwAnalyze
+	KwAnd
+	KwArray
+	KwAs
+	KwAsc
+	KwBegin
+	KwBetween
+	KwBigint
+	KwBinary
+	KwBoolean
+	KwBuckets
+	KwBy
+	KwBytes
+	KwCase
+	KwCast
+	KwCatalog
+	KwChar
+	KwComment
+	KwConstraint
+	KwCreate
+	KwCross
+	KwCube
+	KwCumulate
+	KwData
+	KwDatabase
+	KwDate
+	KwDecimal
+	KwDefine
+	KwDesc
+	KwDescribe
+	KwDescriptor
+	KwDistinct
+	KwDistributed
+	KwDouble
+	KwDrop
+	KwElse
+	KwEnd
+	KwEnforced
+	KwExcept
+	KwExecute
+	KwExists
+	KwExplain
+	KwExtract
+	KwFalse
+	KwFloat
+	KwFor
+	KwFreshness
+	KwFrom
+	KwFull
+	KwFunction
+	KwGroup
+	KwGrouping
+	KwHash
+	KwHaving
+	KwHop
+	KwIf
+	KwIn
+	KwInner
+	KwInsert
+	KwInt
+	KwInteger
+	KwIntersect
+	KwInterval
+	KwInto
+	KwIs
+	KwJoin
+	KwKey
+	KwLateral
+	KwLeft
+	KwLike
+	KwLimit
+	KwLoad
+	KwLocal
+	KwMap
+	KwMatchRecognize
+	KwMaterialized
+	KwMeasures
+	KwMetadata
+	KwMinus
+	KwMultiset
+	KwNatural
+	KwNot
+	KwNull
+	KwOf
+	KwOn
+	KwOr
+	KwOrder
+	KwOuter
+	KwOver
+	KwOverlay
+	KwOverwrite
+	KwPartition
+	KwPartitioned
+	KwPattern
+	KwPosition
+	KwPrimary
+	KwQualify
+	KwRaw
+	KwRecursive
+	KwRefreshMode
+	KwReplace
+	KwReset
+	KwRight
+	KwRollup
+	KwRow
+	KwSelect
+	KwSession
+	KwSet
+	KwShow
+	KwSmallint
+	KwStatement
+	KwString
+	KwSubstring
+	KwSystemTime
+	KwTable
+	KwTemporary
+	KwThen
+	KwTime
+	KwTimestamp
+	KwTimestampLtz
+	KwTinyint
+	KwTrim
+	KwTrue
+	KwTumble
+	KwUnion
+	KwUnload
+	KwUnnest
+	KwUse
+	KwUsing
+	KwValues
+	KwVarbinary
+	KwVarchar
+	KwView
+	KwVirtual
+	KwWatermark
+	KwWhen
+	KwWhere
+	KwWindow
+	KwWith
+	KwZone
+	// Aggregate functions: a call outside OVER means a global or grouped
+	// aggregation, which keeps state.
+	KwAvg
+	KwCount
+	KwMax
+	KwMin
+	KwSum
+	KwListagg
+	KwCollect
+	KwArrayAgg
+	KwFirstValue
+	KwLastValue
+	KwStddevPop
+	KwStddevSamp
+	KwVarPop
+	KwVarSamp
+	KwJSONArrayagg
+	KwJSONObjectagg
+	kwCount // number of keywords; keep last
+)
+
+// kwFlags describe how analysis treats a keyword.
+type kwFlags uint8
+
+const (
+	// flagReserved keywords never start a table name after FROM/JOIN or a
+	// CREATE/INSERT target: a table may be called `data` or `key`, but
+	// not `where`.
+	flagReserved kwFlags = 1 << iota
+	// flagType words are upper-cased in normalized column types.
+	flagType
+	// flagAggregate marks aggregate functions.
+	flagAggregate
+)
+
+type kwInfo struct {
+	word  string
+	kw    Keyword
+	flags kwFlags
+}
+
+// kwTable lists every keyword once, with its upper-case spelling.
+var kwTable = [...]kwInfo{
+	{"ALL", KwAll, flagReserved},
+	{"ALTER", KwAlter, flagReserved},
+	{"ANALYZE", KwAnalyze, 0},
+	{"AND", KwAnd, flagReserved},
+	{"ARRAY", KwArray, flagType},
+	{"AS", KwAs, flagReserved},
+	{"ASC", KwAsc, 0},
+	{"BEGIN", KwBegin, 0},
+	{"BETWEEN", KwBetween, flagReserved},
+	{"BIGINT", KwBigint, flagType},
+	{"BINARY", KwBinary, flagType},
+	{"BOOLEAN", KwBoolean, flagType},
+	{"BUCKETS", KwBuckets, 0},
+	{"BY", KwBy, flagReserved},
+	{"BYTES", KwBytes, flagType},
+	{"CASE", KwCase, flagReserved},
+	{"CAST", KwCast, 0},
+	{"CATALOG", KwCatalog, 0},
+	{"CHAR", KwChar, flagType},
+	{"COMMENT", KwComment, 0},
+	{"CONSTRAINT", KwConstraint, flagReserved},
+	{"CREATE", KwCreate, flagReserved},
+	{"CROSS", KwCross, flagReserved},
+	{"CUBE", KwCube, 0},
+	{"CUMULATE", KwCumulate, 0},
+	{"DATA", KwData, 0},
+	{"DATABASE", KwDatabase, 0},
+	{"DATE", KwDate, flagType},
+	{"DECIMAL", KwDecimal, flagType},
+	{"DEFINE", KwDefine, 0},
+	{"DESC", KwDesc, 0},
+	{"DESCRIBE", KwDescribe, 0},
+	{"DESCRIPTOR", KwDescriptor, 0},
+	{"DISTINCT", KwDistinct, flagReserved},
+	{"DISTRIBUTED", KwDistributed, 0},
+	{"DOUBLE", KwDouble, flagType},
+	{"DROP", KwDrop, flagReserved},
+	{"ELSE", KwElse, flagReserved},
+	{"END", KwEnd, flagReserved},
+	{"ENFORCED", KwEnforced, 0},
+	{"EXCEPT", KwExcept, flagReserved},
+	{"EXECUTE", KwExecute, 0},
+	{"EXISTS", KwExists, flagReserved},
+	{"EXPLAIN", KwExplain, 0},
+	{"EXTRACT", KwExtract, 0},
+	{"FALSE", KwFalse, flagReserved},
+	{"FLOAT", KwFloat, flagType},
+	{"FOR", KwFor, flagReserved},
+	{"FRESHNESS", KwFreshness, 0},
+	{"FROM", KwFrom, flagReserved},
+	{"FULL", KwFull, flagReserved},
+	{"FUNCTION", KwFunction, 0},
+	{"GROUP", KwGroup, flagReserved},
+	{"GROUPING", KwGrouping, 0},
+	{"HASH", KwHash, 0},
+	{"HAVING", KwHaving, flagReserved},
+	{"HOP", KwHop, 0},
+	{"IF", KwIf, 0},
+	{"IN", KwIn, flagReserved},
+	{"INNER", KwInner, flagReserved},
+	{"INSERT", KwInsert, flagReserved},
+	{"INT", KwInt, flagType},
+	{"INTEGER", KwInteger, flagType},
+	{"INTERSECT", KwIntersect, flagReserved},
+	{"INTERVAL", KwInterval, flagType},
+	{"INTO", KwInto, flagReserved},
+	{"IS", KwIs, flagReserved},
+	{"JOIN", KwJoin, flagReserved},
+	{"KEY", KwKey, 0},
+	{"LATERAL", KwLateral, flagReserved},
+	{"LEFT", KwLeft, flagReserved},
+	{"LIKE", KwLike, flagReserved},
+	{"LIMIT", KwLimit, flagReserved},
+	{"LOAD", KwLoad, 0},
+	{"LOCAL", KwLocal, flagType},
+	{"MAP", KwMap, flagType},
+	{"MATCH_RECOGNIZE", KwMatchRecognize, flagReserved},
+	{"MATERIALIZED", KwMaterialized, 0},
+	{"MEASURES", KwMeasures, 0},
+	{"METADATA", KwMetadata, 0},
+	{"MINUS", KwMinus, flagReserved},
+	{"MULTISET", KwMultiset, flagType},
+	{"NATURAL", KwNatural, flagReserved},
+	{"NOT", KwNot, flagReserved | flagType},
+	{"NULL", KwNull, flagReserved | flagType},
+	{"OF", KwOf, flagReserved},
+	{"ON", KwOn, flagReserved},
+	{"OR", KwOr, flagReserved},
+	{"ORDER", KwOrder, flagReserved},
+	{"OUTER", KwOuter, flagReserved},
+	{"OVER", KwOver, flagReserved},
+	{"OVERLAY", KwOverlay, 0},
+	{"OVERWRITE", KwOverwrite, 0},
+	{"PARTITION", KwPartition, 0},
+	{"PARTITIONED", KwPartitioned, 0},
+	{"PATTERN", KwPattern, 0},
+	{"POSITION", KwPosition, 0},
+	{"PRIMARY", KwPrimary, flagReserved},
+	{"QUALIFY", KwQualify, flagReserved},
+	{"RAW", KwRaw, flagType},
+	{"RECURSIVE", KwRecursive, 0},
+	{"REFRESH_MODE", KwRefreshMode, 0},
+	{"REPLACE", KwReplace, 0},
+	{"RESET", KwReset, 0},
+	{"RIGHT", KwRight, flagReserved},
+	{"ROLLUP", KwRollup, 0},
+	{"ROW", KwRow, flagType},
+	{"SELECT", KwSelect, flagReserved},
+	{"SESSION", KwSession, 0},
+	{"SET", KwSet, flagReserved},
+	{"SHOW", KwShow, 0},
+	{"SMALLINT", KwSmallint, flagType},
+	{"STATEMENT", KwStatement, 0},
+	{"STRING", KwString, flagType},
+	{"SUBSTRING", KwSubstring, 0},
+	{"SYSTEM_TIME", KwSystemTime, flagReserved},
+	{"TABLE", KwTable, flagReserved},
+	{"TEMPORARY", KwTemporary, 0},
+	{"THEN", KwThen, flagReserved},
+	{"TIME", KwTime, flagType},
+	{"TIMESTAMP", KwTimestamp, flagType},
+	{"TIMESTAMP_LTZ", KwTimestampLtz, flagType},
+	{"TINYINT", KwTinyint, flagType},
+	{"TRIM", KwTrim, 0},
+	{"TRUE", KwTrue, flagReserved},
+	{"TUMBLE", KwTumble, 0},
+	{"UNION", KwUnion, flagReserved},
+	{"UNLOAD", KwUnload, 0},
+	{"UNNEST", KwUnnest, flagReserved},
+	{"USE", KwUse, 0},
+	{"USING", KwUsing, flagReserved},
+	{"VALUES", KwValues, flagReserved},
+	{"VARBINARY", KwVarbinary, flagType},
+	{"VARCHAR", KwVarchar, flagType},
+	{"VIEW", KwView, 0},
+	{"VIRTUAL", KwVirtual, 0},
+	{"WATERMARK", KwWatermark, 0},
+	{"WHEN", KwWhen, flagReserved},
+	{"WHERE", KwWhere, flagReserved},
+	{"WINDOW", KwWindow, flagReserved},
+	{"WITH", KwWith, flagReserved | flagType},
+	{"ZONE", KwZone, flagType},
+	{"AVG", KwAvg, flagAggregate},
+	{"COUNT", KwCount, flagAggregate},
+	{"MAX", KwMax, flagAggregate},
+	{"MIN", KwMin, flagAggregate},
+	{"SUM", KwSum, flagAggregate},
+	{"LISTAGG", KwListagg, flagAggregate},
+	{"COLLECT", KwCollect, flagAggregate},
+	{"ARRAY_AGG", KwArrayAgg, flagAggregate},
+	{"FIRST_VALUE", KwFirstValue, flagAggregate},
+	{"LAST_VALUE", KwLastValue, flagAggregate},
+	{"STDDEV_POP", KwStddevPop, flagAggregate},
+	{"STDDEV_SAMP", KwStddevSamp, flagAggregate},
+	{"VAR_POP", KwVarPop, flagAggregate},
+	{"VAR_SAMP", KwVarSamp, flagAggregate},
+	{"JSON_ARRAYAGG", KwJSONArrayagg, flagAggregate},
+	{"JSON_OBJECTAGG", KwJSONObjectagg, flagAggregate},
+}
+
+// maxKwLen bounds the words worth looking up; longer identifiers are never
+// keywords, so the lexer skips the lookup for them.
+const maxKwLen = 16
+
+// kwByWord and kwInfos are read-only lookup tables built once from kwTable.
+var (
+	kwByWord = func() map[string]Keyword {
+		m := make(map[string]Keyword, len(kwTable))
+		for _, k := range kwTable {
+			m[k.word] = k.kw
+		}
+		return m
+	}()
+	kwInfos = func() (t [kwCount]kwInfo) {
+		for _, k := range kwTable {
+			t[k.kw] = k
+		}
+		return t
+	}()
+)
+
+// String is the keyword's upper-case spelling ("" for KwNone).
+func (k Keyword) String() string {
+	if k >= kwCount {
+		return ""
+	}
+	return kwInfos[k].word
+}
+
+func (k Keyword) reserved() bool  { return k < kwCount && kwInfos[k].flags&flagReserved != 0 }
+func (k Keyword) isType() bool    { return k < kwCount && kwInfos[k].flags&flagType != 0 }
+func (k Keyword) aggregate() bool { return k < kwCount && kwInfos[k].flags&flagAggregate != 0 }
+
+// lookupKeyword upper-cases word into a stack buffer and looks it up; the
+// map index with a converted byte slice does not allocate.
+func lookupKeyword(word []byte) Keyword {
+	if len(word) > maxKwLen || len(word) < 2 {
+		return KwNone
+	}
+	var buf [maxKwLen]byte
+	for i, c := range word {
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		} else if c >= utf8Self {
+			return KwNone
+		}
+		buf[i] = c
+	}
+	return kwByWord[string(buf[:len(word)])]
+}
+
+const utf8Self = 0x80
