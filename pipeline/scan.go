@@ -319,18 +319,17 @@ func (s *scanner) readTable(td tableDir) scanned {
 	if len(segs) >= 3 {
 		sc.product = segs[len(segs)-2]
 	}
-	var good = true
 	if td.ddl != "" {
-		sc.ddl, good = s.analyze(td.rel+"/sql-scripts/"+td.ddl), good && sc.ddl != nil
+		sc.ddl = s.analyze(td.rel + "/sql-scripts/" + td.ddl)
+		if sc.ddl == nil {
+			return sc
+		}
 	}
 	if td.dml != "" {
-		var a *flinksql.Analysis
-		a = s.analyze(td.rel + "/sql-scripts/" + td.dml)
-		sc.dml = a
-		good = good && a != nil
-	}
-	if !good {
-		return sc
+		sc.dml = s.analyze(td.rel + "/sql-scripts/" + td.dml)
+		if sc.dml == nil {
+			return sc
+		}
 	}
 	switch {
 	case sc.dml != nil && len(sc.dml.Writes) > 0:

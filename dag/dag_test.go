@@ -1,0 +1,142 @@
+package dag
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+)
+
+// project builds an in-memory project from "child: parent parent" lines.
+func project(t *testing.T, spec ...string) *pipeline.Project {
+	t.Helper()
+	p := &pipeline.Project{ByName: map[string]*pipeline.Table{}}
+	add := func(n string) *pipeline.Table {
+		if tb, ok := p.ByName[n]; ok {
+			return tb
+		}
+		tb := &pipeline.Table{Name: n, Type: pipeline.TypeIntermediate, DMLPath: "intermediates/" + n + "/sql-scripts/dml." + n + ".sql"}
+		p.ByName[n] = tb
+		p.Tables = append(p.Tables, tb)
+		return tb
+	}
+	for _, line := range spec {
+		child, parents, _ := strings.Cut(line, ":")
+		c := add(strings.TrimSpace(child))
+		for _, par := range strings.Fields(parents) {
+			add(par)
+			c.Parents = append(c.Parents, par)
+		}
+	}
+	return p
+}
+
+// p2 is shift_left's acceptance graph (shift_left.md §9).
+var p2 = []string{
+	"src_x:", "src_y:", "src_a:", "src_b:",
+	"x: src_x", "y: src_y", "a: src_a src_x", "b: src_b",
+	"z: x y", "d: y z", "c: b z", "e: c", "f: d", "p: z",
+}
+
+func TestRelations(t *testing.T) {
+	g, err := Build(project(t, p2...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"parents of d", g.Parents("d"), []string{"y", "z"}},
+		{"children of z", g.Children("z"), []string{"c", "d", "p"}},
+		{"children of src_x", g.Children("src_x"), []string{"a", "x"}},
+		{"parents of unknown", g.Parents("nope"), []string(nil)},
+		{"ancestors of f", g.Ancestors([]string{"f"}, 0), map[string]int{"d": 1, "y": 2, "z": 2, "src_y": 3, "x": 3, "src_x": 4}},
+		{"ancestors of f, depth 2", g.Ancestors([]string{"f"}, 2), map[string]int{"d": 1, "y": 2, "z": 2}},
+		{"descendants of z", g.Descendants([]string{"z"}, 0), map[string]int{"c": 1, "d": 1, "p": 1, "e": 2, "f": 2}},
+		{"descendants of y and z: shortest depth, starts excluded", g.Descendants([]string{"y", "z"}, 0), map[string]int{"c": 1, "d": 1, "p": 1, "e": 2, "f": 2}},
+		{"descendants of a sink", g.Descendants([]string{"e"}, 0), map[string]int{}},
+	}
+	for _, tc := range tests {
+		if !reflect.DeepEqual(tc.got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+func TestTopoOrder(t *testing.T) {
+	g, err := Build(project(t, p2...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := g.TopoOrder(nil)
+	want := []string{"src_a", "src_b", "b", "src_x", "a", "src_y", "x", "y", "z", "c", "d", "e", "f", "p"}
+	if !reflect.DeepEqual(all, want) {
+		t.Errorf("order:\n got %v\nwant %v", all, want)
+	}
+	assertTopological(t, g, all)
+
+	sub := g.TopoOrder(map[string]bool{"f": true, "d": true, "z": true, "y": true, "unknown": true})
+	if !reflect.DeepEqual(sub, []string{"y", "z", "d", "f"}) {
+		t.Errorf("subset order: %v", sub)
+	}
+}
+
+func assertTopological(t *testing.T, g *Graph, order []string) {
+	t.Helper()
+	pos := map[string]int{}
+	for i, n := range order {
+		pos[n] = i
+	}
+	for _, n := range order {
+		for _, p := range g.Parents(n) {
+			if pp, ok := pos[p]; ok && pp > pos[n] {
+				t.Errorf("%s comes before its parent %s", n, p)
+			}
+		}
+	}
+}
+
+func TestCycles(t *testing.T) {
+	tests := []struct {
+		name string
+		spec []string
+		want string
+	}{
+		{"one cycle", []string{"int_a: int_c src", "int_b: int_a", "int_c: int_b", "src:"},
+			"dependency cycle: int_a → int_b → int_c → int_a (intermediates/int_a/sql-scripts/dml.int_a.sql, intermediates/int_b/sql-scripts/dml.int_b.sql, intermediates/int_c/sql-scripts/dml.int_c.sql)"},
+		{"two cycles, both named", []string{"a: b", "b: a", "x: y", "y: x", "ok:"},
+			"2 dependency cycles: a → b → a"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Build(project(t, tc.spec...))
+			if !errors.Is(err, ErrCycle) {
+				t.Fatalf("want a cycle error, got %v", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+			var ce *CycleError
+			errors.As(err, &ce)
+			if tc.name == "two cycles, both named" && (len(ce.Cycles) != 2 || !strings.Contains(err.Error(), "x → y → x")) {
+				t.Errorf("want both cycles, got %v", ce.Cycles)
+			}
+		})
+	}
+}
+
+func TestSelfReferenceAndUnknownParentsAreNotEdges(t *testing.T) {
+	p := project(t, "a:", "b: a")
+	p.ByName["b"].Parents = append(p.ByName["b"].Parents, "b", "ghost")
+	g, err := Build(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g.Parents("b"); !reflect.DeepEqual(got, []string{"a"}) {
+		t.Errorf("parents of b: %v", got)
+	}
+}
