@@ -94,7 +94,19 @@ func newApp(e *Env) *ucli.App {
 		},
 	}
 	app.After = func(*ucli.Context) error { return e.usageErr }
+	markUsageErrors(app.Commands)
 	return app
+}
+
+// markUsageErrors makes flag parsing errors of every command usage errors
+// (exit 2) without dumping the help text on stdout.
+func markUsageErrors(cmds []*ucli.Command) {
+	for _, c := range cmds {
+		c.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
+			return usageErrorf("%v (see --help)", err)
+		}
+		markUsageErrors(c.Subcommands)
+	}
 }
 
 // pipelineCommands are the `shiftleft pipeline …` subcommands. Each lives

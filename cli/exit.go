@@ -9,9 +9,9 @@ import (
 // Exit codes. 1 is any error of the project or a target, 2 a usage error.
 // Commands with meaningful codes of their own return an *ExitError.
 const (
-	ExitOK    = 0
+	ExitOK      = 0
 	ExitFailure = 1
-	ExitUsage = 2
+	ExitUsage   = 2
 )
 
 // usageError is a mistake in the command line itself.

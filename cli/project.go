@@ -74,23 +74,62 @@ func format(c *ucli.Context, values ...string) (string, error) {
 	return "", usageErrorf("--format %q: use one of %s", f, strings.Join(values, ", "))
 }
 
-// args checks the positional arguments: exactly want of them. urfave/cli
-// stops parsing flags at the first positional argument, so a flag placed
-// after one would be silently ignored: refuse it instead.
+// args returns the positional arguments, exactly want of them. urfave/cli
+// stops parsing flags at the first positional argument (`report TABLE
+// --format json` would silently ignore --format), so flags found among
+// the arguments are applied here.
 func args(c *ucli.Context, want int, names ...string) ([]string, error) {
+	var pos []string
 	a := c.Args().Slice()
-	for _, s := range a {
-		if strings.HasPrefix(s, "-") {
-			return nil, usageErrorf("flag %s comes after an argument: put flags before %s", s, strings.Join(names, " "))
+	for i := 0; i < len(a); i++ {
+		s := a[i]
+		if s == "--" {
+			pos = append(pos, a[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(s, "-") || s == "-" {
+			pos = append(pos, s)
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(s, "-"), "=")
+		f := lookupFlag(c, name)
+		if f == nil {
+			return nil, usageErrorf("flag provided but not defined: %s", s)
+		}
+		if bf, ok := f.(*ucli.BoolFlag); ok {
+			if !hasValue {
+				value = "true"
+			}
+			name = bf.Name
+		} else if !hasValue {
+			if i+1 >= len(a) {
+				return nil, usageErrorf("flag %s needs a value", s)
+			}
+			i++
+			value = a[i]
+		}
+		if err := c.Set(name, value); err != nil {
+			return nil, usageErrorf("flag %s: %v", s, err)
 		}
 	}
-	if len(a) != want {
+	if len(pos) != want {
 		if want == 0 {
-			return nil, usageErrorf("unexpected argument %q", a[0])
+			return nil, usageErrorf("unexpected argument %q", pos[0])
 		}
-		return nil, usageErrorf("expected %d argument(s): %s (got %d)", want, strings.Join(names, " "), len(a))
+		return nil, usageErrorf("expected %d argument(s): %s (got %d)", want, strings.Join(names, " "), len(pos))
 	}
-	return a, nil
+	return pos, nil
+}
+
+func lookupFlag(c *ucli.Context, name string) ucli.Flag {
+	for _, f := range c.Command.Flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return f
+			}
+		}
+	}
+	return nil
 }
 
 func plural(n int, word string) string {
