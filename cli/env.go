@@ -61,7 +61,7 @@ func (e *Env) logger(c *ucli.Context) *slog.Logger {
 	if c.Bool("verbose") {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(newLineHandler(e.Stderr, level))
 }
 
 func isTerminal(w any) bool {
