@@ -127,6 +127,11 @@ var ErrNotFound = errors.New("not found")
 // ErrTimeout is returned (wrapped) when a wait ran out of time.
 var ErrTimeout = errors.New("timed out")
 
+// ErrConflict is returned (wrapped) when a request clashes with what exists:
+// a statement of that name is still active (the service's 409), or a table
+// to drop is still used by an active statement.
+var ErrConflict = errors.New("conflict")
+
 // StatementError is a statement that reached FAILED (or another phase it
 // should not have), with the target's detail message.
 type StatementError struct {
