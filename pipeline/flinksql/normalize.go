@@ -1,0 +1,51 @@
+package flinksql
+
+import "strings"
+
+// Normalize returns the canonical form of src, used to compare the SQL a
+// target runs with the SQL of a file: comments dropped; known keywords
+// (see Keyword) upper-cased; identifiers, quoted identifiers, strings and
+// numbers exactly as written; tokens separated by one space except that no
+// space is written next to '.', '(', ')', ',' or ';' (a space stays between
+// '.' and a number, so that the output lexes to the same tokens); trailing
+// ';' dropped. Normalize is idempotent. Errors are *SyntaxError.
+//
+// Cost: one lexer pass and one output string of at most len(src) bytes.
+func Normalize(src []byte) (string, error) {
+	toks, err := Lex(src)
+	if err != nil {
+		return "", err
+	}
+	end := len(toks)
+	for end > 0 && toks[end-1].is(';') {
+		end--
+	}
+	if end == 0 {
+		return "", &SyntaxError{Pos: toks[0].Pos, Msg: "no SQL statement (only ';')"}
+	}
+	var sb strings.Builder
+	sb.Grow(len(src))
+	for i := 0; i < end; i++ {
+		t := &toks[i]
+		if i > 0 && spaceBetween(&toks[i-1], t) {
+			sb.WriteByte(' ')
+		}
+		if t.Kind == TokIdent && t.Kw != KwNone {
+			sb.WriteString(t.Kw.String())
+		} else {
+			sb.Write(src[t.Start:t.End])
+		}
+	}
+	return sb.String(), nil
+}
+
+func tight(t *Token) bool {
+	return t.Kind == TokOp && (t.Ch == '.' || t.Ch == '(' || t.Ch == ')' || t.Ch == ',' || t.Ch == ';')
+}
+
+func spaceBetween(prev, next *Token) bool {
+	if prev.is('.') && next.Kind == TokNumber || next.is('.') && prev.Kind == TokNumber {
+		return true
+	}
+	return !tight(prev) && !tight(next)
+}
