@@ -1,0 +1,576 @@
+package changes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
+)
+
+const sqlScripts = "sql-scripts"
+
+// view reads one state of the pipelines folder: a tree of the repository or
+// the files on disk. Paths are slash-separated, relative to the pipelines
+// root.
+type view interface {
+	isDir(dir string) bool
+	files(dir string) ([]string, error) // names of the files directly in dir, sorted
+	read(p string) ([]byte, error)
+	hash(p string) (plumbing.Hash, bool, error)
+}
+
+type treeView struct {
+	repo *repo
+	tree *object.Tree
+}
+
+func (v *treeView) isDir(dir string) bool {
+	_, err := v.tree.Tree(dir)
+	return err == nil
+}
+
+func (v *treeView) files(dir string) ([]string, error) {
+	t, err := v.tree.Tree(dir)
+	if errors.Is(err, object.ErrDirectoryNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", dir, err)
+	}
+	var names []string
+	for _, e := range t.Entries {
+		if e.Mode.IsFile() {
+			names = append(names, e.Name)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func (v *treeView) read(p string) ([]byte, error) {
+	f, err := v.tree.File(p)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	s, err := f.Contents()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	return []byte(s), nil
+}
+
+func (v *treeView) hash(p string) (plumbing.Hash, bool, error) {
+	e, err := v.tree.FindEntry(p)
+	if err != nil {
+		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+			return plumbing.ZeroHash, false, nil
+		}
+		return plumbing.ZeroHash, false, fmt.Errorf("read %s: %w", p, err)
+	}
+	return e.Hash, true, nil
+}
+
+type diskView struct{ root string }
+
+func (v *diskView) abs(p string) string { return filepath.Join(v.root, filepath.FromSlash(p)) }
+
+func (v *diskView) isDir(dir string) bool {
+	st, err := os.Stat(v.abs(dir))
+	return err == nil && st.IsDir()
+}
+
+func (v *diskView) files(dir string) ([]string, error) {
+	entries, err := os.ReadDir(v.abs(dir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read folder %s: %w", v.abs(dir), err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
+}
+
+func (v *diskView) read(p string) ([]byte, error) { return os.ReadFile(v.abs(p)) }
+
+func (v *diskView) hash(p string) (plumbing.Hash, bool, error) {
+	st, err := os.Lstat(v.abs(p))
+	if errors.Is(err, os.ErrNotExist) {
+		return plumbing.ZeroHash, false, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	h, err := hashFile(v.abs(p), st.Mode())
+	return h, err == nil, err
+}
+
+// role is what a file is to its table folder: ddl or dml for the SQL and
+// .properties files of sql-scripts/ (a .properties file sets the properties
+// of the statement of the same name, so changing it changes that
+// statement), other for everything else.
+func role(folder, p string) Kind {
+	rest, ok := strings.CutPrefix(p, folder+"/"+sqlScripts+"/")
+	if !ok || strings.Contains(rest, "/") {
+		return KindOther
+	}
+	if !strings.HasSuffix(rest, ".sql") && !strings.HasSuffix(rest, ".properties") {
+		return KindOther
+	}
+	switch {
+	case strings.HasPrefix(rest, "ddl."):
+		return KindDDL
+	case strings.HasPrefix(rest, "dml."):
+		return KindDML
+	}
+	return KindOther
+}
+
+// sqlFile returns the folder's DDL or DML file name (prefix "ddl." or
+// "dml."), "" when there is none. Like shift_left, files naming a dead
+// letter queue ("dlq") are only taken when there is nothing else.
+func sqlFile(v view, folder, prefix string) (string, error) {
+	names, err := v.files(folder + "/" + sqlScripts)
+	if err != nil {
+		return "", err
+	}
+	var dlq string
+	for _, n := range names {
+		if !strings.HasPrefix(n, prefix) || !strings.HasSuffix(n, ".sql") {
+			continue
+		}
+		if strings.Contains(n, "dlq") {
+			if dlq == "" {
+				dlq = n
+			}
+			continue
+		}
+		return folder + "/" + sqlScripts + "/" + n, nil
+	}
+	if dlq != "" {
+		return folder + "/" + sqlScripts + "/" + dlq, nil
+	}
+	return "", nil
+}
+
+// builder maps deltas to table folders and tables.
+type builder struct {
+	st       *state
+	tableOf  func(string) string
+	folders  map[string]string // dir → table folder ("" when none), memoized
+	warnings map[string]bool
+}
+
+func (b *builder) warn(format string, args ...any) {
+	b.warnings[fmt.Sprintf(format, args...)] = true
+}
+
+// folderOf returns the table folder of p: the nearest ancestor holding
+// sql-scripts/ in the base or the current state. O(depth) tree lookups per
+// new folder, memoized.
+func (b *builder) folderOf(p string) string {
+	parts := strings.Split(p, "/")
+	for i := 1; i < len(parts)-1; i++ {
+		if parts[i] == sqlScripts {
+			return strings.Join(parts[:i], "/")
+		}
+	}
+	dir := path.Dir(p)
+	var visited []string
+	found := ""
+	for dir != "." && dir != "/" && dir != "" {
+		if f, ok := b.folders[dir]; ok {
+			found = f
+			break
+		}
+		visited = append(visited, dir)
+		sub := dir + "/" + sqlScripts
+		if b.st.current.isDir(sub) || b.st.base.isDir(sub) {
+			found = dir
+			break
+		}
+		dir = path.Dir(dir)
+	}
+	for _, d := range visited {
+		b.folders[d] = found
+	}
+	return found
+}
+
+// tableName reads the table of a folder in a view: TableOf (current state
+// only), else the first write of the DML, else of the DDL, else the file
+// name.
+func (b *builder) tableName(v view, folder string, useTableOf bool) (string, error) {
+	dml, err := sqlFile(v, folder, "dml.")
+	if err != nil {
+		return "", err
+	}
+	ddl, err := sqlFile(v, folder, "ddl.")
+	if err != nil {
+		return "", err
+	}
+	if useTableOf && b.tableOf != nil {
+		for _, p := range []string{dml, ddl} {
+			if p == "" {
+				continue
+			}
+			if name := b.tableOf(p); name != "" {
+				return name, nil
+			}
+		}
+	}
+	for _, p := range []string{dml, ddl} {
+		if p == "" {
+			continue
+		}
+		src, err := v.read(p)
+		if err != nil {
+			return "", err
+		}
+		a, err := flinksql.Analyze(src)
+		if err != nil {
+			b.warn("%s: cannot read the table name: %v", p, err)
+			continue
+		}
+		for _, w := range a.Writes {
+			if t := w.Table(); t != "" {
+				return t, nil
+			}
+		}
+	}
+	for _, p := range []string{dml, ddl} {
+		if p == "" {
+			continue
+		}
+		name := strings.TrimSuffix(path.Base(p), ".sql")
+		name = name[strings.Index(name, ".")+1:]
+		b.warn("%s: no INSERT INTO or CREATE TABLE found; table name %q taken from the file name", p, name)
+		return name, nil
+	}
+	name := path.Base(folder)
+	b.warn("%s: no ddl.*.sql or dml.*.sql file; table name %q taken from the folder name", folder, name)
+	return name, nil
+}
+
+// folderChange is what happened to one table folder.
+type folderChange struct {
+	folder            string
+	files             []string // changed paths in the folder (either side of a rename)
+	atBase, now       bool
+	baseName, curName string
+	ddl, dml          bool // a file of that role changed
+}
+
+func (r *repo) build(ctx context.Context, st *state, cs *ChangeSet, tableOf func(string) string) error {
+	b := &builder{st: st, tableOf: tableOf, folders: map[string]string{}, warnings: map[string]bool{}}
+	folders := map[string]*folderChange{}
+	touch := func(f string, p string) {
+		if f == "" {
+			return
+		}
+		fc := folders[f]
+		if fc == nil {
+			fc = &folderChange{folder: f}
+			folders[f] = fc
+		}
+		fc.files = append(fc.files, p)
+		switch role(f, p) {
+		case KindDDL:
+			fc.ddl = true
+		case KindDML:
+			fc.dml = true
+		}
+	}
+	fileFolder := make([]string, len(st.deltas))
+	oldFolder := make([]string, len(st.deltas))
+	for i, d := range st.deltas {
+		fileFolder[i] = b.folderOf(d.path)
+		touch(fileFolder[i], d.path)
+		oldFolder[i] = fileFolder[i]
+		if d.fromPath != "" && d.fromPath != d.path {
+			oldFolder[i] = b.folderOf(d.fromPath)
+			if oldFolder[i] != fileFolder[i] {
+				touch(oldFolder[i], d.fromPath)
+			}
+		}
+	}
+
+	names := make([]string, 0, len(folders))
+	for f := range folders {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	var added, deleted, tables []TableChange
+	var err error
+	for _, f := range names {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		fc := folders[f]
+		fc.atBase = st.base.isDir(f + "/" + sqlScripts)
+		fc.now = st.current.isDir(f + "/" + sqlScripts)
+		if fc.now {
+			if fc.curName, err = b.tableName(st.current, f, true); err != nil {
+				return err
+			}
+		}
+		if fc.atBase {
+			if fc.now && !fc.ddl && !fc.dml {
+				fc.baseName = fc.curName // the SQL, hence the name, is unchanged
+			} else if fc.baseName, err = b.tableName(st.base, f, false); err != nil {
+				return err
+			}
+		}
+		files := mergeSorted(fc.files, nil)
+		switch {
+		case fc.now && !fc.atBase:
+			added = append(added, TableChange{Table: fc.curName, Kind: KindAdded, Folder: f, Files: files})
+		case fc.atBase && !fc.now:
+			deleted = append(deleted, TableChange{Table: fc.baseName, Kind: KindDeleted, Folder: f, Files: files})
+		case fc.baseName != fc.curName:
+			// The SQL now writes another table: the old one is gone for
+			// its readers and the new one has to be created.
+			deleted = append(deleted, TableChange{Table: fc.baseName, Kind: KindDeleted, Folder: f, Files: files})
+			added = append(added, TableChange{Table: fc.curName, Kind: KindAdded, Folder: f, Files: files})
+		case fc.ddl:
+			tc := TableChange{Table: fc.curName, Kind: KindDDL, Folder: f, Files: files}
+			if tc.Schema, err = b.schema(f, f); err != nil {
+				return err
+			}
+			tables = append(tables, tc)
+		case fc.dml:
+			tables = append(tables, TableChange{Table: fc.curName, Kind: KindDML, Folder: f, Files: files})
+		}
+	}
+	tables, err = b.pairRenames(tables, added, deleted)
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(tables, func(i, j int) bool {
+		if tables[i].Table != tables[j].Table {
+			return tables[i].Table < tables[j].Table
+		}
+		return tables[i].Folder < tables[j].Folder
+	})
+
+	// Files of whole-folder changes carry the folder's kind.
+	folderKind := map[string]Kind{}
+	for _, t := range tables {
+		switch t.Kind {
+		case KindAdded, KindDeleted, KindRenamed:
+			if _, ok := folderKind[t.Folder]; !ok {
+				folderKind[t.Folder] = t.Kind
+			}
+			if t.OldFolder != "" {
+				folderKind[t.OldFolder] = t.Kind
+			}
+		}
+	}
+	moved := map[[2]string]bool{}
+	for _, t := range tables {
+		if t.Kind == KindRenamed {
+			moved[[2]string{t.OldFolder, t.Folder}] = true
+		}
+	}
+	cs.Files = make([]FileChange, 0, len(st.deltas))
+	emit := func(d fileDelta, action, folder, p string) {
+		fc := FileChange{Path: d.path, RepoPath: r.repoRel(d.path), Kind: KindOther, Action: action, Uncommitted: d.uncommitted}
+		if action == ActionDeleted || action == ActionRenamed {
+			fc.OldPath = d.fromPath
+		}
+		if folder != "" {
+			info := folders[folder]
+			fc.Table = info.curName
+			if !info.now {
+				fc.Table = info.baseName
+			}
+			fc.Kind = role(folder, p)
+			if k, ok := folderKind[folder]; ok && fc.Kind != KindOther {
+				fc.Kind = k
+			}
+		}
+		cs.Files = append(cs.Files, fc)
+	}
+	for i, d := range st.deltas {
+		switch {
+		case d.from == nil:
+			emit(d, ActionAdded, fileFolder[i], d.path)
+		case d.to == nil:
+			emit(d, ActionDeleted, fileFolder[i], d.path)
+		case d.fromPath == d.path:
+			emit(d, ActionModified, fileFolder[i], d.path)
+		case oldFolder[i] != fileFolder[i] && !moved[[2]string{oldFolder[i], fileFolder[i]}]:
+			// Similar files of two unrelated folders (two Makefiles, two
+			// small DDLs) are not a move: list a deletion and an addition.
+			del := fileDelta{path: d.fromPath, fromPath: d.fromPath, from: d.from, uncommitted: d.uncommitted}
+			emit(del, ActionDeleted, oldFolder[i], d.fromPath)
+			emit(fileDelta{path: d.path, to: d.to, uncommitted: d.uncommitted}, ActionAdded, fileFolder[i], d.path)
+		default:
+			emit(d, ActionRenamed, fileFolder[i], d.path)
+		}
+	}
+	sort.Slice(cs.Files, func(i, j int) bool {
+		if cs.Files[i].Path != cs.Files[j].Path {
+			return cs.Files[i].Path < cs.Files[j].Path
+		}
+		return cs.Files[i].OldPath < cs.Files[j].OldPath
+	})
+	cs.Tables = tables
+	if cs.Tables == nil {
+		cs.Tables = []TableChange{}
+	}
+	for w := range b.warnings {
+		cs.Warnings = append(cs.Warnings, w)
+	}
+	sort.Strings(cs.Warnings)
+	return nil
+}
+
+// pairRenames turns a deleted and an added folder of the same table into
+// one renamed table; unpaired ones stay added or deleted. Pairs are taken in
+// folder order so the result is stable.
+func (b *builder) pairRenames(tables, added, deleted []TableChange) ([]TableChange, error) {
+	gone := map[string][]TableChange{}
+	for _, d := range deleted {
+		gone[d.Table] = append(gone[d.Table], d)
+	}
+	for _, a := range added {
+		cands := gone[a.Table]
+		var old *TableChange
+		for i := range cands {
+			if cands[i].Folder != a.Folder {
+				old = &cands[i]
+				gone[a.Table] = append(cands[:i:i], cands[i+1:]...)
+				break
+			}
+		}
+		if old == nil {
+			tables = append(tables, a)
+			continue
+		}
+		rc := TableChange{Table: a.Table, Kind: KindRenamed, Folder: a.Folder, OldFolder: old.Folder,
+			Files: mergeSorted(a.Files, old.Files)}
+		ddlChanged, err := b.sqlChanged(old.Folder, a.Folder, "ddl.")
+		if err != nil {
+			return nil, err
+		}
+		dmlChanged, err := b.sqlChanged(old.Folder, a.Folder, "dml.")
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case ddlChanged:
+			rc.Content = KindDDL
+			if rc.Schema, err = b.schema(old.Folder, a.Folder); err != nil {
+				return nil, err
+			}
+		case dmlChanged:
+			rc.Content = KindDML
+		}
+		tables = append(tables, rc)
+	}
+	for _, name := range sortedKeys(gone) {
+		tables = append(tables, gone[name]...)
+	}
+	return tables, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func mergeSorted(a, b []string) []string {
+	out := append(append([]string{}, a...), b...)
+	sort.Strings(out)
+	k := 0
+	for i, s := range out {
+		if i == 0 || s != out[k-1] {
+			out[k] = s
+			k++
+		}
+	}
+	return out[:k]
+}
+
+// sqlChanged compares the content of the folder's DDL or DML file at the
+// base (oldFolder) and now (folder).
+func (b *builder) sqlChanged(oldFolder, folder, prefix string) (bool, error) {
+	oldFile, err := sqlFile(b.st.base, oldFolder, prefix)
+	if err != nil {
+		return false, err
+	}
+	newFile, err := sqlFile(b.st.current, folder, prefix)
+	if err != nil {
+		return false, err
+	}
+	if oldFile == "" || newFile == "" {
+		return oldFile != newFile, nil
+	}
+	oh, _, err := b.st.base.hash(oldFile)
+	if err != nil {
+		return false, err
+	}
+	nh, _, err := b.st.current.hash(newFile)
+	if err != nil {
+		return false, err
+	}
+	return oh != nh, nil
+}
+
+// schema classifies the change of the DDL from oldFolder at the base to
+// folder now. A DDL that cannot be analysed counts as breaking: recreating
+// descendants is the safe choice.
+func (b *builder) schema(oldFolder, folder string) (*SchemaChange, error) {
+	oldFile, err := sqlFile(b.st.base, oldFolder, "ddl.")
+	if err != nil {
+		return nil, err
+	}
+	newFile, err := sqlFile(b.st.current, folder, "ddl.")
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case oldFile == "" && newFile == "":
+		return &SchemaChange{Category: Compatible, Reasons: []string{"no DDL file"}}, nil
+	case oldFile == "":
+		return &SchemaChange{Category: Breaking, Reasons: []string{"DDL file " + newFile + " added"}}, nil
+	case newFile == "":
+		return &SchemaChange{Category: Breaking, Reasons: []string{"DDL file " + oldFile + " removed"}}, nil
+	}
+	oldSQL, err := b.st.base.read(oldFile)
+	if err != nil {
+		return nil, err
+	}
+	newSQL, err := b.st.current.read(newFile)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := ClassifySchema(oldSQL, newSQL)
+	if err != nil {
+		b.warn("%s: cannot compare the DDL with %s at the base: %v", newFile, oldFile, err)
+		return &SchemaChange{Category: Breaking, Reasons: []string{"DDL cannot be analysed: " + err.Error()}}, nil
+	}
+	if len(sc.Reasons) == 0 && string(oldSQL) == string(newSQL) {
+		sc.Reasons = []string{"statement properties changed"}
+	}
+	return sc, nil
+}
