@@ -176,6 +176,11 @@ io.tmp.dirs: $run/tmp
 execution.target: remote
 execution.runtime-mode: streaming
 execution.checkpointing.interval: 10 s
+# A broken job fails after a few tries instead of restarting for ever, so
+# deploys and tests see FAILED with its cause.
+restart-strategy.type: fixed-delay
+restart-strategy.fixed-delay.attempts: 3
+restart-strategy.fixed-delay.delay: 2 s
 state.checkpoints.dir: file://$run/checkpoints
 state.savepoints.dir: file://$run/savepoints
 sql-gateway.endpoint.rest.address: 127.0.0.1
