@@ -15,7 +15,8 @@ import (
 // changes of options that do not alter the physical topic or its format,
 // comments and formatting. Breaking: anything else — a removed, renamed,
 // retyped or reordered column, a nullability change, a new column that is
-// NOT NULL or not at the end, a primary key, distribution or bucket count
+// NOT NULL or not at the end, a renamed column (a column replaced in place
+// by one of the same type), a primary key, distribution or bucket count
 // change, a changed LIKE source or table name, a CREATE TABLE without a
 // column list on either side (CTAS) whose text changed, and any change of
 // an option that alters the topic or its serialization:
@@ -106,11 +107,24 @@ func (c *classifier) columns(oldCols, newCols []flinksql.Column) {
 		newIdx[col.Name] = i
 	}
 	oldIdx := make(map[string]int, len(oldCols))
-	var kept []string // old columns still present, in old order
 	for i, o := range oldCols {
 		oldIdx[o.Name] = i
+	}
+	// A column gone from position i while a new column of the same type
+	// and nullability takes that position reads as a rename.
+	renamedTo := map[string]bool{}
+	var kept []string // old columns still present, in old order
+	for i, o := range oldCols {
 		j, ok := newIdx[o.Name]
 		if !ok {
+			if i < len(newCols) {
+				n := newCols[i]
+				if _, existed := oldIdx[n.Name]; !existed && n.Type == o.Type && n.NotNull == o.NotNull && n.Computed == o.Computed {
+					renamedTo[n.Name] = true
+					c.breaking("column %s renamed to %s", o.Name, n.Name)
+					continue
+				}
+			}
 			c.breaking("column %s removed", o.Name)
 			continue
 		}
@@ -150,16 +164,16 @@ func (c *classifier) columns(oldCols, newCols []flinksql.Column) {
 		}
 	}
 	for j, n := range newCols {
-		if _, ok := oldIdx[n.Name]; ok {
+		if _, ok := oldIdx[n.Name]; ok || renamedTo[n.Name] {
 			continue
 		}
 		switch {
 		case j < lastKept:
-			c.breaking("column %s added before existing column %s", n.Name, newCols[lastKept].Name)
+			c.breaking("column %s added before existing column %s", colDesc(n), newCols[lastKept].Name)
 		case n.NotNull:
-			c.breaking("column %s %s added as NOT NULL", n.Name, n.Type)
+			c.breaking("column %s added as NOT NULL", colDesc(n))
 		default:
-			c.compatible("column %s %s added at the end", n.Name, n.Type)
+			c.compatible("column %s added at the end", colDesc(n))
 		}
 	}
 }
@@ -211,6 +225,15 @@ func physicalOption(key string) bool {
 		return true
 	}
 	return false
+}
+
+// colDesc is "name TYPE", or the name alone for computed columns, whose
+// type the DDL does not spell.
+func colDesc(c flinksql.Column) string {
+	if c.Type == "" {
+		return c.Name
+	}
+	return c.Name + " " + c.Type
 }
 
 func likeName(n *flinksql.Name) string {
