@@ -269,16 +269,12 @@ func (t *Target) CreateTable(ctx context.Context, req deployers.StatementRequest
 		if err := claimName(st, req.Name); err != nil {
 			return false, err
 		}
-		phase, detail, created, reads := t.runDDL(st, req)
+		phase, detail, created, reads, writes := t.runDDL(st, req)
 		if phase == deployers.PhaseCompleted {
 			for _, e := range created {
 				e.Statement = req.Name
 				st.Tables[e.Name] = e
 			}
-		}
-		writes := make([]string, len(created))
-		for i, e := range created {
-			writes[i] = e.Name
 		}
 		out = t.record(st, req, deployers.KindDDL, phase, detail, reads, writes)
 		return true, nil
@@ -286,17 +282,18 @@ func (t *Target) CreateTable(ctx context.Context, req deployers.StatementRequest
 	return out, err
 }
 
-// runDDL decides the outcome of a DDL statement without changing st.
-func (t *Target) runDDL(st *State, req deployers.StatementRequest) (deployers.Phase, string, []*TableEntry, []string) {
-	failed := func(format string, args ...any) (deployers.Phase, string, []*TableEntry, []string) {
-		return deployers.PhaseFailed, fmt.Sprintf(format, args...), nil, nil
+// runDDL decides the outcome of a DDL statement without changing st: the
+// phase and detail, the catalog entries to (re)create, and the tables the
+// statement reads and names as created (an IF NOT EXISTS of an existing
+// table names it without recreating it).
+func (t *Target) runDDL(st *State, req deployers.StatementRequest) (phase deployers.Phase, detail string, created []*TableEntry, reads, writes []string) {
+	failed := func(format string, args ...any) (deployers.Phase, string, []*TableEntry, []string, []string) {
+		return deployers.PhaseFailed, fmt.Sprintf(format, args...), nil, reads, writes
 	}
 	stmts, err := flinksql.SplitStatements([]byte(req.SQL))
 	if err != nil {
 		return failed("SQL error in the DDL of table %s: %v", orTable(req.Table), err)
 	}
-	var created []*TableEntry
-	var reads []string
 	for _, s := range stmts {
 		head := parseCreate(s.Text)
 		if !head.create {
@@ -310,6 +307,9 @@ func (t *Target) runDDL(st *State, req deployers.StatementRequest) (deployers.Ph
 			return failed("DDL of table %s: cannot tell which table the CREATE statement creates", orTable(req.Table))
 		}
 		name := a.Writes[0].Table()
+		if !slices.Contains(writes, name) {
+			writes = append(writes, name)
+		}
 		if t.fail[name] {
 			return failed("injected failure for table %s (Options.FailTables)", name)
 		}
@@ -336,7 +336,7 @@ func (t *Target) runDDL(st *State, req deployers.StatementRequest) (deployers.Ph
 	if len(created) == 0 && !anyCreate(stmts) {
 		return failed("DDL of table %s has no CREATE statement", orTable(req.Table))
 	}
-	return deployers.PhaseCompleted, "", created, reads
+	return deployers.PhaseCompleted, "", created, reads, writes
 }
 
 func anyCreate(stmts []flinksql.Stmt) bool {
