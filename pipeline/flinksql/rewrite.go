@@ -225,13 +225,16 @@ func (rw *rewriter) with(at, hi int) {
 		}
 		elems = append(elems, elem{key: key, lo: lo, valTok: eq + 1, hi: hi})
 	})
-	changed := false
+	// Replacing a value edits only the value tokens; dropping or adding an
+	// option re-joins the clause with its own separator and indentation.
+	structural := false
+	var valueEdits []edit
 	var kept []string
 	done := make([]bool, len(rw.opts.SetOptions))
 	for _, e := range elems {
 		if e.key != "" && rw.dropKey(e.key) {
 			rw.removed = append(rw.removed, fmt.Sprintf("option '%s'", e.key))
-			changed = true
+			structural = true
 			continue
 		}
 		text := string(a.src[a.toks[e.lo].Start:a.toks[e.hi-1].End])
@@ -241,9 +244,12 @@ func (rw *rewriter) with(at, hi int) {
 			}
 			done[k] = true
 			val := quoteSQL(o.Value)
-			if e.valTok >= e.hi || string(a.src[a.toks[e.valTok].Start:a.toks[e.hi-1].End]) != val {
+			if e.valTok >= e.hi {
+				text = string(a.src[a.toks[e.lo].Start:a.toks[e.valTok-1].End]) + " " + val
+				valueEdits = append(valueEdits, edit{start: a.toks[e.valTok-1].End, end: a.toks[e.valTok-1].End, text: " " + val})
+			} else if old := a.src[a.toks[e.valTok].Start:a.toks[e.hi-1].End]; string(old) != val {
 				text = string(a.src[a.toks[e.lo].Start:a.toks[e.valTok].Start]) + val
-				changed = true
+				valueEdits = append(valueEdits, edit{start: a.toks[e.valTok].Start, end: a.toks[e.hi-1].End, text: val})
 			}
 		}
 		kept = append(kept, text)
@@ -251,10 +257,11 @@ func (rw *rewriter) with(at, hi int) {
 	for k, o := range rw.opts.SetOptions {
 		if !done[k] {
 			kept = append(kept, optionSQL(o.Key, o.Value))
-			changed = true
+			structural = true
 		}
 	}
-	if !changed {
+	if !structural {
+		rw.edits = append(rw.edits, valueEdits...)
 		return
 	}
 	if len(kept) == 0 {
@@ -270,10 +277,19 @@ func (rw *rewriter) with(at, hi int) {
 			trail = string(ws)
 		}
 	}
+	sep := "," + lead
+	if len(elems) > 1 {
+		// The text between the first option and the second: ", " or ",\n  ".
+		if between := a.src[a.toks[elems[0].hi-1].End:a.toks[elems[1].lo].Start]; len(between) > 0 && between[0] == ',' && isSpace(between[1:]) {
+			sep = string(between)
+		}
+	} else if lead == "" {
+		sep = ", "
+	}
 	rw.edits = append(rw.edits, edit{
 		start: a.toks[open].End,
 		end:   a.toks[closing].Start,
-		text:  lead + strings.Join(kept, ","+lead) + trail,
+		text:  lead + strings.Join(kept, sep) + trail,
 	})
 }
 
