@@ -18,7 +18,7 @@ func TestTableDefinition(t *testing.T) {
   order_id STRING NOT NULL COMMENT 'the key',
   amount decimal( 10 ,2 ),
   tags ARRAY<STRING>,
-  `+"`ship to`"+` ROW<street STRING, ` + "`time`" + ` TIMESTAMP(3), geo ROW<lat DOUBLE, lon DOUBLE>> NOT NULL,
+  ` + "`ship to`" + ` ROW<street STRING, ` + "`time`" + ` TIMESTAMP(3), geo ROW<lat DOUBLE, lon DOUBLE>> NOT NULL,
   attrs MAP<STRING, ARRAY<INT>>,
   ts timestamp(3) with local time zone,
   ingest_ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
