@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -238,6 +239,9 @@ func (s *scanner) tableFiles(dir, rel string) (tableDir, bool) {
 		if strings.Contains(n, "dlq") {
 			continue // shift_left skips dead-letter-queue scripts too
 		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			s.checkSymlink(filepath.Join(dir, n), rel+"/"+n)
+		}
 		if *slot != "" {
 			s.fail(rel, 0, 0, "two %s files, %s and %s: keep one per table folder", n[:3], *slot, n)
 			continue
@@ -281,8 +285,9 @@ func (s *scanner) readTables(ctx context.Context, dirs []tableDir) []scanned {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			w := &worker{}
 			for i := range next {
-				out[i] = s.readTable(dirs[i])
+				out[i] = s.readTable(w, dirs[i])
 			}
 		}()
 	}
@@ -297,7 +302,14 @@ func (s *scanner) readTables(ctx context.Context, dirs []tableDir) []scanned {
 	return out
 }
 
-func (s *scanner) readTable(td tableDir) scanned {
+// worker holds one goroutine's reusable buffers: the analyser's token
+// buffers and the file read buffer (the analysis copies what it keeps).
+type worker struct {
+	az  flinksql.Analyzer
+	buf []byte
+}
+
+func (s *scanner) readTable(w *worker, td tableDir) scanned {
 	sc := scanned{dir: td}
 	segs := strings.Split(td.rel, "/")
 	for _, seg := range segs {
@@ -320,13 +332,13 @@ func (s *scanner) readTable(td tableDir) scanned {
 		sc.product = segs[len(segs)-2]
 	}
 	if td.ddl != "" {
-		sc.ddl = s.analyze(td.rel + "/sql-scripts/" + td.ddl)
+		sc.ddl = s.analyze(w, td.rel+"/sql-scripts/"+td.ddl)
 		if sc.ddl == nil {
 			return sc
 		}
 	}
 	if td.dml != "" {
-		sc.dml = s.analyze(td.rel + "/sql-scripts/" + td.dml)
+		sc.dml = s.analyze(w, td.rel+"/sql-scripts/"+td.dml)
 		if sc.dml == nil {
 			return sc
 		}
@@ -381,30 +393,49 @@ func (s *scanner) checkFileNames(sc scanned) {
 }
 
 // analyze reads one SQL file and analyses it; nil after a reported error.
-func (s *scanner) analyze(rel string) *flinksql.Analysis {
+func (s *scanner) analyze(w *worker, rel string) *flinksql.Analysis {
 	p := filepath.Join(s.root, filepath.FromSlash(rel))
-	fi, err := os.Lstat(p)
+	f, err := os.Open(p)
 	if err != nil {
 		s.fail(rel, 0, 0, "read: %v", err)
 		return nil
 	}
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		s.checkSymlink(p, rel)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		s.fail(rel, 0, 0, "read: %v", err)
+		return nil
 	}
 	if fi.Size() > MaxFileSize {
 		s.fail(rel, 0, 0, "file is %d bytes, over the %d MB limit for SQL files", fi.Size(), MaxFileSize>>20)
 		return nil
 	}
-	src, err := os.ReadFile(p)
-	if err != nil {
-		s.fail(rel, 0, 0, "read: %v", err)
-		return nil
+	// Read at most one byte past the limit: a file that grew since Stat
+	// is still caught.
+	if cap(w.buf) < int(fi.Size())+1 {
+		w.buf = make([]byte, 0, int(fi.Size())+512)
 	}
-	if len(src) > MaxFileSize {
-		s.fail(rel, 0, 0, "file is over the %d MB limit for SQL files", MaxFileSize>>20)
-		return nil
+	src := w.buf[:0]
+	for {
+		n, err := f.Read(src[len(src):cap(src)])
+		src = src[:len(src)+n]
+		if err == io.EOF || n == 0 && err == nil {
+			break
+		}
+		if err != nil {
+			s.fail(rel, 0, 0, "read: %v", err)
+			return nil
+		}
+		if len(src) == cap(src) {
+			if len(src) > MaxFileSize {
+				s.fail(rel, 0, 0, "file is over the %d MB limit for SQL files", MaxFileSize>>20)
+				return nil
+			}
+			src = append(src, 0)[:len(src)]
+		}
 	}
-	a, err := flinksql.Analyze(src)
+	w.buf = src[:0]
+	a, err := w.az.Analyze(src)
 	if err != nil {
 		var se *flinksql.SyntaxError
 		if errors.As(err, &se) {
