@@ -29,13 +29,13 @@ func writeTree(t *testing.T, files map[string]string) string {
 }
 
 var smallProject = map[string]string{
-	"sources/sales/src_orders/sql-scripts/ddl.src_orders.sql": "CREATE TABLE IF NOT EXISTS src_orders (id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('changelog.mode' = 'upsert');",
-	"sources/sales/src_orders/sql-scripts/dml.src_orders.sql": "INSERT INTO src_orders SELECT id FROM `env`.`cluster`.`raw_orders`;",
+	"sources/sales/src_orders/sql-scripts/ddl.src_orders.sql":        "CREATE TABLE IF NOT EXISTS src_orders (id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('changelog.mode' = 'upsert');",
+	"sources/sales/src_orders/sql-scripts/dml.src_orders.sql":        "INSERT INTO src_orders SELECT id FROM `env`.`cluster`.`raw_orders`;",
 	"sources/sales/src_orders/sql-scripts/dml.src_orders.properties": "sql.state-ttl=1d",
-	"sources/sales/src_orders/tests/insert_src_orders_1.sql":    "INSERT INTO src_orders VALUES (1);",
-	"sources/sales/src_orders/Makefile":                         "all:",
-	"sources/sales/src_orders/tracking.md":                      "# notes",
-	"sources/src_lookup/sql-scripts/ddl.src_lookup.sql":         "CREATE TABLE src_lookup (k STRING) WITH ('changelog.mode' = 'retract');",
+	"sources/sales/src_orders/tests/insert_src_orders_1.sql":         "INSERT INTO src_orders VALUES (1);",
+	"sources/sales/src_orders/Makefile":                              "all:",
+	"sources/sales/src_orders/tracking.md":                           "# notes",
+	"sources/src_lookup/sql-scripts/ddl.src_lookup.sql":              "CREATE TABLE src_lookup (k STRING) WITH ('changelog.mode' = 'retract');",
 	"intermediates/sales/int_orders/sql-scripts/dml.int_orders.sql": "INSERT INTO int_orders SELECT o.id, 'FROM fake JOIN fake2' AS s FROM src_orders o -- JOIN commented\n" +
 		"JOIN src_lookup l ON o.id = l.k;",
 	"facts/sales/fct_orders/sql-scripts/ddl.fct_orders.sql": "CREATE TABLE fct_orders (id INT) WITH ('changelog.mode' = 'append');",
