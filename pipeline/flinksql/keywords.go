@@ -169,6 +169,66 @@ const (
 	KwVarSamp
 	KwJSONArrayagg
 	KwJSONObjectagg
+	// Clause words, interval units and functions Normalize upper-cases.
+	KwYear
+	KwMonth
+	KwDay
+	KwHour
+	KwMinute
+	KwSecond
+	KwLeading
+	KwTrailing
+	KwBoth
+	KwPlacing
+	KwEscape
+	KwAny
+	KwSome
+	KwRows
+	KwRange
+	KwPreceding
+	KwFollowing
+	KwUnbounded
+	KwCurrent
+	KwOffset
+	KwFetch
+	KwNext
+	KwOnly
+	KwMatch
+	KwSimilar
+	KwCoalesce
+	KwRowNumber
+	KwRank
+	KwDenseRank
+	KwNullif
+	KwCurrentDate
+	KwLocaltimestamp
+	KwProctime
+	KwUpper
+	KwLower
+	KwConcat
+	KwNulls
+	KwIncluding
+	KwExcluding
+	KwOptions
+	KwGenerated
+	KwWatermarks
+	KwPartitions
+	KwConstraints
+	KwOverwriting
+	KwFirst
+	KwLast
+	KwMinutes
+	KwSeconds
+	KwHours
+	KwDays
+	KwOne
+	KwPer
+	KwAfter
+	KwSkip
+	KwPast
+	KwTo
+	KwReturning
+	KwDefault
 	kwCount // number of keywords; keep last
 )
 
@@ -184,6 +244,10 @@ const (
 	flagType
 	// flagAggregate marks aggregate functions.
 	flagAggregate
+	// flagUpper words are always upper-cased by Normalize: words Calcite
+	// reserves, which cannot be unquoted names anyway. Other non-reserved
+	// keywords keep their spelling where a name may stand.
+	flagUpper
 )
 
 type kwInfo struct {
@@ -200,7 +264,7 @@ var kwTable = [...]kwInfo{
 	{"AND", KwAnd, flagReserved},
 	{"ARRAY", KwArray, flagType},
 	{"AS", KwAs, flagReserved},
-	{"ASC", KwAsc, 0},
+	{"ASC", KwAsc, flagUpper},
 	{"BEGIN", KwBegin, 0},
 	{"BETWEEN", KwBetween, flagReserved},
 	{"BIGINT", KwBigint, flagType},
@@ -210,22 +274,22 @@ var kwTable = [...]kwInfo{
 	{"BY", KwBy, flagReserved},
 	{"BYTES", KwBytes, flagType},
 	{"CASE", KwCase, flagReserved},
-	{"CAST", KwCast, 0},
+	{"CAST", KwCast, flagUpper},
 	{"CATALOG", KwCatalog, 0},
 	{"CHAR", KwChar, flagType},
 	{"COMMENT", KwComment, 0},
 	{"CONSTRAINT", KwConstraint, flagReserved},
 	{"CREATE", KwCreate, flagReserved},
 	{"CROSS", KwCross, flagReserved},
-	{"CUBE", KwCube, 0},
+	{"CUBE", KwCube, flagUpper},
 	{"CUMULATE", KwCumulate, 0},
 	{"DATA", KwData, 0},
 	{"DATABASE", KwDatabase, 0},
 	{"DATE", KwDate, flagType},
 	{"DECIMAL", KwDecimal, flagType},
-	{"DEFINE", KwDefine, 0},
-	{"DESC", KwDesc, 0},
-	{"DESCRIBE", KwDescribe, 0},
+	{"DEFINE", KwDefine, flagUpper},
+	{"DESC", KwDesc, flagUpper},
+	{"DESCRIBE", KwDescribe, flagUpper},
 	{"DESCRIPTOR", KwDescriptor, 0},
 	{"DISTINCT", KwDistinct, flagReserved},
 	{"DISTRIBUTED", KwDistributed, 0},
@@ -235,23 +299,23 @@ var kwTable = [...]kwInfo{
 	{"END", KwEnd, flagReserved},
 	{"ENFORCED", KwEnforced, 0},
 	{"EXCEPT", KwExcept, flagReserved},
-	{"EXECUTE", KwExecute, 0},
+	{"EXECUTE", KwExecute, flagUpper},
 	{"EXISTS", KwExists, flagReserved},
-	{"EXPLAIN", KwExplain, 0},
-	{"EXTRACT", KwExtract, 0},
+	{"EXPLAIN", KwExplain, flagUpper},
+	{"EXTRACT", KwExtract, flagUpper},
 	{"FALSE", KwFalse, flagReserved},
 	{"FLOAT", KwFloat, flagType},
 	{"FOR", KwFor, flagReserved},
 	{"FRESHNESS", KwFreshness, 0},
 	{"FROM", KwFrom, flagReserved},
 	{"FULL", KwFull, flagReserved},
-	{"FUNCTION", KwFunction, 0},
+	{"FUNCTION", KwFunction, flagUpper},
 	{"GROUP", KwGroup, flagReserved},
-	{"GROUPING", KwGrouping, 0},
+	{"GROUPING", KwGrouping, flagUpper},
 	{"HASH", KwHash, 0},
 	{"HAVING", KwHaving, flagReserved},
 	{"HOP", KwHop, 0},
-	{"IF", KwIf, 0},
+	{"IF", KwIf, flagUpper},
 	{"IN", KwIn, flagReserved},
 	{"INNER", KwInner, flagReserved},
 	{"INSERT", KwInsert, flagReserved},
@@ -272,7 +336,7 @@ var kwTable = [...]kwInfo{
 	{"MAP", KwMap, flagType},
 	{"MATCH_RECOGNIZE", KwMatchRecognize, flagReserved},
 	{"MATERIALIZED", KwMaterialized, 0},
-	{"MEASURES", KwMeasures, 0},
+	{"MEASURES", KwMeasures, flagUpper},
 	{"METADATA", KwMetadata, 0},
 	{"MINUS", KwMinus, flagReserved},
 	{"MULTISET", KwMultiset, flagType},
@@ -285,21 +349,21 @@ var kwTable = [...]kwInfo{
 	{"ORDER", KwOrder, flagReserved},
 	{"OUTER", KwOuter, flagReserved},
 	{"OVER", KwOver, flagReserved},
-	{"OVERLAY", KwOverlay, 0},
+	{"OVERLAY", KwOverlay, flagUpper},
 	{"OVERWRITE", KwOverwrite, 0},
-	{"PARTITION", KwPartition, 0},
+	{"PARTITION", KwPartition, flagUpper},
 	{"PARTITIONED", KwPartitioned, 0},
-	{"PATTERN", KwPattern, 0},
-	{"POSITION", KwPosition, 0},
+	{"PATTERN", KwPattern, flagUpper},
+	{"POSITION", KwPosition, flagUpper},
 	{"PRIMARY", KwPrimary, flagReserved},
 	{"QUALIFY", KwQualify, flagReserved},
 	{"RAW", KwRaw, flagType},
-	{"RECURSIVE", KwRecursive, 0},
+	{"RECURSIVE", KwRecursive, flagUpper},
 	{"REFRESH_MODE", KwRefreshMode, 0},
 	{"REPLACE", KwReplace, 0},
-	{"RESET", KwReset, 0},
+	{"RESET", KwReset, flagUpper},
 	{"RIGHT", KwRight, flagReserved},
-	{"ROLLUP", KwRollup, 0},
+	{"ROLLUP", KwRollup, flagUpper},
 	{"ROW", KwRow, flagType},
 	{"SELECT", KwSelect, flagReserved},
 	{"SESSION", KwSession, 0},
@@ -308,7 +372,7 @@ var kwTable = [...]kwInfo{
 	{"SMALLINT", KwSmallint, flagType},
 	{"STATEMENT", KwStatement, 0},
 	{"STRING", KwString, flagType},
-	{"SUBSTRING", KwSubstring, 0},
+	{"SUBSTRING", KwSubstring, flagUpper},
 	{"SYSTEM_TIME", KwSystemTime, flagReserved},
 	{"TABLE", KwTable, flagReserved},
 	{"TEMPORARY", KwTemporary, 0},
@@ -317,7 +381,7 @@ var kwTable = [...]kwInfo{
 	{"TIMESTAMP", KwTimestamp, flagType},
 	{"TIMESTAMP_LTZ", KwTimestampLtz, flagType},
 	{"TINYINT", KwTinyint, flagType},
-	{"TRIM", KwTrim, 0},
+	{"TRIM", KwTrim, flagUpper},
 	{"TRUE", KwTrue, flagReserved},
 	{"TUMBLE", KwTumble, 0},
 	{"UNION", KwUnion, flagReserved},
@@ -352,6 +416,65 @@ var kwTable = [...]kwInfo{
 	{"VAR_SAMP", KwVarSamp, flagAggregate},
 	{"JSON_ARRAYAGG", KwJSONArrayagg, flagAggregate},
 	{"JSON_OBJECTAGG", KwJSONObjectagg, flagAggregate},
+	{"YEAR", KwYear, flagUpper},
+	{"MONTH", KwMonth, flagUpper},
+	{"DAY", KwDay, flagUpper},
+	{"HOUR", KwHour, flagUpper},
+	{"MINUTE", KwMinute, flagUpper},
+	{"SECOND", KwSecond, flagUpper},
+	{"LEADING", KwLeading, flagUpper},
+	{"TRAILING", KwTrailing, flagUpper},
+	{"BOTH", KwBoth, flagUpper},
+	{"PLACING", KwPlacing, flagUpper},
+	{"ESCAPE", KwEscape, flagUpper},
+	{"ANY", KwAny, flagUpper},
+	{"SOME", KwSome, flagUpper},
+	{"ROWS", KwRows, flagUpper},
+	{"RANGE", KwRange, flagUpper},
+	{"PRECEDING", KwPreceding, flagUpper},
+	{"FOLLOWING", KwFollowing, flagUpper},
+	{"UNBOUNDED", KwUnbounded, flagUpper},
+	{"CURRENT", KwCurrent, flagUpper},
+	{"OFFSET", KwOffset, flagUpper},
+	{"FETCH", KwFetch, flagUpper},
+	{"NEXT", KwNext, flagUpper},
+	{"ONLY", KwOnly, flagUpper},
+	{"MATCH", KwMatch, flagUpper},
+	{"SIMILAR", KwSimilar, flagUpper},
+	{"COALESCE", KwCoalesce, flagUpper},
+	{"ROW_NUMBER", KwRowNumber, flagUpper},
+	{"RANK", KwRank, flagUpper},
+	{"DENSE_RANK", KwDenseRank, flagUpper},
+	{"NULLIF", KwNullif, flagUpper},
+	{"CURRENT_DATE", KwCurrentDate, flagUpper},
+	{"LOCALTIMESTAMP", KwLocaltimestamp, flagUpper},
+	{"PROCTIME", KwProctime, flagUpper},
+	{"UPPER", KwUpper, flagUpper},
+	{"LOWER", KwLower, flagUpper},
+	{"CONCAT", KwConcat, flagUpper},
+	{"NULLS", KwNulls, flagUpper},
+	{"INCLUDING", KwIncluding, 0},
+	{"EXCLUDING", KwExcluding, 0},
+	{"OPTIONS", KwOptions, 0},
+	{"GENERATED", KwGenerated, 0},
+	{"WATERMARKS", KwWatermarks, 0},
+	{"PARTITIONS", KwPartitions, 0},
+	{"CONSTRAINTS", KwConstraints, 0},
+	{"OVERWRITING", KwOverwriting, 0},
+	{"FIRST", KwFirst, 0},
+	{"LAST", KwLast, 0},
+	{"MINUTES", KwMinutes, 0},
+	{"SECONDS", KwSeconds, 0},
+	{"HOURS", KwHours, 0},
+	{"DAYS", KwDays, 0},
+	{"ONE", KwOne, 0},
+	{"PER", KwPer, 0},
+	{"AFTER", KwAfter, 0},
+	{"SKIP", KwSkip, 0},
+	{"PAST", KwPast, 0},
+	{"TO", KwTo, 0},
+	{"RETURNING", KwReturning, 0},
+	{"DEFAULT", KwDefault, 0},
 }
 
 // maxKwLen bounds the words worth looking up; longer identifiers are never
@@ -386,6 +509,9 @@ func (k Keyword) String() string {
 func (k Keyword) reserved() bool  { return k < kwCount && kwInfos[k].flags&flagReserved != 0 }
 func (k Keyword) isType() bool    { return k < kwCount && kwInfos[k].flags&flagType != 0 }
 func (k Keyword) aggregate() bool { return k < kwCount && kwInfos[k].flags&flagAggregate != 0 }
+func (k Keyword) upper() bool {
+	return k < kwCount && kwInfos[k].flags&(flagReserved|flagType|flagAggregate|flagUpper) != 0
+}
 
 // lookupKeyword upper-cases word into a stack buffer and looks it up; the
 // map index with a converted byte slice does not allocate.

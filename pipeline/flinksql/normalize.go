@@ -4,7 +4,10 @@ import "strings"
 
 // Normalize returns the canonical form of src, used to compare the SQL a
 // target runs with the SQL of a file: comments dropped; known keywords
-// (see Keyword) upper-cased; identifiers, quoted identifiers, strings and
+// (see Keyword) upper-cased, except a non-reserved one in a name position
+// (next to '.', or after FROM, JOIN, INTO, TABLE, VIEW, EXISTS, LIKE, WITH,
+// ',' or '('), because Flink identifiers are case-sensitive and a table may
+// be called data or key; identifiers, quoted identifiers, strings and
 // numbers exactly as written; tokens separated by one space except that no
 // space is written next to '.', '(', ')', ',' or ';' (a space stays between
 // '.' and a number, so that the output lexes to the same tokens); trailing
@@ -30,7 +33,7 @@ func Normalize(src []byte) (string, error) {
 		if i > 0 && spaceBetween(&toks[i-1], t) {
 			sb.WriteByte(' ')
 		}
-		if t.Kind == TokIdent && t.Kw != KwNone {
+		if t.Kind == TokIdent && t.Kw != KwNone && !mayBeName(toks, i) {
 			sb.WriteString(t.Kw.String())
 		} else {
 			sb.Write(src[t.Start:t.End])
@@ -48,4 +51,27 @@ func spaceBetween(prev, next *Token) bool {
 		return true
 	}
 	return !tight(prev) && !tight(next)
+}
+
+// mayBeName reports whether the keyword toks[i] is non-reserved and stands
+// where a name can, so Normalize must keep its spelling.
+func mayBeName(toks []Token, i int) bool {
+	if toks[i].Kw.upper() {
+		return false
+	}
+	if i+1 < len(toks) && toks[i+1].is('.') {
+		return true
+	}
+	if i == 0 {
+		return false
+	}
+	p := &toks[i-1]
+	if p.Kind == TokOp {
+		return p.Ch == '.' || p.Ch == ',' || p.Ch == '('
+	}
+	switch p.Kw {
+	case KwFrom, KwJoin, KwInto, KwOverwrite, KwTable, KwView, KwExists, KwLike, KwWith:
+		return p.Kind == TokIdent
+	}
+	return false
 }

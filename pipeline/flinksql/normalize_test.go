@@ -27,6 +27,11 @@ func TestNormalize(t *testing.T) {
 			want: "SELECT a - - 1,b / * c",
 		},
 		{
+			name: "non-reserved keywords keep their spelling where a name may stand",
+			src:  "create table if not exists data (key int comment 'k') with ('a'='b'); select * from session join cat.Key on true",
+			want: "CREATE TABLE IF NOT EXISTS data(key INT COMMENT 'k')WITH('a' = 'b');SELECT * FROM session JOIN cat.Key ON TRUE",
+		},
+		{
 			name: "inner semicolons kept",
 			src:  "SET 'a'='b'; select 1 ;",
 			want: "SET 'a' = 'b';SELECT 1",
