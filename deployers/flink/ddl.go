@@ -120,6 +120,7 @@ func renderDDL(table, sql string, setOpts map[string]string, remove []string) (r
 			}
 		}
 	}
+	dropKey := false
 	if connector == "upsert-kafka" && !hasPK {
 		warnings = append(warnings, fmt.Sprintf("table %s has no PRIMARY KEY: connector 'kafka' (append-only) instead of 'upsert-kafka'", table))
 		connector = "kafka"
@@ -127,12 +128,22 @@ func renderDDL(table, sql string, setOpts map[string]string, remove []string) (r
 			set["connector"] = "kafka"
 		}
 		delete(set, "key.format")
-		remove = append(remove, "key.*")
+		dropKey = true
 	}
-	patterns := append(append([]string(nil), defaultRemove...), remove...)
+	type rule struct{ pattern, why string }
+	var rules []rule
+	for _, p := range defaultRemove {
+		rules = append(rules, rule{p, "Confluent Cloud only"})
+	}
+	for _, p := range remove {
+		rules = append(rules, rule{p, "matches targets.flink.remove_options"})
+	}
+	if dropKey {
+		rules = append(rules, rule{"key.*", "no PRIMARY KEY, so no message key"})
+	}
 	if connector == "upsert-kafka" {
 		// upsert-kafka always reads the whole topic: no startup mode.
-		patterns = append(patterns, "scan.startup.*")
+		rules = append(rules, rule{"scan.startup.*", "not supported by the upsert-kafka connector"})
 	}
 
 	keys := make([]string, 0, len(set))
@@ -153,9 +164,17 @@ func renderDDL(table, sql string, setOpts map[string]string, remove []string) (r
 			}
 			continue
 		}
-		registryFormat := (o.key == "key.format" || o.key == "value.format" || o.key == "format") && strings.Contains(o.value, "registry")
-		if registryFormat || matchAny(patterns, o.key) {
-			warnings = append(warnings, fmt.Sprintf("table %s: removed option '%s' (not known to open-source Flink)", table, o.key))
+		why := ""
+		if (o.key == "key.format" || o.key == "value.format" || o.key == "format") && strings.Contains(o.value, "registry") {
+			why = "Schema Registry formats are Confluent Cloud only"
+		}
+		for _, r := range rules {
+			if why == "" && globMatch(r.pattern, o.key) {
+				why = r.why
+			}
+		}
+		if why != "" {
+			warnings = append(warnings, fmt.Sprintf("table %s: removed option '%s' (%s)", table, o.key, why))
 			continue
 		}
 		kept = append(kept, o)
@@ -267,17 +286,8 @@ func statementText(sql string) (string, error) {
 
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// matchAny matches key against glob patterns where '*' matches any run of
-// characters, dots included.
-func matchAny(patterns []string, key string) bool {
-	for _, p := range patterns {
-		if globMatch(p, key) {
-			return true
-		}
-	}
-	return false
-}
-
+// globMatch matches key against a glob pattern where '*' matches any run
+// of characters, dots included.
 func globMatch(p, s string) bool {
 	parts := strings.Split(p, "*")
 	if len(parts) == 1 {

@@ -38,8 +38,8 @@ type tableRecord struct {
 	Statement string `json:"statement"`
 	// DDL is the statement as requested (the project's SQL), compared by
 	// plans; Rendered is what the gateway ran after the per-target rewrite.
-	DDL       string    `json:"ddl"`
-	Rendered  string    `json:"rendered"`
+	DDL      string `json:"ddl"`
+	Rendered string `json:"rendered"`
 	// Bootstrap and Topic name the Kafka topic the target created with
 	// the table ("" when it did not).
 	Bootstrap string    `json:"bootstrap,omitempty"`
