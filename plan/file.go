@@ -1,0 +1,178 @@
+package plan
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+
+	"github.com/shiftleft-dev/shiftleft/dag"
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/internal/atomicfile"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+)
+
+// ErrStale is matched (errors.Is) by a *StaleError.
+var ErrStale = errors.New("stale plan")
+
+// StaleError says why a saved plan no longer matches what it was computed
+// from.
+type StaleError struct {
+	// What is "pipelines" or "target state".
+	What   string
+	Detail string
+}
+
+func (e *StaleError) Error() string {
+	msg := "the plan is stale: the " + e.What + " changed since it was made"
+	if e.Detail != "" {
+		msg += " (" + e.Detail + ")"
+	}
+	return msg + "; build a new plan with 'shiftleft pipeline build-execution-plan --out FILE' and review it"
+}
+
+func (e *StaleError) Is(target error) bool { return target == ErrStale }
+
+// fingerprint hashes the SQL files and the target state of the plan's
+// tables. Cost: one pass over the planned tables' files.
+func fingerprint(ctx context.Context, g *dag.Graph, p *Plan, state map[string]deployers.TableState, files func(*pipeline.Table) (string, string, error)) (Fingerprint, error) {
+	names := make([]string, 0, len(p.Steps))
+	for _, s := range p.Steps {
+		names = append(names, s.Table)
+	}
+	sort.Strings(names)
+	ph, sh := sha256.New(), sha256.New()
+	field := func(w io.Writer, s string) {
+		// Length-prefixed, so no two inputs hash the same by shifting text
+		// between fields.
+		io.WriteString(w, strconv.Itoa(len(s)))
+		io.WriteString(w, ":")
+		io.WriteString(w, s)
+	}
+	for _, n := range names {
+		if err := ctx.Err(); err != nil {
+			return Fingerprint{}, err
+		}
+		t := g.Table(n)
+		if t == nil {
+			return Fingerprint{}, &StaleError{What: "pipelines", Detail: "table " + n + " is gone"}
+		}
+		ddl, dml, err := files(t)
+		if err != nil {
+			return Fingerprint{}, err
+		}
+		field(ph, n)
+		field(ph, string(t.Type)+"|"+t.Product+"|"+t.DDLPath+"|"+t.DMLPath)
+		field(ph, ddl)
+		field(ph, dml)
+
+		st := state[n]
+		field(sh, n)
+		field(sh, strconv.FormatBool(st.Exists))
+		field(sh, st.DDL)
+		if st.DML != nil {
+			field(sh, st.DML.Name)
+			field(sh, strconv.FormatBool(st.DML.Phase.Healthy()))
+			field(sh, st.DML.SQL)
+		} else {
+			field(sh, "-")
+		}
+	}
+	return Fingerprint{
+		Pipelines: "sha256:" + hex.EncodeToString(ph.Sum(nil)),
+		State:     "sha256:" + hex.EncodeToString(sh.Sum(nil)),
+	}, nil
+}
+
+// Verify recomputes the fingerprints of a saved plan from the current
+// pipelines and target state and returns a *StaleError when either moved.
+func Verify(ctx context.Context, g *dag.Graph, p *Plan, state map[string]deployers.TableState, sql func(*pipeline.Table) (string, string, error)) error {
+	fp, err := fingerprint(ctx, g, p, state, sql)
+	if err != nil {
+		return err
+	}
+	if fp.Pipelines != p.Fingerprint.Pipelines {
+		return &StaleError{What: "pipelines", Detail: "SQL files of the planned tables differ"}
+	}
+	if fp.State != p.Fingerprint.State {
+		return &StaleError{What: "target state", Detail: "tables or statements of " + p.Target + " environment " + p.Environment + " differ"}
+	}
+	return nil
+}
+
+// Save writes the plan as indented JSON, atomically.
+func Save(path string, p *Plan) error {
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
+	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	return nil
+}
+
+// Load reads a plan file written by Save and checks that it is a plan this
+// version can execute.
+func Load(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	p, err := Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("plan %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Decode parses and validates a plan file's contents: known version and
+// actions, unique tables, and After naming only earlier acting steps (so
+// executing it cannot deadlock).
+func Decode(data []byte) (*Plan, error) {
+	var p Plan
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("not a plan file: %w", err)
+	}
+	if p.Version != FormatVersion {
+		return nil, fmt.Errorf("plan format version %d, this shiftleft reads version %d: build the plan again", p.Version, FormatVersion)
+	}
+	if p.Kind != KindDeploy && p.Kind != KindUndeploy {
+		return nil, fmt.Errorf("unknown plan kind %q", p.Kind)
+	}
+	if p.Fingerprint.Pipelines == "" || p.Fingerprint.State == "" {
+		return nil, errors.New("the plan has no fingerprint: it cannot be checked for staleness; build it again")
+	}
+	seen := make(map[string]Action, len(p.Steps))
+	for i, s := range p.Steps {
+		if s.Table == "" {
+			return nil, fmt.Errorf("step %d has no table", i+1)
+		}
+		if _, dup := seen[s.Table]; dup {
+			return nil, fmt.Errorf("table %s appears twice", s.Table)
+		}
+		switch s.Action {
+		case ActionCreate, ActionRecreate, ActionRestart, ActionStart, ActionNone, ActionExcluded, ActionDrop, ActionKeep:
+		default:
+			return nil, fmt.Errorf("table %s: unknown action %q", s.Table, s.Action)
+		}
+		for _, a := range s.After {
+			act, ok := seen[a]
+			if !ok || !act.Acts() {
+				return nil, fmt.Errorf("table %s waits for %s, which is not an earlier acting step", s.Table, a)
+			}
+		}
+		seen[s.Table] = s.Action
+	}
+	p.Summary = summarize(p.Steps)
+	return &p, nil
+}

@@ -1,0 +1,119 @@
+package plan
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/shiftleft-dev/shiftleft/config"
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+)
+
+// DefaultTemplate is shift_left's statement-name convention:
+// <cluster_type>-<region abbreviation>-<product>-<ddl|dml>-<table with
+// dashes>, e.g. dev-usw2-p2-dml-src-x. The product segment disappears for
+// tables without a product.
+const DefaultTemplate = "{cluster_type}-{region}-{product}-{kind}-{table}"
+
+// MaxStatementName is Confluent Cloud's limit on statement names.
+const MaxStatementName = 100
+
+// statementName is Confluent Cloud's rule for statement names: lower-case
+// DNS-like labels separated by dots.
+var statementName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+
+// Naming is a statement-name convention. Placeholders of Template:
+// {cluster_type}, {region} (abbreviated: us-west-2 → usw2), {product},
+// {kind} (ddl, dml, drop) and {table} (underscores become dashes).
+// Empty segments are folded, and the result is lower-cased.
+type Naming struct {
+	Template    string // "" means DefaultTemplate
+	ClusterType string // kafka.cluster_type, e.g. "dev"
+	Region      string // confluent_cloud.cloud_region, e.g. "us-west-2"
+}
+
+// NameError is a statement name the convention produced that the target
+// would refuse.
+type NameError struct {
+	Table  string
+	Name   string
+	Reason string
+}
+
+func (e *NameError) Error() string {
+	return fmt.Sprintf("table %s: statement name %q %s; shorten the table name or change the naming convention (app.naming in config.yaml)", e.Table, e.Name, e.Reason)
+}
+
+// Name returns the statement name of a table's statement of that kind and
+// checks it against Confluent Cloud's rules (at most 100 characters of
+// [a-z0-9], '-' and '.').
+func (n Naming) Name(t *pipeline.Table, kind deployers.StatementKind) (string, error) {
+	tmpl := n.Template
+	if tmpl == "" {
+		tmpl = DefaultTemplate
+	}
+	product := t.Product
+	if strings.EqualFold(product, "none") {
+		product = ""
+	}
+	region := ""
+	if n.Region != "" {
+		region = config.AbbreviateRegion(n.Region)
+	}
+	r := strings.NewReplacer(
+		"{cluster_type}", n.ClusterType,
+		"{region}", region,
+		"{product}", product,
+		"{kind}", string(kind),
+		"{table}", t.Name,
+	)
+	name := strings.ToLower(strings.ReplaceAll(r.Replace(tmpl), "_", "-"))
+	name = foldDashes(name)
+	switch {
+	case len(name) > MaxStatementName:
+		return "", &NameError{Table: t.Name, Name: name, Reason: fmt.Sprintf("is %d characters long, more than the %d allowed", len(name), MaxStatementName)}
+	case !statementName.MatchString(name):
+		return "", &NameError{Table: t.Name, Name: name, Reason: "may only hold a-z, 0-9, '-' and '.', starting and ending with a letter or digit"}
+	}
+	return name, nil
+}
+
+// foldDashes removes the dashes an empty placeholder leaves behind
+// ("dev-usw2--dml-x" → "dev-usw2-dml-x") and trims them at both ends.
+func foldDashes(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	prev := byte('-')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '-' && prev == '-' {
+			continue
+		}
+		b.WriteByte(c)
+		prev = c
+	}
+	return strings.TrimRight(b.String(), "-")
+}
+
+// TableRefs names the statements of the deployable tables among the given
+// ones so a target can report their state. It fails on the first name the
+// target would refuse.
+func TableRefs(tables []*pipeline.Table, n Naming) ([]deployers.TableRef, error) {
+	refs := make([]deployers.TableRef, 0, len(tables))
+	for _, t := range tables {
+		if !t.Deployable() {
+			continue
+		}
+		ddl, err := n.Name(t, deployers.KindDDL)
+		if err != nil {
+			return nil, err
+		}
+		dml, err := n.Name(t, deployers.KindDML)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, deployers.TableRef{Table: t.Name, DDLName: ddl, DMLName: dml})
+	}
+	return refs, nil
+}

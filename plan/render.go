@@ -1,0 +1,169 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// symbols of the text rendering, Terraform style.
+var symbols = []struct {
+	action Action
+	symbol string
+	legend string
+}{
+	{ActionCreate, "+", "create: create the table, start its dml"},
+	{ActionRecreate, "-/+", "recreate: drop the table, create it again, start its dml"},
+	{ActionRestart, "~", "restart: stop the running dml, start the new one"},
+	{ActionStart, ">", "start: start the dml of an existing table"},
+	{ActionDrop, "-", "drop: delete the dml, drop the table"},
+	{ActionKeep, "!", "keep: still read by running pipelines outside the selection"},
+	{ActionExcluded, "x", "excluded: selected, then excluded; never run"},
+	{ActionNone, "=", "unchanged"},
+}
+
+func symbolOf(a Action) string {
+	for _, s := range symbols {
+		if s.action == a {
+			return s.symbol
+		}
+	}
+	return "?"
+}
+
+// TextOptions tune the text rendering.
+type TextOptions struct {
+	// HideUnchanged leaves out the lines of steps that do not act.
+	HideUnchanged bool
+}
+
+// WriteText renders the plan like Terraform: a legend of the symbols used,
+// one line per table in dependency order (symbol, table, product,
+// statements, reason, then its warnings), and a summary line.
+func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
+	used := map[Action]bool{}
+	for _, s := range p.Steps {
+		used[s.Action] = true
+	}
+	var b strings.Builder
+	what := "Deploy plan"
+	if p.Kind == KindUndeploy {
+		what = "Undeploy plan"
+	}
+	fmt.Fprintf(&b, "%s for target %s, environment %s.\n", what, p.Target, p.Environment)
+	if len(p.Steps) == 0 {
+		b.WriteString("No tables selected.\n")
+	} else {
+		b.WriteString("Symbols:\n")
+		for _, s := range symbols {
+			if used[s.action] && !(opts.HideUnchanged && !s.action.Acts() && s.action != ActionKeep && s.action != ActionExcluded) {
+				fmt.Fprintf(&b, "  %-3s %s\n", s.symbol, s.legend)
+			}
+		}
+		b.WriteString("\n")
+		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		for _, s := range p.Steps {
+			if opts.HideUnchanged && s.Action == ActionNone {
+				continue
+			}
+			names := make([]string, 0, len(s.Statements)+1)
+			if s.Drop != "" {
+				names = append(names, s.Drop)
+			}
+			for _, st := range s.Statements {
+				names = append(names, st.Name)
+			}
+			stmts := strings.Join(names, ",")
+			if stmts == "" {
+				stmts = "-"
+			}
+			product := s.Product
+			if product == "" {
+				product = "-"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", symbolOf(s.Action), s.Table, product, stmts, s.Reason)
+			for _, warn := range s.Warnings {
+				fmt.Fprintf(tw, "  \t\t\t\twarning: %s\n", warn)
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		b.WriteString("\n")
+	}
+	for _, warn := range p.Warnings {
+		fmt.Fprintf(&b, "Warning: %s\n", warn)
+	}
+	if !p.HasChanges() {
+		b.WriteString("No changes: the target matches the pipelines.\n")
+	}
+	b.WriteString(SummaryLine(p))
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// SummaryLine is the plan's last line, e.g. "Plan: 2 to create, 3 to
+// restart, 1 to recreate, 12 unchanged."; counts that are zero for start
+// and excluded are left out.
+func SummaryLine(p *Plan) string {
+	s := p.Summary
+	if p.Kind == KindUndeploy {
+		line := fmt.Sprintf("Plan: %d to drop, %d kept, %d unchanged.", s.Drop, s.Keep, s.Unchanged)
+		return line
+	}
+	parts := []string{
+		fmt.Sprintf("%d to create", s.Create),
+		fmt.Sprintf("%d to restart", s.Restart),
+		fmt.Sprintf("%d to recreate", s.Recreate),
+	}
+	if s.Start > 0 {
+		parts = append(parts, fmt.Sprintf("%d to start", s.Start))
+	}
+	parts = append(parts, fmt.Sprintf("%d unchanged", s.Unchanged))
+	if s.Excluded > 0 {
+		parts = append(parts, fmt.Sprintf("%d excluded", s.Excluded))
+	}
+	return "Plan: " + strings.Join(parts, ", ") + "."
+}
+
+// jsonPlan is the --format json shape: exactly these keys.
+type jsonPlan struct {
+	Target      string     `json:"target"`
+	Environment string     `json:"environment"`
+	Steps       []jsonStep `json:"steps"`
+	Summary     Summary    `json:"summary"`
+}
+
+type jsonStep struct {
+	Table      string         `json:"table"`
+	Product    string         `json:"product"`
+	Type       string         `json:"type"`
+	Action     Action         `json:"action"`
+	Reason     string         `json:"reason"`
+	Statements []StatementRef `json:"statements"`
+	After      []string       `json:"after"`
+}
+
+// WriteJSON renders the plan as one JSON object {"target", "environment",
+// "steps": [{"table", "product", "type", "action", "reason", "statements":
+// [{"kind", "name"}], "after"}], "summary"}. Saved plan files (Save) hold
+// the same keys plus the fingerprint and the details the executor needs.
+func WriteJSON(w io.Writer, p *Plan) error {
+	out := jsonPlan{Target: p.Target, Environment: p.Environment, Steps: make([]jsonStep, 0, len(p.Steps)), Summary: p.Summary}
+	for _, s := range p.Steps {
+		js := jsonStep{Table: s.Table, Product: s.Product, Type: string(s.Type), Action: s.Action, Reason: s.Reason, Statements: s.Statements, After: s.After}
+		if js.Statements == nil {
+			js.Statements = []StatementRef{}
+		}
+		if js.After == nil {
+			js.After = []string{}
+		}
+		out.Steps = append(out.Steps, js)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,204 @@
+package plan
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shiftleft-dev/shiftleft/dag"
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test ./plan -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func scenarioPlan(t *testing.T, g *dag.Graph, in Inputs) *Plan {
+	t.Helper()
+	in.Naming = testNaming
+	in.SQL = sqlOf(g)
+	in.Target = deployers.Info{Target: "local", Environment: "dev"}
+	in.Now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	p, err := Build(context.Background(), g, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRenderGolden(t *testing.T) {
+	g := project(t, p2)
+	st := running(g, "src_x", "x", "src_b", "b", "z", "y", "src_y")
+	s := st["z"]
+	s.DDL = "CREATE TABLE z (id INT)"
+	st["z"] = s
+	p := scenarioPlan(t, g, Inputs{Selected: []string{"z", "e", "f"}, Excluded: []string{"f"}, State: st})
+	var text, hidden, js bytes.Buffer
+	if err := WriteText(&text, p, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteText(&hidden, p, TextOptions{HideUnchanged: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&js, p); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "plan.txt", text.Bytes())
+	golden(t, "plan-changes.txt", hidden.Bytes())
+	golden(t, "plan.json", js.Bytes())
+
+	// The JSON holds exactly the documented keys.
+	var doc map[string]any
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(doc); !reflect.DeepEqual(got, []string{"environment", "steps", "summary", "target"}) {
+		t.Errorf("top-level keys %v", got)
+	}
+	step := doc["steps"].([]any)[0].(map[string]any)
+	if got := keys(step); !reflect.DeepEqual(got, []string{"action", "after", "product", "reason", "statements", "table", "type"}) {
+		t.Errorf("step keys %v", got)
+	}
+
+	none := scenarioPlan(t, g, Inputs{Selected: []string{"x"}, State: running(g, all(p2)...)})
+	text.Reset()
+	if err := WriteText(&text, none, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "plan-nochange.txt", text.Bytes())
+	if none.HasChanges() {
+		t.Error("an unchanged plan has changes")
+	}
+}
+
+func keys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestSaveLoadVerify(t *testing.T) {
+	g := project(t, p2)
+	st := running(g, "src_x", "x")
+	p := scenarioPlan(t, g, Inputs{Selected: []string{"z"}, State: st})
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := Save(path, p); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, p) {
+		t.Fatalf("round trip differs:\n%+v\n%+v", back, p)
+	}
+	ctx := context.Background()
+	if err := Verify(ctx, g, back, st, sqlOf(g)); err != nil {
+		t.Fatalf("fresh plan refused: %v", err)
+	}
+	// The target moved: y now runs.
+	moved := running(g, "src_x", "x", "y")
+	err = Verify(ctx, g, back, moved, sqlOf(g))
+	var se *StaleError
+	if !errors.As(err, &se) || se.What != "target state" || !errors.Is(err, ErrStale) {
+		t.Fatalf("err = %v, want a stale target state", err)
+	}
+	// The pipelines moved: z's DML changed.
+	edited := func(tb *pipeline.Table) (string, string, error) {
+		ddl, dml, err := sqlOf(g)(tb)
+		if tb.Name == "z" {
+			dml += " WHERE 1 = 1"
+		}
+		return ddl, dml, err
+	}
+	if err := Verify(ctx, g, back, st, edited); !errors.As(err, &se) || se.What != "pipelines" {
+		t.Fatalf("err = %v, want stale pipelines", err)
+	}
+	// A table of the plan is gone from the project.
+	small := project(t, p2[:4])
+	if err := Verify(ctx, small, back, st, sqlOf(small)); !errors.Is(err, ErrStale) {
+		t.Fatalf("err = %v, want stale", err)
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	good := `{"version":1,"kind":"deploy","target":"local","environment":"dev","created_at":"2026-11-25T12:00:00Z","fingerprint":{"pipelines":"sha256:a","state":"sha256:b"},"steps":[{"table":"a","product":"","type":"source","action":"create","reason":"r","statements":[],"after":[]},{"table":"b","product":"","type":"source","action":"start","reason":"r","statements":[],"after":["a"]}],"summary":{}}`
+	if p, err := Decode([]byte(good)); err != nil || p.Summary.Create != 1 || p.Summary.Start != 1 {
+		t.Fatalf("good plan: %v %+v", err, p)
+	}
+	cases := map[string]string{
+		"not json":           `{`,
+		"unknown field":      strings.Replace(good, `"kind"`, `"kinds":"x","kind"`, 1),
+		"version":            strings.Replace(good, `"version":1`, `"version":9`, 1),
+		"kind":               strings.Replace(good, `"kind":"deploy"`, `"kind":"party"`, 1),
+		"no fingerprint":     strings.Replace(good, `"sha256:a"`, `""`, 1),
+		"unknown action":     strings.Replace(good, `"action":"create"`, `"action":"explode"`, 1),
+		"waits for later":    strings.Replace(good, `"after":[]}`, `"after":["b"]}`, 1),
+		"duplicate table":    strings.Replace(good, `"table":"b"`, `"table":"a"`, 1),
+		"waits for inactive": strings.Replace(good, `"action":"create"`, `"action":"none"`, 1),
+		"empty table":        strings.Replace(good, `"table":"a"`, `"table":""`, 1),
+	}
+	for name, doc := range cases {
+		if _, err := Decode([]byte(doc)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	entries, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	for _, e := range entries {
+		data, err := os.ReadFile(e)
+		if err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte(`{"version":1,"kind":"deploy","fingerprint":{"pipelines":"x","state":"y"},"steps":[{"table":"a","action":"create","after":["a"]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Decode(data)
+		if err != nil {
+			return
+		}
+		// A decoded plan never waits for itself or a later step.
+		pos := map[string]int{}
+		for i, s := range p.Steps {
+			pos[s.Table] = i
+		}
+		for i, s := range p.Steps {
+			for _, a := range s.After {
+				if pos[a] >= i {
+					t.Fatalf("step %s waits for %s at %d", s.Table, a, pos[a])
+				}
+			}
+		}
+	})
+}
