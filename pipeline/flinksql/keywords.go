@@ -481,14 +481,22 @@ var kwTable = [...]kwInfo{
 // keywords, so the lexer skips the lookup for them.
 const maxKwLen = 16
 
-// kwByWord and kwInfos are read-only lookup tables built once from kwTable.
+// kwSlots (an open-addressing hash table of the keywords) and kwInfos are
+// read-only lookup tables built once from kwTable. A lookup hashes three
+// bytes and the length and compares one or two words: no allocation, and
+// several times faster than a map keyed by an upper-cased copy.
+const kwSlotCount = 1024 // a power of two, well above 4 × len(kwTable)
+
 var (
-	kwByWord = func() map[string]Keyword {
-		m := make(map[string]Keyword, len(kwTable))
+	kwSlots = func() (t [kwSlotCount]kwInfo) {
 		for _, k := range kwTable {
-			m[k.word] = k.kw
+			j := kwHash([]byte(k.word))
+			for t[j].kw != KwNone {
+				j = (j + 1) & (kwSlotCount - 1)
+			}
+			t[j] = k
 		}
-		return m
+		return t
 	}()
 	kwInfos = func() (t [kwCount]kwInfo) {
 		for _, k := range kwTable {
@@ -497,6 +505,19 @@ var (
 		return t
 	}()
 )
+
+func upperASCII(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
+}
+
+// kwHash mixes the length and the upper-cased first, second and last bytes.
+func kwHash(w []byte) int {
+	h := uint32(len(w))*0x9E3779B1 ^ uint32(upperASCII(w[0]))*0x85EBCA77 ^ uint32(upperASCII(w[1]))*0xC2B2AE3D ^ uint32(upperASCII(w[len(w)-1]))*0x27D4EB2F
+	return int((h ^ h>>15) & (kwSlotCount - 1))
+}
 
 // String is the keyword's upper-case spelling ("" for KwNone).
 func (k Keyword) String() string {
@@ -513,22 +534,29 @@ func (k Keyword) upper() bool {
 	return k < kwCount && kwInfos[k].flags&(flagReserved|flagType|flagAggregate|flagUpper) != 0
 }
 
-// lookupKeyword upper-cases word into a stack buffer and looks it up; the
-// map index with a converted byte slice does not allocate.
+// lookupKeyword returns the keyword spelled by word in any case, KwNone
+// for other identifiers.
 func lookupKeyword(word []byte) Keyword {
 	if len(word) > maxKwLen || len(word) < 2 {
 		return KwNone
 	}
-	var buf [maxKwLen]byte
-	for i, c := range word {
-		if c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
-		} else if c >= utf8Self {
+	for j := kwHash(word); ; j = (j + 1) & (kwSlotCount - 1) {
+		e := &kwSlots[j]
+		if e.kw == KwNone {
 			return KwNone
 		}
-		buf[i] = c
+		if len(e.word) == len(word) && equalUpper(e.word, word) {
+			return e.kw
+		}
 	}
-	return kwByWord[string(buf[:len(word)])]
 }
 
-const utf8Self = 0x80
+// equalUpper compares an upper-case keyword with a word in any case.
+func equalUpper(kw string, word []byte) bool {
+	for i := 0; i < len(word); i++ {
+		if kw[i] != upperASCII(word[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -4,10 +4,10 @@ import "strings"
 
 // Normalize returns the canonical form of src, used to compare the SQL a
 // target runs with the SQL of a file: comments dropped; known keywords
-// (see Keyword) upper-cased, except a non-reserved one in a name position
-// (next to '.', or after FROM, JOIN, INTO, TABLE, VIEW, EXISTS, LIKE, WITH,
-// ',' or '('), because Flink identifiers are case-sensitive and a table may
-// be called data or key; identifiers, quoted identifiers, strings and
+// (see Keyword) upper-cased, except where a name may stand — any keyword
+// next to '.', a non-reserved one after FROM, JOIN, INTO, OVERWRITE, TABLE,
+// VIEW, EXISTS, LIKE, WITH, ',' or '(' — because Flink identifiers are
+// case-sensitive and a table may be called data or key; identifiers, quoted identifiers, strings and
 // numbers exactly as written; tokens separated by one space except that no
 // space is written next to '.', '(', ')', ',' or ';' (a space stays between
 // '.' and a number, so that the output lexes to the same tokens); trailing
@@ -56,18 +56,16 @@ func spaceBetween(prev, next *Token) bool {
 // mayBeName reports whether the keyword toks[i] is non-reserved and stands
 // where a name can, so Normalize must keep its spelling.
 func mayBeName(toks []Token, i int) bool {
-	if toks[i].Kw.upper() {
-		return false
-	}
-	if i+1 < len(toks) && toks[i+1].is('.') {
+	// Next to a dot any word is a name part, reserved or not.
+	if i+1 < len(toks) && toks[i+1].is('.') || i > 0 && toks[i-1].is('.') {
 		return true
 	}
-	if i == 0 {
+	if toks[i].Kw.upper() || i == 0 {
 		return false
 	}
 	p := &toks[i-1]
 	if p.Kind == TokOp {
-		return p.Ch == '.' || p.Ch == ',' || p.Ch == '('
+		return p.Ch == ',' || p.Ch == '('
 	}
 	switch p.Kw {
 	case KwFrom, KwJoin, KwInto, KwOverwrite, KwTable, KwView, KwExists, KwLike, KwWith:
