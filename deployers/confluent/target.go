@@ -241,17 +241,17 @@ func (t *Target) Wait(ctx context.Context, name string, want []deployers.Phase, 
 		return slices.Contains(want, p) || (p == deployers.PhaseDegraded && slices.Contains(want, deployers.PhaseRunning))
 	}
 	interval := t.c.opts.PollInitial
-	last := deployers.PhaseUnknown
+	out := deployers.Statement{Name: name, Phase: deployers.PhaseUnknown}
 	for {
 		s, err := t.c.GetStatement(ctx, name)
 		if err != nil {
 			if parent.Err() == nil && ctx.Err() != nil {
-				return deployers.Statement{}, fmt.Errorf("wait for statement %s: still %s after %s: %w", name, last, timeout, deployers.ErrTimeout)
+				return out, fmt.Errorf("wait for statement %s: still %s after %s (check its compute pool's capacity, then rerun): %w",
+					name, out.Phase, timeout, deployers.ErrTimeout)
 			}
-			return deployers.Statement{}, fmt.Errorf("wait for statement %s: %w", name, err)
+			return out, fmt.Errorf("wait for statement %s: %w", name, err)
 		}
-		out := t.toDeployers(s)
-		last = out.Phase
+		out = t.toDeployers(s)
 		switch {
 		case wanted(out.Phase):
 			if out.Phase == deployers.PhaseCompleted && (out.Kind == deployers.KindDDL || out.Kind == deployers.KindDrop) {

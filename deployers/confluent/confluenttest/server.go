@@ -97,6 +97,7 @@ type Faults struct {
 	DegradeMatching string // RUNNING, then DEGRADED
 	FailingMatching string // RUNNING, then FAILING, then FAILED
 	UnknownPhase    string // reports the phase "RECONCILING" once before going on
+	DeletingForever string // once deleted, stays DELETING
 	// EchoAuth makes error bodies echo the request's Authorization header,
 	// as some proxies do.
 	EchoAuth bool

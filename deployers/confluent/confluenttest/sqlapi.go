@@ -344,7 +344,9 @@ func (s *Server) advance(st *statement) {
 	case "STOPPING":
 		s.setPhase(st, "STOPPED", "")
 	case "DELETING":
-		delete(s.statements, st.Name)
+		if !matches(f.DeletingForever, st.Name) {
+			delete(s.statements, st.Name)
+		}
 	}
 }
 
