@@ -295,6 +295,12 @@ func (t *Target) DropTable(ctx context.Context, req deployers.StatementRequest) 
 		}
 	}
 	delete(t.state.Tables, req.Table)
+	// A recreated table has a new schema: old state must not come back.
+	for name, sp := range t.state.Savepoints {
+		if sp.Table == req.Table {
+			delete(t.state.Savepoints, name)
+		}
+	}
 	return t.state.save(t.opts.StateFile)
 }
 
@@ -315,7 +321,7 @@ func (t *Target) StartStatement(ctx context.Context, req deployers.StatementRequ
 	delete(t.failed, req.Name)
 	savepoint := ""
 	if t.opts.FromSavepoint {
-		savepoint = t.state.Savepoints[req.Name]
+		savepoint = t.state.Savepoints[req.Name].Path
 	}
 	if savepoint != "" {
 		cfg["execution.savepoint.path"] = savepoint
@@ -547,28 +553,8 @@ func (t *Target) liveJob(ctx context.Context, name string) (jobInfo, bool, error
 // stopped with a savepoint, remembered for the next start; otherwise it is
 // cancelled. It returns once the job has ended (bounded by StopTimeout).
 func (t *Target) StopStatement(ctx context.Context, name string) error {
-	j, ok, err := t.liveJob(ctx, name)
-	if err != nil {
+	if err := t.endJob(ctx, name); err != nil {
 		return fmt.Errorf("stop statement %s: %w", name, err)
-	}
-	if ok {
-		ctx, cancel := context.WithTimeout(ctx, t.opts.StopTimeout)
-		defer cancel()
-		if t.opts.FromSavepoint {
-			loc, err := t.jm.stopWithSavepoint(ctx, j.ID, t.opts.SavepointDir, t.opts.PollInterval)
-			if err != nil {
-				return fmt.Errorf("stop statement %s (job %s) with a savepoint: %w", name, j.ID, err)
-			}
-			t.mu.Lock()
-			t.state.Savepoints[name] = loc
-			t.mu.Unlock()
-			t.log.Info("flink job stopped with savepoint", "statement", name, "job", j.ID, "savepoint", loc)
-		} else if err := t.jm.cancel(ctx, j.ID); err != nil {
-			return fmt.Errorf("cancel statement %s (job %s): %w", name, j.ID, err)
-		}
-		if err := t.waitEnded(ctx, j.ID); err != nil {
-			return fmt.Errorf("stop statement %s (job %s): %w", name, j.ID, err)
-		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -577,6 +563,38 @@ func (t *Target) StopStatement(ctx context.Context, name string) error {
 		t.state.Statements[name] = rec
 	}
 	return t.state.save(t.opts.StateFile)
+}
+
+// endJob ends the live job of a statement, if any: with FromSavepoint a
+// stop with savepoint (recorded for the next start of the name), else a
+// cancel; then waits until the JobManager reports it ended.
+func (t *Target) endJob(ctx context.Context, name string) error {
+	j, ok, err := t.liveJob(ctx, name)
+	if err != nil || !ok {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, t.opts.StopTimeout)
+	defer cancel()
+	if t.opts.FromSavepoint {
+		loc, err := t.jm.stopWithSavepoint(ctx, j.ID, t.opts.SavepointDir, t.opts.PollInterval)
+		if err != nil {
+			return fmt.Errorf("stop job %s with a savepoint: %w", j.ID, err)
+		}
+		t.mu.Lock()
+		t.state.Savepoints[name] = savepointRecord{Path: loc, Table: t.state.Statements[name].Table}
+		err = t.state.save(t.opts.StateFile)
+		t.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		t.log.Info("flink job stopped with savepoint", "statement", name, "job", j.ID, "savepoint", loc)
+	} else if err := t.jm.cancel(ctx, j.ID); err != nil {
+		return fmt.Errorf("cancel job %s: %w", j.ID, err)
+	}
+	if err := t.waitEnded(ctx, j.ID); err != nil {
+		return fmt.Errorf("job %s: %w", j.ID, err)
+	}
+	return nil
 }
 
 func (t *Target) waitEnded(ctx context.Context, id string) error {
@@ -598,23 +616,13 @@ func (t *Target) waitEnded(ctx context.Context, id string) error {
 	}
 }
 
-// DeleteStatement implements deployers.Target: cancel the job if it runs
-// and forget the statement. A savepoint taken by StopStatement is kept for
-// the next start of the same name.
+// DeleteStatement implements deployers.Target: end the job if it runs
+// (with a savepoint when FromSavepoint: the executor restarts a statement
+// by deleting and starting it) and forget the statement. A savepoint is
+// kept for the next start of the same name.
 func (t *Target) DeleteStatement(ctx context.Context, name string) error {
-	j, ok, err := t.liveJob(ctx, name)
-	if err != nil {
+	if err := t.endJob(ctx, name); err != nil {
 		return fmt.Errorf("delete statement %s: %w", name, err)
-	}
-	if ok {
-		ctx, cancel := context.WithTimeout(ctx, t.opts.StopTimeout)
-		defer cancel()
-		if err := t.jm.cancel(ctx, j.ID); err != nil {
-			return fmt.Errorf("delete statement %s: cancel job %s: %w", name, j.ID, err)
-		}
-		if err := t.waitEnded(ctx, j.ID); err != nil {
-			return fmt.Errorf("delete statement %s (job %s): %w", name, j.ID, err)
-		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

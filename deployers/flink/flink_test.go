@@ -345,8 +345,16 @@ func TestRestartFromSavepoint(t *testing.T) {
 		} else if first.State != "CANCELED" || sp != "" {
 			t.Errorf("without savepoint: first job %s, restart path %q", first.State, sp)
 		}
-		// The savepoint is used once.
+		// The executor restarts by delete + start: with FromSavepoint the
+		// delete takes a savepoint too. Dropping the table discards it, as
+		// the recreated table has a new schema.
 		if err := tg.DeleteStatement(ctx, "dev-totals-dml"); err != nil {
+			t.Fatal(err)
+		}
+		if err := tg.DropTable(ctx, ddl("dev-totals-drop", "totals", "")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tg.CreateTable(ctx, ddl("dev-totals-ddl", "totals", ddlTotals)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := tg.StartStatement(ctx, dml("dev-totals-dml", "totals", dmlTotals)); err != nil {
@@ -354,7 +362,10 @@ func TestRestartFromSavepoint(t *testing.T) {
 		}
 		jobs = f.srv.Jobs()
 		if p := jobs[len(jobs)-1].Config["execution.savepoint.path"]; p != "" {
-			t.Errorf("fromSavepoint=%v: third start restores from %q", fromSavepoint, p)
+			t.Errorf("fromSavepoint=%v: start after the table was recreated restores from %q", fromSavepoint, p)
+		}
+		if want := map[bool]string{true: "FINISHED", false: "CANCELED"}[fromSavepoint]; jobs[1].State != want {
+			t.Errorf("fromSavepoint=%v: deleted job is %s, want %s", fromSavepoint, jobs[1].State, want)
 		}
 	}
 }

@@ -29,7 +29,7 @@ type stateFile struct {
 	Statements map[string]statementRecord `json:"statements"`
 	// Savepoints by statement name: taken by a stop with savepoint and used
 	// by the next start of that statement when restoring is asked for.
-	Savepoints map[string]string `json:"savepoints,omitempty"`
+	Savepoints map[string]savepointRecord `json:"savepoints,omitempty"`
 	// Seq orders table creation, so replays create LIKE targets first.
 	Seq int `json:"seq"`
 }
@@ -48,6 +48,13 @@ type tableRecord struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// savepointRecord is a savepoint of a stopped statement, dropped with its
+// table.
+type savepointRecord struct {
+	Path  string `json:"path"`
+	Table string `json:"table,omitempty"`
+}
+
 type statementRecord struct {
 	Table     string    `json:"table,omitempty"`
 	SQL       string    `json:"sql"`
@@ -62,7 +69,7 @@ func newState() *stateFile {
 		Version:    stateVersion,
 		Tables:     map[string]tableRecord{},
 		Statements: map[string]statementRecord{},
-		Savepoints: map[string]string{},
+		Savepoints: map[string]savepointRecord{},
 	}
 }
 
@@ -92,7 +99,7 @@ func loadState(path string) (*stateFile, error) {
 		st.Statements = map[string]statementRecord{}
 	}
 	if st.Savepoints == nil {
-		st.Savepoints = map[string]string{}
+		st.Savepoints = map[string]savepointRecord{}
 	}
 	return st, nil
 }
