@@ -69,17 +69,6 @@ type scope struct {
 	names  []string
 }
 
-func (s *scope) has(name string) bool {
-	for ; s != nil; s = s.parent {
-		for _, n := range s.names {
-			if n == name {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // mode says how a token range is read.
 type mode uint8
 
@@ -302,26 +291,69 @@ func (a *analysis) create(lo, hi int) {
 }
 
 // name reads a 1-, 2- or 3-part (or longer) dotted name at toks[i]. A
-// reserved keyword is not a name.
+// reserved keyword does not start a name.
 func (a *analysis) name(i, hi int) (Name, int, bool) {
-	if i >= hi {
+	end, ok := a.nameEnd(i, hi)
+	if !ok {
 		return Name{}, i, false
+	}
+	return a.makeName(i, end), end, true
+}
+
+// nameEnd returns the index after the dotted name at toks[i], without
+// allocating.
+func (a *analysis) nameEnd(i, hi int) (int, bool) {
+	if i >= hi {
+		return i, false
 	}
 	t := &a.toks[i]
 	if !(t.Kind == TokQuotedIdent || t.Kind == TokIdent && !t.Kw.reserved()) {
-		return Name{}, i, false
+		return i, false
 	}
-	n := Name{Parts: []string{t.IdentValue(a.src)}, Pos: t.Pos}
 	i++
 	for i+1 < hi && a.toks[i].is('.') {
 		p := &a.toks[i+1]
 		if p.Kind != TokIdent && p.Kind != TokQuotedIdent {
 			break
 		}
-		n.Parts = append(n.Parts, p.IdentValue(a.src))
 		i += 2
 	}
-	return n, i, true
+	return i, true
+}
+
+// makeName materialises the name whose parts are toks[i], toks[i+2], … up
+// to end.
+func (a *analysis) makeName(i, end int) Name {
+	parts := make([]string, 0, (end-i+1)/2)
+	for k := i; k < end; k += 2 {
+		parts = append(parts, a.toks[k].IdentValue(a.src))
+	}
+	return Name{Parts: parts, Pos: a.toks[i].Pos}
+}
+
+// sameName reports whether the name at toks[i:end] equals parts, without
+// allocating for unquoted parts.
+func (a *analysis) sameName(i, end int, parts []string) bool {
+	if (end-i+1)/2 != len(parts) {
+		return false
+	}
+	for k, p := range parts {
+		if !a.identIs(&a.toks[i+2*k], p) {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *analysis) identIs(t *Token, s string) bool {
+	if t.Kind == TokQuotedIdent {
+		body := a.src[t.Start+1 : t.End-1]
+		if len(body) == len(s) {
+			return string(body) == s
+		}
+		return t.IdentValue(a.src) == s
+	}
+	return string(a.src[t.Start:t.End]) == s
 }
 
 // body walks the tokens lo..hi of a query, an expression or a FROM list.
@@ -329,14 +361,13 @@ func (a *analysis) name(i, hi int) (Name, int, bool) {
 func (a *analysis) body(lo, hi int, sc *scope, m mode) {
 	inFrom := m == modeFrom
 	expect := m == modeFrom // the next token starts a FROM item
-	join := ""              // how the next FROM item is joined
-	var joinTok *Token
+	joinAt := -1            // the JOIN or ',' joining the next FROM item
 	for i := lo; i < hi; {
 		t := &a.toks[i]
 		if expect {
 			expect = false
-			i = a.fromItem(i, hi, sc, join, joinTok)
-			join, joinTok = "", nil
+			i = a.fromItem(i, hi, sc, joinAt)
+			joinAt = -1
 			continue
 		}
 		if t.Kind == TokOp {
@@ -348,7 +379,7 @@ func (a *analysis) body(lo, hi int, sc *scope, m mode) {
 				continue
 			case ',':
 				if inFrom {
-					expect, join, joinTok = true, "comma join", t
+					expect, joinAt = true, i
 				}
 			}
 			i++
@@ -369,11 +400,11 @@ func (a *analysis) body(lo, hi int, sc *scope, m mode) {
 			}
 		case KwFrom:
 			if (m == modeQuery || m == modeFrom) && !a.distinctFrom(i) {
-				inFrom, expect, join = true, true, ""
+				inFrom, expect, joinAt = true, true, -1
 			}
 		case KwJoin:
 			if inFrom {
-				expect, join, joinTok = true, a.joinWords(i, lo), t
+				expect, joinAt = true, i
 			}
 		case KwSelect, KwWhere, KwHaving, KwWindow, KwOrder, KwLimit, KwQualify, KwValues:
 			inFrom = false
@@ -404,9 +435,9 @@ func (a *analysis) body(lo, hi int, sc *scope, m mode) {
 			a.stateful("MATCH_RECOGNIZE", t)
 		case KwTable:
 			if m == modeTVF {
-				if n, next, ok := a.name(i+1, hi); ok {
-					a.readUnlessCTE(n, sc)
-					i = next
+				if end, ok := a.nameEnd(i+1, hi); ok {
+					a.readAt(i+1, end, sc)
+					i = end
 					continue
 				}
 			}
@@ -432,11 +463,14 @@ func (a *analysis) distinctFrom(i int) bool {
 	return k == KwIs || k == KwNot
 }
 
-// joinWords spells the join at toks[i] (JOIN) with its modifiers, e.g.
-// "LEFT OUTER JOIN".
-func (a *analysis) joinWords(i, lo int) string {
+// joinWords spells the join at toks[i] (JOIN with its modifiers, e.g.
+// "LEFT OUTER JOIN", or a comma). Only called to explain statefulness.
+func (a *analysis) joinWords(i int) string {
+	if a.toks[i].is(',') {
+		return "comma join"
+	}
 	j := i
-	for j > lo {
+	for j > 0 {
 		switch a.toks[j-1].Kw {
 		case KwLeft, KwRight, KwFull, KwInner, KwOuter, KwCross, KwNatural:
 			j--
@@ -490,13 +524,14 @@ func (a *analysis) paren(i, j int, sc *scope, outer mode) {
 }
 
 // fromItem reads one FROM item at toks[i] and returns the index after it
-// (aliases are left to the caller, which ignores them). join is how it is
-// joined to the previous item ("" for the first one): joining a table, a
-// subquery or a table function keeps state; LATERAL TABLE and UNNEST do not.
-func (a *analysis) fromItem(i, hi int, sc *scope, join string, joinTok *Token) int {
+// (aliases are left to the caller, which ignores them). joinAt is the JOIN
+// or ',' token joining it to the previous item (-1 for the first one):
+// joining a table, a subquery or a table function keeps state; LATERAL
+// TABLE and UNNEST do not.
+func (a *analysis) fromItem(i, hi int, sc *scope, joinAt int) int {
 	t := &a.toks[i]
 	next := i + 1
-	real := true
+	real, temporal := true, false
 	switch {
 	case t.Kw == KwLateral && t.Kind == TokIdent:
 		real = false
@@ -523,9 +558,9 @@ func (a *analysis) fromItem(i, hi int, sc *scope, join string, joinTok *Token) i
 			j := int(a.match[i+1])
 			a.body(i+2, j, sc, modeTVF)
 			next = j + 1
-		} else if n, ni, ok := a.name(i+1, hi); ok {
-			a.readUnlessCTE(n, sc)
-			next = ni
+		} else if end, ok := a.nameEnd(i+1, hi); ok {
+			a.readAt(i+1, end, sc)
+			next = end
 		}
 	case t.is('('):
 		j := int(a.match[i])
@@ -537,30 +572,45 @@ func (a *analysis) fromItem(i, hi int, sc *scope, join string, joinTok *Token) i
 		}
 		next = j + 1
 	default:
-		n, ni, ok := a.name(i, hi)
+		end, ok := a.nameEnd(i, hi)
 		if !ok {
 			return i // not a FROM item (broken SQL): let the caller go on
 		}
-		a.readUnlessCTE(n, sc)
-		next = ni
+		a.readAt(i, end, sc)
+		next = end
 		if a.kw(next, hi) == KwFor && a.kw(next+1, hi) == KwSystemTime {
-			if join != "" {
-				join = "temporal join"
-			}
+			temporal = true
 			next += 2 // AS OF expr is walked by the caller
 		}
 	}
-	if real && join != "" {
-		a.stateful(join, joinTok)
+	if real && joinAt >= 0 && a.because == "" {
+		what := "temporal join"
+		if !temporal {
+			what = a.joinWords(joinAt)
+		}
+		a.stateful(what, &a.toks[joinAt])
 	}
 	return next
 }
 
-func (a *analysis) readUnlessCTE(n Name, sc *scope) {
-	if len(n.Parts) == 1 && sc.has(n.Parts[0]) {
-		return
+// readAt records the name at toks[i:end] as a read unless it is a CTE in
+// scope or already recorded; only new reads allocate.
+func (a *analysis) readAt(i, end int, sc *scope) {
+	if end == i+1 {
+		for s := sc; s != nil; s = s.parent {
+			for _, n := range s.names {
+				if a.identIs(&a.toks[i], n) {
+					return
+				}
+			}
+		}
 	}
-	a.addRead(n)
+	for _, r := range a.res.Reads {
+		if a.sameName(i, end, r.Parts) {
+			return
+		}
+	}
+	a.res.Reads = append(a.res.Reads, a.makeName(i, end))
 }
 
 // with reads WITH [RECURSIVE] name [(cols)] AS (query) [, …] at toks[i]

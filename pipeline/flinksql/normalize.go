@@ -5,8 +5,8 @@ import "strings"
 // Normalize returns the canonical form of src, used to compare the SQL a
 // target runs with the SQL of a file: comments dropped; known keywords
 // (see Keyword) upper-cased, except where a name may stand — any keyword
-// next to '.', a non-reserved one after FROM, JOIN, INTO, OVERWRITE, TABLE,
-// VIEW, EXISTS, LIKE, WITH, ',' or '(' — because Flink identifiers are
+// next to '.', a non-reserved one after FROM, JOIN, INSERT, INTO, OVERWRITE, TABLE,
+// VIEW, EXISTS, LIKE, WITH, RECURSIVE, ',' or '(' — because Flink identifiers are
 // case-sensitive and a table may be called data or key; identifiers, quoted identifiers, strings and
 // numbers exactly as written; tokens separated by one space except that no
 // space is written next to '.', '(', ')', ',' or ';' (a space stays between
@@ -68,7 +68,7 @@ func mayBeName(toks []Token, i int) bool {
 		return p.Ch == ',' || p.Ch == '('
 	}
 	switch p.Kw {
-	case KwFrom, KwJoin, KwInto, KwOverwrite, KwTable, KwView, KwExists, KwLike, KwWith:
+	case KwFrom, KwJoin, KwInto, KwOverwrite, KwTable, KwView, KwExists, KwLike, KwWith, KwInsert, KwRecursive:
 		return p.Kind == TokIdent
 	}
 	return false
