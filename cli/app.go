@@ -117,6 +117,7 @@ func pipelineCommands(e *Env) []*ucli.Command {
 		reportCommand(e),
 		buildAllMetadataCommand(e),
 		deleteAllMetadataCommand(e),
+		impactCommand(e),
 	}
 }
 
@@ -129,7 +130,7 @@ func tableCommands(e *Env) []*ucli.Command {
 
 // projectCommands are the `shiftleft project …` subcommands.
 func projectCommands(e *Env) []*ucli.Command {
-	return []*ucli.Command{}
+	return append([]*ucli.Command{}, confluentCommands(e)...)
 }
 
 func group(name, usage string, subs []*ucli.Command) *ucli.Command {

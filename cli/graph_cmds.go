@@ -16,8 +16,8 @@ func graphCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "graph",
 		Usage:     "print the dependency graph of the pipelines",
-		UsageText: "shiftleft pipeline graph [--pipelines DIR] [--format table|json|dot|mermaid]",
-		Flags:     append(pipelinesFlags(), formatFlag(formats...)),
+		UsageText: "shiftleft pipeline graph [--pipelines DIR] [--format table|json|dot|mermaid] [--select EXPR] [--exclude EXPR]",
+		Flags:     append(append(pipelinesFlags(), formatFlag(formats...)), selectionFlags()...),
 		Action: func(c *ucli.Context) error {
 			if _, err := args(c, 0); err != nil {
 				return err
@@ -26,11 +26,23 @@ func graphCommand(e *Env) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			_, g, err := e.loadGraph(c)
+			p, g, err := e.loadGraph(c)
 			if err != nil {
 				return err
 			}
-			doc := report.Graph(g, nil)
+			// Only the selected tables are drawn (all without selection flags).
+			_, res, _, err := e.selectTables(c, p, g)
+			if err != nil {
+				return err
+			}
+			var only map[string]bool
+			if len(res.Selected) != g.Len() {
+				only = make(map[string]bool, len(res.Selected))
+				for _, n := range res.Selected {
+					only[n] = true
+				}
+			}
+			doc := report.Graph(g, only)
 			switch f {
 			case "json":
 				return doc.WriteJSON(e.Stdout)
