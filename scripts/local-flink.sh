@@ -310,6 +310,8 @@ start() {
 	wait_for "sql gateway (127.0.0.1:$gw_port)" gateway gw_ready
 	say "sql gateway ready on http://127.0.0.1:$gw_port after $((SECONDS - t0)) s"
 	say "started in $((SECONDS - t0)) s; logs in $run/logs"
+	# The end-to-end test reports it.
+	echo "$((SECONDS - t0))" >"$run/startup_seconds"
 	echo "SL_FLINK_GATEWAY_URL=http://127.0.0.1:$gw_port"
 	echo "SL_FLINK_JOBMANAGER_URL=http://127.0.0.1:$jm_port"
 	echo "SL_KAFKA_BOOTSTRAP=127.0.0.1:$kafka_port"

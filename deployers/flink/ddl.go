@@ -27,7 +27,8 @@ var defaultRemove = []string{
 // and key/value formats that name a schema registry), and
 // Options.TableOptions are set ('topic' defaults to the table name). An
 // upsert-kafka connector on a table without PRIMARY KEY becomes 'kafka'
-// (append-only), as upsert-kafka requires a key. warnings lists what was
+// (append-only), as upsert-kafka requires a key; a kafka table without a
+// startup mode reads from the earliest offset, as on Confluent Cloud. warnings lists what was
 // removed or changed and why, for the plan. Cost: two lexer passes, O(n).
 func (t *Target) RenderDDL(table, sql string) (string, []string, error) {
 	r, err := renderDDL(table, sql, t.opts.TableOptions, t.opts.RemoveOptions)
@@ -77,6 +78,13 @@ func renderDDL(table, sql string, setOpts map[string]string, remove []string) (r
 		}
 		delete(set, "key.format")
 		dropKey = true
+	}
+
+	if _, ok := orig["scan.startup.mode"]; connector == "kafka" && !ok && set["scan.startup.mode"] == "" {
+		// Confluent Cloud reads new tables from the earliest offset; the
+		// Kafka connector's default (group-offsets) fails without a
+		// committed offset.
+		set["scan.startup.mode"] = "earliest-offset"
 	}
 
 	type rule struct{ pattern, why string }
