@@ -290,8 +290,8 @@ func (a *analysis) create(lo, hi int) {
 	a.tableDef(n, next, hi)
 }
 
-// name reads a 1-, 2- or 3-part (or longer) dotted name at toks[i]. A
-// reserved keyword does not start a name.
+// name reads a 1-, 2- or 3-part (or longer) dotted name at toks[i] (see
+// nameStart).
 func (a *analysis) name(i, hi int) (Name, int, bool) {
 	end, ok := a.nameEnd(i, hi)
 	if !ok {
@@ -300,14 +300,21 @@ func (a *analysis) name(i, hi int) (Name, int, bool) {
 	return a.makeName(i, end), end, true
 }
 
+// nameStart reports whether toks[i] can start a name: a quoted identifier,
+// or a bare one that is not a reserved word, a type or a function name
+// (Calcite reserves those; Normalize upper-cases them).
+func (a *analysis) nameStart(i int) bool {
+	t := &a.toks[i]
+	return t.Kind == TokQuotedIdent || t.Kind == TokIdent && !t.Kw.upper()
+}
+
 // nameEnd returns the index after the dotted name at toks[i], without
 // allocating.
 func (a *analysis) nameEnd(i, hi int) (int, bool) {
 	if i >= hi {
 		return i, false
 	}
-	t := &a.toks[i]
-	if !(t.Kind == TokQuotedIdent || t.Kind == TokIdent && !t.Kw.reserved()) {
+	if !a.nameStart(i) {
 		return i, false
 	}
 	i++
@@ -627,11 +634,10 @@ func (a *analysis) with(i, hi int, sc *scope) (*scope, int, bool) {
 		if j >= hi {
 			return nil, i, false
 		}
-		nt := &a.toks[j]
-		if !(nt.Kind == TokQuotedIdent || nt.Kind == TokIdent && !nt.Kw.reserved()) {
+		if !a.nameStart(j) {
 			return nil, i, false
 		}
-		name := nt.IdentValue(a.src)
+		name := a.toks[j].IdentValue(a.src)
 		j++
 		if a.isOp(j, hi, '(') {
 			j = int(a.match[j]) + 1

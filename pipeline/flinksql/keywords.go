@@ -448,10 +448,10 @@ var kwTable = [...]kwInfo{
 	{"NULLIF", KwNullif, flagUpper},
 	{"CURRENT_DATE", KwCurrentDate, flagUpper},
 	{"LOCALTIMESTAMP", KwLocaltimestamp, flagUpper},
-	{"PROCTIME", KwProctime, flagUpper},
+	{"PROCTIME", KwProctime, 0},
 	{"UPPER", KwUpper, flagUpper},
 	{"LOWER", KwLower, flagUpper},
-	{"CONCAT", KwConcat, flagUpper},
+	{"CONCAT", KwConcat, 0},
 	{"NULLS", KwNulls, flagUpper},
 	{"INCLUDING", KwIncluding, 0},
 	{"EXCLUDING", KwExcluding, 0},
@@ -530,6 +530,8 @@ func (k Keyword) String() string {
 func (k Keyword) reserved() bool  { return k < kwCount && kwInfos[k].flags&flagReserved != 0 }
 func (k Keyword) isType() bool    { return k < kwCount && kwInfos[k].flags&flagType != 0 }
 func (k Keyword) aggregate() bool { return k < kwCount && kwInfos[k].flags&flagAggregate != 0 }
+// upper reports whether Normalize always upper-cases k; such a word never
+// starts an unquoted name either.
 func (k Keyword) upper() bool {
 	return k < kwCount && kwInfos[k].flags&(flagReserved|flagType|flagAggregate|flagUpper) != 0
 }
