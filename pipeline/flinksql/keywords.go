@@ -530,6 +530,7 @@ func (k Keyword) String() string {
 func (k Keyword) reserved() bool  { return k < kwCount && kwInfos[k].flags&flagReserved != 0 }
 func (k Keyword) isType() bool    { return k < kwCount && kwInfos[k].flags&flagType != 0 }
 func (k Keyword) aggregate() bool { return k < kwCount && kwInfos[k].flags&flagAggregate != 0 }
+
 // upper reports whether Normalize always upper-cases k; such a word never
 // starts an unquoted name either.
 func (k Keyword) upper() bool {
