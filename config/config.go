@@ -158,6 +158,13 @@ func ResolvePath(explicit string, env Getenv) (path string, required bool) {
 // configuration from defaults and environment only.
 func Load(explicit string, env Getenv) (*Config, error) {
 	path, required := ResolvePath(explicit, env)
+	return LoadPath(path, required, env)
+}
+
+// LoadPath is Load for a path already resolved (e.g. made absolute by the
+// CLI against its working directory); required says whether a missing
+// file is an error.
+func LoadPath(path string, required bool, env Getenv) (*Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !required {
