@@ -1,0 +1,258 @@
+package confluent_test
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shiftleft-dev/shiftleft/dag"
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
+	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
+	"github.com/shiftleft-dev/shiftleft/executor"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/plan"
+)
+
+// samples copies flink_data_products/pipelines into a temporary folder the
+// test may edit.
+func samples(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	from := filepath.Join(filepath.Dir(file), "..", "..", "flink_data_products", "pipelines")
+	to := t.TempDir()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return to
+}
+
+type deployment struct {
+	root   string
+	srv    *confluenttest.Server
+	target *confluent.Target
+	naming plan.Naming
+}
+
+func newDeployment(t *testing.T, root string, faults confluenttest.Faults) *deployment {
+	t.Helper()
+	p, err := pipeline.Scan(context.Background(), root, pipeline.ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The raw tables exist outside the project, as Kafka topics do.
+	var existing []string
+	for _, tb := range p.Tables {
+		for _, ext := range tb.External {
+			parts := strings.Split(ext, ".")
+			existing = append(existing, confluenttest.DefaultCatalog+"."+confluenttest.DefaultDatabase+"."+parts[len(parts)-1])
+		}
+		if tb.IsExternal {
+			existing = append(existing, confluenttest.DefaultCatalog+"."+confluenttest.DefaultDatabase+"."+tb.Name)
+		}
+	}
+	srv := confluenttest.NewServer(confluenttest.Options{ExistingTables: existing})
+	t.Cleanup(srv.Close)
+	srv.SetFaults(faults)
+	cfg := srv.Config()
+	tg, err := confluent.New(cfg, confluent.Options{
+		Version: "test", PollInitial: time.Millisecond, PollMax: 5 * time.Millisecond, BackoffBase: 5 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &deployment{root: root, srv: srv, target: tg,
+		naming: plan.Naming{ClusterType: cfg.Kafka.ClusterType, Region: cfg.ConfluentCloud.CloudRegion}}
+}
+
+// deploy plans every deployable table against the target's state and runs
+// the plan, as `shiftleft pipeline deploy --target confluent` does.
+func (d *deployment) deploy(t *testing.T) *plan.Plan {
+	t.Helper()
+	ctx := context.Background()
+	p, err := pipeline.Scan(ctx, d.root, pipeline.ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := dag.Build(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := func(tb *pipeline.Table) (string, string, error) {
+		read := func(rel string) (string, error) {
+			if rel == "" {
+				return "", nil
+			}
+			b, err := os.ReadFile(filepath.Join(d.root, filepath.FromSlash(rel)))
+			return string(b), err
+		}
+		ddl, err := read(tb.DDLPath)
+		if err != nil {
+			return "", "", err
+		}
+		dml, err := read(tb.DMLPath)
+		return ddl, dml, err
+	}
+	refs, err := plan.TableRefs(p.Tables, d.naming)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := d.target.State(ctx, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var selected []string
+	for _, tb := range p.Tables {
+		if tb.Deployable() {
+			selected = append(selected, tb.Name)
+		}
+	}
+	pl, err := plan.Build(ctx, g, plan.Inputs{Selected: selected, State: state, Naming: d.naming, SQL: sql,
+		Target: d.target.Info(), Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := executor.Run(ctx, d.target, pl, executor.Options{
+		MaxParallel: 4, StatementTimeout: time.Minute,
+		SQL: func(table string) (string, string, error) { return sql(p.Table(table)) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("deploy failed: %v", res.Err())
+	}
+	return pl
+}
+
+func acting(pl *plan.Plan) map[string]plan.Action {
+	out := map[string]plan.Action{}
+	for _, s := range pl.Steps {
+		if s.Action.Acts() {
+			out[s.Table] = s.Action
+		}
+	}
+	return out
+}
+
+// created lists the statements POSTed since the last log reset, sorted.
+func created(srv *confluenttest.Server) []string {
+	var out []string
+	for _, r := range srv.Requests() {
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/statements") {
+			i := strings.Index(r.Body, `"name":"`)
+			name := r.Body[i+8:]
+			out = append(out, name[:strings.IndexByte(name, '"')])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestDeploySamples is issue 5's quality bar: a full deploy of both sample
+// products, a change to one DML, a rerun that restarts exactly the changed
+// table (and what the plan rules add), and a third run that plans nothing.
+func TestDeploySamples(t *testing.T) {
+	root := samples(t)
+	d := newDeployment(t, root, confluenttest.Faults{})
+
+	first := d.deploy(t)
+	if first.Summary.Create == 0 || first.Summary.Changes() != first.Summary.Create {
+		t.Fatalf("first deploy summary = %+v", first.Summary)
+	}
+	var running int
+	for _, s := range first.Steps {
+		if name := s.Statement(deployers.KindDML); name != "" {
+			if ph, _ := d.srv.StatementPhase(name); ph != "RUNNING" {
+				t.Errorf("%s: %s is %q, want RUNNING", s.Table, name, ph)
+			}
+			running++
+		}
+	}
+	t.Logf("first deploy: %d tables created, %d DML statements running, %d HTTP requests", first.Summary.Create, running, len(d.srv.Requests()))
+
+	// Change one stateless source DML.
+	const table = "src_saleops_product_catalog"
+	dml := filepath.Join(root, "sources", "saleops", table, "sql-scripts", "dml."+table+".sql")
+	b, err := os.ReadFile(dml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(b), "'Uncategorized') AS category", "'Unknown') AS category", 1)
+	if changed == string(b) {
+		t.Fatal("sample DML did not contain the text to change")
+	}
+	if err := os.WriteFile(dml, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.srv.ResetLog()
+	second := d.deploy(t)
+	act := acting(second)
+	if act[table] != plan.ActionRestart {
+		t.Fatalf("second deploy: %s is %q, want restart; acting = %v", table, act[table], act)
+	}
+	// Only the acting steps submitted statements.
+	var want []string
+	for _, s := range second.Steps {
+		if s.Action.Acts() {
+			for _, st := range s.Statements {
+				if s.Action != plan.ActionRestart && s.Action != plan.ActionStart || st.Kind == deployers.KindDML {
+					want = append(want, st.Name)
+				}
+			}
+		}
+	}
+	sort.Strings(want)
+	if got := created(d.srv); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("second deploy created %v, want %v", got, want)
+	}
+	t.Logf("second deploy: %v", act)
+
+	d.srv.ResetLog()
+	third := d.deploy(t)
+	if third.HasChanges() {
+		t.Errorf("third deploy plans changes: %v", acting(third))
+	}
+	if got := created(d.srv); len(got) != 0 {
+		t.Errorf("third deploy created %v", got)
+	}
+}
+
+// TestDeploySamplesUnderRateLimit: 1 in 3 mutating calls answered 429 (with
+// and without Retry-After) and the full deploy still succeeds, retries counted.
+func TestDeploySamplesUnderRateLimit(t *testing.T) {
+	for _, ra := range []string{"", "0"} {
+		t.Run("Retry-After="+ra, func(t *testing.T) {
+			d := newDeployment(t, samples(t), confluenttest.Faults{RateLimitEvery: 3, RetryAfter: ra})
+			pl := d.deploy(t)
+			if d.target.Retries() == 0 {
+				t.Fatal("no retries counted under rate limiting")
+			}
+			t.Logf("%d steps deployed with %d retries over %d requests", pl.Summary.Changes(), d.target.Retries(), len(d.srv.Requests()))
+			d.srv.SetFaults(confluenttest.Faults{})
+			if again := d.deploy(t); again.HasChanges() {
+				t.Errorf("rerun after a rate-limited deploy plans changes: %v", acting(again))
+			}
+		})
+	}
+}
