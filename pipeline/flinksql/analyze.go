@@ -61,12 +61,36 @@ type analysis struct {
 	// tvf is the first window table function seen, to name window
 	// aggregations.
 	tvf string
+	// readSet and writeSet index Reads and Writes once they outgrow a
+	// linear search (linearLimit), so that a machine-generated file with
+	// thousands of names stays O(n).
+	readSet, writeSet map[string]bool
 }
 
+// linearLimit is the list length up to which a linear search beats a map.
+const linearLimit = 32
+
+// nameKey is the map key of a qualified name.
+func nameKey(parts []string) string { return strings.Join(parts, "\x00") }
+
 // scope holds the CTE names visible in a query; lookups walk outwards.
+// A WITH of more than linearLimit CTEs is indexed by a set.
 type scope struct {
 	parent *scope
 	names  []string
+	set    map[string]bool
+}
+
+func (s *scope) add(name string) {
+	s.names = append(s.names, name)
+	if s.set == nil && len(s.names) > linearLimit {
+		s.set = make(map[string]bool, 2*len(s.names))
+		for _, n := range s.names {
+			s.set[n] = true
+		}
+	} else if s.set != nil {
+		s.set[name] = true
+	}
 }
 
 // mode says how a token range is read.
@@ -87,10 +111,22 @@ const (
 func (a *analysis) finish() *Analysis {
 	r := a.res
 	// A file's own targets are not its inputs (a self-referencing INSERT
-	// or a DDL followed by its DML).
+	// or a DDL followed by its DML). Writes are indexed by table name:
+	// O(r + w) even for a statement set of thousands of INSERTs.
+	var byTable map[string][]Name
+	if len(r.Writes) > linearLimit {
+		byTable = make(map[string][]Name, len(r.Writes))
+		for _, w := range r.Writes {
+			byTable[w.Table()] = append(byTable[w.Table()], w)
+		}
+	}
 	reads := r.Reads[:0]
 	for _, rd := range r.Reads {
-		if !a.writes(rd) {
+		writes := r.Writes
+		if byTable != nil {
+			writes = byTable[rd.Table()]
+		}
+		if !writtenIn(writes, rd) {
 			reads = append(reads, rd)
 		}
 	}
@@ -110,10 +146,10 @@ func (a *analysis) finish() *Analysis {
 	return r
 }
 
-// writes reports whether n names one of the file's write targets: same
-// table and one qualification a suffix of the other (t, db.t, cat.db.t).
-func (a *analysis) writes(n Name) bool {
-	for _, w := range a.res.Writes {
+// writtenIn reports whether n names one of writes: same table and one
+// qualification a suffix of the other (t, db.t, cat.db.t).
+func writtenIn(writes []Name, n Name) bool {
+	for _, w := range writes {
 		if sameSuffix(w.Parts, n.Parts) {
 			return true
 		}
@@ -135,21 +171,36 @@ func sameSuffix(x, y []string) bool {
 }
 
 func (a *analysis) addWrite(n Name) {
-	for _, w := range a.res.Writes {
-		if equalParts(w.Parts, n.Parts) {
-			return
-		}
-	}
-	a.res.Writes = append(a.res.Writes, n)
+	a.res.Writes, a.writeSet = addName(a.res.Writes, a.writeSet, n)
 }
 
 func (a *analysis) addRead(n Name) {
-	for _, r := range a.res.Reads {
-		if equalParts(r.Parts, n.Parts) {
-			return
+	a.res.Reads, a.readSet = addName(a.res.Reads, a.readSet, n)
+}
+
+// addName appends n to list unless it is there, searching linearly while
+// the list is short and through set (built on demand) after.
+func addName(list []Name, set map[string]bool, n Name) ([]Name, map[string]bool) {
+	if set == nil {
+		for _, x := range list {
+			if equalParts(x.Parts, n.Parts) {
+				return list, nil
+			}
+		}
+		if len(list) < linearLimit {
+			return append(list, n), nil
+		}
+		set = make(map[string]bool, 2*len(list))
+		for _, x := range list {
+			set[nameKey(x.Parts)] = true
 		}
 	}
-	a.res.Reads = append(a.res.Reads, n)
+	k := nameKey(n.Parts)
+	if set[k] {
+		return list, set
+	}
+	set[k] = true
+	return append(list, n), set
 }
 
 func equalParts(x, y []string) bool {
@@ -184,11 +235,20 @@ func (a *analysis) isOp(i, hi int, c byte) bool {
 
 // statement dispatches one top-level (or statement-set) statement.
 func (a *analysis) statement(lo, hi int) {
+	a.statementIn(lo, hi, false)
+}
+
+// statementIn dispatches a statement; inSet is true inside a statement set,
+// where Flink allows no nested set (so recursion stays one level deep).
+func (a *analysis) statementIn(lo, hi int, inSet bool) {
+	for a.kw(lo, hi) == KwExecute {
+		lo++ // EXECUTE STATEMENT SET / EXECUTE INSERT
+	}
 	switch a.kw(lo, hi) {
-	case KwExecute:
-		a.statement(lo+1, hi) // EXECUTE STATEMENT SET / EXECUTE INSERT
 	case KwBegin, KwStatement:
-		a.statementSet(lo, hi)
+		if !inSet {
+			a.statementSet(lo, hi)
+		}
 	case KwInsert:
 		a.insert(lo, hi)
 	case KwCreate:
@@ -225,7 +285,7 @@ func (a *analysis) statementSet(lo, hi int) {
 		return
 	}
 	for _, s := range splitTokens(a.toks[i:end], nil) {
-		a.statement(i+s.lo, i+s.hi)
+		a.statementIn(i+s.lo, i+s.hi, true)
 	}
 }
 
@@ -605,6 +665,12 @@ func (a *analysis) fromItem(i, hi int, sc *scope, joinAt int) int {
 func (a *analysis) readAt(i, end int, sc *scope) {
 	if end == i+1 {
 		for s := sc; s != nil; s = s.parent {
+			if s.set != nil {
+				if s.set[a.toks[i].IdentValue(a.src)] {
+					return
+				}
+				continue
+			}
 			for _, n := range s.names {
 				if a.identIs(&a.toks[i], n) {
 					return
@@ -612,12 +678,14 @@ func (a *analysis) readAt(i, end int, sc *scope) {
 			}
 		}
 	}
-	for _, r := range a.res.Reads {
-		if a.sameName(i, end, r.Parts) {
-			return
+	if a.readSet == nil {
+		for _, r := range a.res.Reads {
+			if a.sameName(i, end, r.Parts) {
+				return
+			}
 		}
 	}
-	a.res.Reads = append(a.res.Reads, a.makeName(i, end))
+	a.addRead(a.makeName(i, end))
 }
 
 // with reads WITH [RECURSIVE] name [(cols)] AS (query) [, …] at toks[i]
@@ -647,7 +715,7 @@ func (a *analysis) with(i, hi int, sc *scope) (*scope, int, bool) {
 		}
 		end := int(a.match[j+1])
 		a.body(j+2, end, ns, modeQuery)
-		ns.names = append(ns.names, name)
+		ns.add(name)
 		j = end + 1
 		if !a.isOp(j, hi, ',') {
 			return ns, j, true

@@ -67,3 +67,16 @@ func BenchmarkNormalize(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAnalyzeWide: thousands of names in one file stay linear.
+func BenchmarkAnalyzeWide(b *testing.B) {
+	src := []byte(wideSQL(10000))
+	var az Analyzer
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := az.Analyze(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package flinksql
 
+import "fmt"
+
 // Stmt is one top-level statement of a file. A statement set
 // ([EXECUTE] STATEMENT SET BEGIN … END, or the SQL client's BEGIN STATEMENT
 // SET; … END) is one statement.
@@ -89,9 +91,14 @@ func startsStatementSet(toks []Token, i int) bool {
 	return i+1 < len(toks) && toks[i].Kw == KwStatement && toks[i+1].Kw == KwSet
 }
 
+// maxParenDepth bounds nesting: the analyser recurses once per level, and
+// real queries nest a few dozen levels at most.
+const maxParenDepth = 1000
+
 // matchParens returns, for each '(' token, the index of its ')' (and -1
 // for other tokens), reusing buf. Unbalanced parentheses are a
-// *SyntaxError naming the offending one. O(n) with a stack.
+// *SyntaxError naming the offending one, and so is nesting deeper than
+// maxParenDepth. O(n) with a stack.
 func matchParens(toks []Token, buf []int32) ([]int32, error) {
 	if cap(buf) < len(toks) {
 		buf = make([]int32, len(toks))
@@ -107,6 +114,9 @@ func matchParens(toks []Token, buf []int32) ([]int32, error) {
 		}
 		switch t.Ch {
 		case '(':
+			if len(stack) == maxParenDepth {
+				return buf, &SyntaxError{Pos: t.Pos, Msg: fmt.Sprintf("parentheses nested deeper than %d", maxParenDepth)}
+			}
 			stack = append(stack, int32(i))
 		case ')':
 			if len(stack) == 0 {
