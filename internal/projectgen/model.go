@@ -243,10 +243,10 @@ func (p *project) summary() Summary {
 				s.CrossProduct++
 			}
 		}
-		sort.Strings(info.Parents)
 		if t.raw >= 0 {
-			info.External = append(info.External, p.raws[t.raw].name)
+			info.Parents = append(info.Parents, p.raws[t.raw].name)
 		}
+		sort.Strings(info.Parents)
 		s.ByType[info.Type]++
 		s.Tables[i] = info
 	}

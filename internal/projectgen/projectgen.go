@@ -55,10 +55,12 @@ type TableInfo struct {
 	Folder  string `json:"folder"`
 	DDL     string `json:"ddl"`
 	DML     string `json:"dml"`
-	// Parents are the project tables the DML reads, sorted.
+	// Parents are the tables the DML reads, sorted, as the scanner resolves
+	// them: project tables, and for sources the raw table of
+	// seeds/external_tables.json it reads.
 	Parents []string `json:"parents"`
-	// External are the tables of seeds/external_tables.json the DML reads
-	// (only sources read one).
+	// External are references to tables outside the project: always empty,
+	// the generator only references tables it defines.
 	External []string `json:"external"`
 	// Stateful is what the DML needs: a dedup, join, subquery or GROUP BY.
 	Stateful bool `json:"stateful"`
@@ -87,8 +89,9 @@ type Summary struct {
 	// ByType counts tables per type (source, intermediate, …).
 	ByType   map[string]int `json:"by_type"`
 	Products int            `json:"products"`
-	// Edges counts parent→child edges between project tables;
-	// CrossProduct those whose ends are in different products.
+	// Edges counts parent→child edges between project tables (raw
+	// tables excluded); CrossProduct those whose ends are in different
+	// products.
 	Edges        int `json:"edges"`
 	CrossProduct int `json:"cross_product_edges"`
 	// Files and Bytes count what was written to disk.
