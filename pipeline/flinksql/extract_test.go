@@ -82,8 +82,14 @@ func TestExtractCorpus(t *testing.T) {
 			}
 			got := wantOf(a, err)
 			if *update {
-				data, _ := json.MarshalIndent(got, "", "  ")
-				data = append(data, '\n')
+				// One compact line, like the hand-written wants.
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(got); err != nil {
+					t.Fatal(err)
+				}
+				data := buf.Bytes()
 				if wantIdx < 0 {
 					ar.Files = append(ar.Files, txtar.File{Name: "want.json", Data: data})
 				} else {
