@@ -1,0 +1,582 @@
+// Package e2e deploys the saleops sample product to a real Apache Flink
+// and Kafka (started by scripts/local-flink.sh) and checks the rows the
+// fact table produces. It runs only when SHIFTLEFT_E2E is set; `make e2e`
+// starts the engine, runs it and stops the engine, and .ci/run sets it for
+// `make test` after starting the engine.
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/shiftleft-dev/shiftleft/dag"
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/deployers/flink"
+	"github.com/shiftleft-dev/shiftleft/executor"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/plan"
+)
+
+// engine is where the local engine answers (scripts/local-flink.sh prints
+// these variables).
+type engine struct {
+	gateway, jobManager, kafka string
+}
+
+func getenv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// needEngine skips without SHIFTLEFT_E2E and fails when it is set but the
+// engine does not answer: CI must not pass without running this test.
+func needEngine(t *testing.T) engine {
+	t.Helper()
+	if os.Getenv("SHIFTLEFT_E2E") == "" {
+		t.Skip("SHIFTLEFT_E2E not set: run `make e2e` (starts Flink and Kafka with scripts/local-flink.sh), or scripts/local-flink.sh start && SHIFTLEFT_E2E=1 go test ./e2e/")
+	}
+	e := engine{
+		gateway:    getenv("SL_FLINK_GATEWAY_URL", "http://127.0.0.1:8083"),
+		jobManager: getenv("SL_FLINK_JOBMANAGER_URL", "http://127.0.0.1:8081"),
+		kafka:      getenv("SL_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+	}
+	for _, u := range []string{e.gateway + "/api_versions", e.jobManager + "/overview"} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatalf("SHIFTLEFT_E2E is set but the engine does not answer (%v): start it with scripts/local-flink.sh start", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("SHIFTLEFT_E2E is set but %s answers %s", u, resp.Status)
+		}
+	}
+	run := getenv("SL_LOCAL_FLINK_RUN", filepath.Join(getenv("SHIFTLEFT_CACHE", filepath.Join(os.Getenv("HOME"), ".cache", "shiftleft")), "local-flink", "run"))
+	if b, err := os.ReadFile(filepath.Join(run, "startup_seconds")); err == nil {
+		t.Logf("engine start-up time: %s s (scripts/local-flink.sh start, Kafka + JobManager + TaskManager + SQL Gateway until they answer)", strings.TrimSpace(string(b)))
+	}
+	return e
+}
+
+// copyDir copies the sample pipelines so the test can edit them.
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// project is the copied samples with the library pieces a deploy needs.
+type project struct {
+	root   string
+	proj   *pipeline.Project
+	graph  *dag.Graph
+	naming plan.Naming
+}
+
+func load(t *testing.T, ctx context.Context, root string) *project {
+	t.Helper()
+	p, err := pipeline.Scan(ctx, root, pipeline.ScanOptions{})
+	if err != nil {
+		t.Fatalf("scan %s: %v", root, err)
+	}
+	g, err := dag.Build(p)
+	if err != nil {
+		t.Fatalf("graph: %v", err)
+	}
+	return &project{root: root, proj: p, graph: g, naming: plan.Naming{ClusterType: "e2e", Region: "local"}}
+}
+
+func (p *project) sql(t *pipeline.Table) (string, string, error) {
+	read := func(rel string) (string, error) {
+		if rel == "" {
+			return "", nil
+		}
+		b, err := os.ReadFile(filepath.Join(p.root, filepath.FromSlash(rel)))
+		return string(b), err
+	}
+	ddl, err := read(t.DDLPath)
+	if err != nil {
+		return "", "", err
+	}
+	dml, err := read(t.DMLPath)
+	return ddl, dml, err
+}
+
+func (p *project) product(name string) []string {
+	var out []string
+	for _, t := range p.proj.Tables {
+		if t.Product == name && t.Deployable() {
+			out = append(out, t.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// deploy plans the selected tables against the target's state and runs
+// the plan, the way `shiftleft pipeline deploy` does.
+func (p *project) deploy(t *testing.T, ctx context.Context, tg *flink.Target, selected []string, undeploy bool) *plan.Plan {
+	t.Helper()
+	var refs []deployers.TableRef
+	refs, err := plan.TableRefs(p.proj.Tables, p.naming)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := tg.State(ctx, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := plan.Inputs{Selected: selected, State: state, Naming: p.naming, SQL: p.sql, Target: tg.Info(), Now: time.Now()}
+	build := plan.Build
+	if undeploy {
+		build = plan.BuildUndeploy
+	}
+	pl, err := build(ctx, p.graph, in)
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	var text strings.Builder
+	if err := plan.WriteText(&text, pl, plan.TextOptions{}); err == nil {
+		t.Logf("plan:\n%s", text.String())
+	}
+	res, err := executor.Run(ctx, tg, pl, executor.Options{
+		MaxParallel:      2,
+		StatementTimeout: 3 * time.Minute,
+		SQL: func(table string) (string, string, error) {
+			tb := p.proj.Table(table)
+			if tb == nil {
+				return "", "", fmt.Errorf("no table %s", table)
+			}
+			return p.sql(tb)
+		},
+		Properties: func(table string, kind deployers.StatementKind) map[string]string {
+			tb := p.proj.Table(table)
+			if tb == nil || kind != deployers.KindDML || tb.DMLPath == "" {
+				return nil
+			}
+			return readProperties(filepath.Join(p.root, filepath.FromSlash(strings.TrimSuffix(tb.DMLPath, ".sql")+".properties")))
+		},
+	})
+	if err != nil {
+		t.Fatalf("deploy: %v", err)
+	}
+	if !res.OK() {
+		t.Fatalf("deploy failed: %v", res.Err())
+	}
+	return pl
+}
+
+// readProperties reads a Java properties file (key=value lines); a
+// missing file is no properties.
+func readProperties(path string) map[string]string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if k, v, ok := strings.Cut(line, "="); ok {
+			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return out
+}
+
+// jobs returns the running jobs by name.
+func runningJobs(t *testing.T, ctx context.Context, e engine) map[string]string {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.jobManager+"/jobs/overview", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Jobs []struct {
+			ID    string `json:"jid"`
+			Name  string `json:"name"`
+			State string `json:"state"`
+		} `json:"jobs"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, j := range out.Jobs {
+		if j.State == "RUNNING" || j.State == "CREATED" || j.State == "INITIALIZING" || j.State == "RESTARTING" {
+			m[j.Name] = j.ID
+		}
+	}
+	return m
+}
+
+// cleanEngine cancels jobs of an earlier run and deletes the topics this
+// test uses, so a reused engine starts from empty topics.
+func cleanEngine(t *testing.T, ctx context.Context, e engine, statements, topics []string) {
+	t.Helper()
+	mine := map[string]bool{}
+	for _, s := range statements {
+		mine[s] = true
+	}
+	for name, id := range runningJobs(t, ctx, e) {
+		if !mine[name] {
+			continue
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, e.jobManager+"/jobs/"+id+"?mode=cancel", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(e.kafka))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	if _, err := adm.DeleteTopics(ctx, topics...); err != nil {
+		t.Fatalf("delete topics: %v", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		listed, err := adm.ListTopics(ctx, topics...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		left := 0
+		for _, d := range listed {
+			if d.Err == nil {
+				left++
+			}
+		}
+		if left == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d topics still listed 30 s after delete", left)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// produce writes JSON records to a topic and flushes.
+func produce(t *testing.T, ctx context.Context, e engine, topic string, rows ...map[string]any) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(e.kafka), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	for _, r := range rows {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: b}).FirstErr(); err != nil {
+			t.Fatalf("produce to %s: %v", topic, err)
+		}
+	}
+}
+
+// factRow is what the test checks of a fact record.
+type factRow struct {
+	DateKey     int
+	CustomerKey string
+	ProductKey  string
+	Gross, Net  float64
+}
+
+// readUpserts reads a topic written by upsert-kafka from the start and
+// folds it into the latest value per key (a null value deletes the key).
+func readUpserts(t *testing.T, ctx context.Context, e engine, topic string) map[string]map[string]any {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(e.kafka), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	ends, err := adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Offset > 0 {
+			want[o.Partition] = o.Offset
+		}
+	})
+	latest := map[string]map[string]any{}
+	rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for len(want) > 0 {
+		fs := cl.PollFetches(rctx)
+		if rctx.Err() != nil {
+			t.Fatalf("reading %s: %v (left %v)", topic, rctx.Err(), want)
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			if r.Value == nil {
+				delete(latest, string(r.Key))
+			} else {
+				var v map[string]any
+				dec := json.NewDecoder(strings.NewReader(string(r.Value)))
+				dec.UseNumber()
+				if err := dec.Decode(&v); err != nil {
+					t.Errorf("record of %s at offset %d: %v", topic, r.Offset, err)
+				}
+				latest[string(r.Key)] = v
+			}
+			if r.Offset+1 >= want[r.Partition] {
+				delete(want, r.Partition)
+			}
+		})
+	}
+	return latest
+}
+
+func num(v any) float64 {
+	if n, ok := v.(json.Number); ok {
+		f, _ := strconv.ParseFloat(n.String(), 64)
+		return f
+	}
+	return math.NaN()
+}
+
+// facts reads the fact topic into rows keyed "order/line".
+func facts(t *testing.T, ctx context.Context, e engine) map[string]factRow {
+	out := map[string]factRow{}
+	for _, v := range readUpserts(t, ctx, e, "saleops_fct_revenue") {
+		key := fmt.Sprintf("%v/%v", v["order_id"], v["line_number"])
+		ck, _ := v["customer_key"].(string)
+		pk, _ := v["product_key"].(string)
+		out[key] = factRow{DateKey: int(num(v["date_key"])), CustomerKey: ck, ProductKey: pk, Gross: num(v["gross_revenue"]), Net: num(v["net_revenue"])}
+	}
+	return out
+}
+
+// waitFacts polls the fact topic until it holds exactly want.
+func waitFacts(t *testing.T, ctx context.Context, e engine, want map[string]factRow, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var got map[string]factRow
+	for {
+		got = facts(t, ctx, e)
+		if equalFacts(got, want) {
+			keys := make([]string, 0, len(got))
+			for k := range got {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				r := got[k]
+				t.Logf("fact %s: date %d customer %s product %s gross %.2f net %.2f", k, r.DateKey, r.CustomerKey, r.ProductKey, r.Gross, r.Net)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("saleops_fct_revenue after %s:\n got  %+v\n want %+v", timeout, got, want)
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+func equalFacts(got, want map[string]factRow) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for k, w := range want {
+		g, ok := got[k]
+		if !ok || g.DateKey != w.DateKey || g.CustomerKey != w.CustomerKey || g.ProductKey != w.ProductKey ||
+			math.Abs(g.Gross-w.Gross) > 0.001 || math.Abs(g.Net-w.Net) > 0.001 {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSaleopsOnRealFlink(t *testing.T) {
+	e := needEngine(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+
+	root := filepath.Join(t.TempDir(), "pipelines")
+	copyDir(t, filepath.Join("..", "flink_data_products", "pipelines"), root)
+	p := load(t, ctx, root)
+	selected := p.product("saleops")
+	if len(selected) == 0 {
+		t.Fatal("no saleops tables in flink_data_products/pipelines")
+	}
+	t.Logf("saleops tables: %s", strings.Join(selected, ", "))
+
+	raw := []string{"raw_customer_history", "raw_product_catalog", "raw_sales_transactions"}
+	var statements []string
+	for _, name := range selected {
+		dml, err := p.naming.Name(p.proj.Table(name), deployers.KindDML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		statements = append(statements, dml)
+	}
+	cleanEngine(t, ctx, e, statements, append(append([]string(nil), raw...), selected...))
+
+	tg, err := flink.New(flink.Options{
+		GatewayURL:    e.gateway,
+		JobManagerURL: e.jobManager,
+		Environment:   "e2e",
+		StateFile:     filepath.Join(t.TempDir(), ".shiftleft", "flink-e2e.json"),
+		TableOptions: map[string]string{
+			"connector": "upsert-kafka", "properties.bootstrap.servers": e.kafka,
+			"key.format": "json", "value.format": "json",
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tg.Close(context.Background()) }()
+
+	// The raw tables are external to the project (seeds/external_tables.json):
+	// create them as Kafka tables, as the source systems would have.
+	for _, name := range raw {
+		b, err := os.ReadFile(filepath.Join("..", "flink_data_products", "raw_tables", "saleops", "ddl."+name+".sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tg.CreateTable(ctx, deployers.StatementRequest{Name: "e2e-raw-" + name, Table: name, Kind: deployers.KindDDL, SQL: string(b)}); err != nil {
+			t.Fatalf("create raw table %s: %v", name, err)
+		}
+	}
+
+	start := time.Now()
+	pl := p.deploy(t, ctx, tg, selected, false)
+	t.Logf("deploy time: %s for %d tables (%s)", time.Since(start).Round(100*time.Millisecond), len(selected), plan.SummaryLine(pl))
+	before := runningJobs(t, ctx, e)
+	for _, s := range statements {
+		if before[s] == "" {
+			t.Fatalf("statement %s has no running job after deploy; running: %v", s, before)
+		}
+	}
+
+	// Known raw records: two customers, two products, three order lines.
+	produce(t, ctx, e, "raw_customer_history",
+		map[string]any{"customer_id": "C-1", "updated_at": "2026-01-01 00:00:00", "customer_name": " Ada Byron ", "email": "ADA@example.com", "segment": "retail", "region": "WEST", "city": "Portland", "country": "US"},
+		map[string]any{"customer_id": "C-2", "updated_at": "2026-01-15 00:00:00", "customer_name": "Alan Turing", "email": "alan@example.com", "segment": "wholesale", "region": "EAST", "city": "Boston", "country": "US"})
+	produce(t, ctx, e, "raw_product_catalog",
+		map[string]any{"product_id": "P-10", "sku": "sku-10", "product_name": "Mug", "category": "Kitchen", "subcategory": "Cups", "brand": "Acme", "list_price": 25.00, "is_active": true, "updated_at": "2026-01-01 00:00:00"},
+		map[string]any{"product_id": "P-20", "sku": "sku-20", "product_name": "Kettle", "category": "Kitchen", "subcategory": "Appliances", "brand": "Acme", "list_price": 120.00, "is_active": true, "updated_at": "2026-01-01 00:00:00"})
+	line := func(order string, n int, cust, prod, channel string, store any, qty int, price, disc float64, ts string) map[string]any {
+		return map[string]any{"order_id": order, "line_number": n, "customer_id": cust, "product_id": prod, "channel": channel, "store_id": store,
+			"quantity": qty, "unit_price": price, "discount_pct": disc, "currency": "USD", "transaction_ts": ts, "updated_at": ts}
+	}
+	produce(t, ctx, e, "raw_sales_transactions",
+		line("O-1001", 1, "C-1", "P-10", "pos", "S-01", 2, 25.00, 0, "2026-03-02 10:15:00"),
+		line("O-1001", 2, "C-1", "P-20", "pos", "S-01", 1, 120.00, 10, "2026-03-02 10:15:00"),
+		line("O-1002", 1, "C-2", "P-10", "web", nil, 4, 25.00, 5, "2026-03-07 18:40:00"))
+
+	want := map[string]factRow{
+		"O-1001/1": {20260302, "C-1@20260101000000", "P-10", 50.00, 50.00},
+		"O-1001/2": {20260302, "C-1@20260101000000", "P-20", 120.00, 108.00},
+		"O-1002/1": {20260307, "C-2@20260115000000", "P-10", 100.00, 95.00},
+	}
+	waitFacts(t, ctx, e, want, 3*time.Minute)
+
+	// Change one dimension's DML and deploy again: only that table's job
+	// is replaced; every other job keeps running untouched.
+	dimPath := filepath.Join(root, filepath.FromSlash(p.proj.Table("saleops_dim_product").DMLPath))
+	b, err := os.ReadFile(dimPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(b), "WHEN list_price < 20 THEN 'budget'", "WHEN list_price < 30 THEN 'budget'", 1)
+	if changed == string(b) {
+		t.Fatal("the dimension DML no longer has the price band this test edits: update the test")
+	}
+	if err := os.WriteFile(dimPath, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p = load(t, ctx, root)
+	start = time.Now()
+	pl = p.deploy(t, ctx, tg, selected, false)
+	t.Logf("redeploy time: %s (%s)", time.Since(start).Round(100*time.Millisecond), plan.SummaryLine(pl))
+	var acted []string
+	for _, s := range pl.Steps {
+		if s.Action.Acts() {
+			acted = append(acted, s.Table+":"+string(s.Action))
+		}
+	}
+	if got := strings.Join(acted, " "); got != "saleops_dim_product:restart" {
+		t.Errorf("redeploy acted on %q, want only saleops_dim_product:restart", got)
+	}
+	after := runningJobs(t, ctx, e)
+	dimStatement, _ := p.naming.Name(p.proj.Table("saleops_dim_product"), deployers.KindDML)
+	for _, s := range statements {
+		switch {
+		case after[s] == "":
+			t.Errorf("statement %s does not run after the redeploy", s)
+		case s == dimStatement && after[s] == before[s]:
+			t.Errorf("statement %s kept job %s: want a new job with the changed SQL", s, after[s])
+		case s != dimStatement && after[s] != before[s]:
+			t.Errorf("statement %s was restarted (job %s → %s) but it did not change", s, before[s], after[s])
+		}
+	}
+	// The fact still produces correct rows for new input.
+	produce(t, ctx, e, "raw_sales_transactions", line("O-1003", 1, "C-2", "P-20", "web", "S-02", 1, 120.00, 0, "2026-03-08 09:00:00"))
+	want["O-1003/1"] = factRow{20260308, "C-2@20260115000000", "P-20", 120.00, 120.00}
+	waitFacts(t, ctx, e, want, 3*time.Minute)
+
+	// Undeploy: no job of the product runs any more.
+	p.deploy(t, ctx, tg, selected, true)
+	left := runningJobs(t, ctx, e)
+	for _, s := range statements {
+		if id := left[s]; id != "" {
+			t.Errorf("statement %s still runs (job %s) after undeploy", s, id)
+		}
+	}
+	ours := map[string]bool{}
+	for _, s := range statements {
+		ours[s] = true
+	}
+	if list, err := tg.ListStatements(ctx); err == nil {
+		for _, st := range list {
+			if ours[st.Name] && st.Phase.Healthy() {
+				t.Errorf("ListStatements after undeploy: %s is %s", st.Name, st.Phase)
+			}
+		}
+	} else {
+		t.Error(err)
+	}
+}
