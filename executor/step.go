@@ -35,15 +35,27 @@ func runStep(ctx context.Context, t deployers.Target, s *plan.Step, opts Options
 		return opts.Properties(s.Table, kind)
 	}
 	last := ""
+	known := map[string]bool{}
+	for _, name := range s.Replaces {
+		known[name] = true
+	}
+	// del deletes a statement; only the deletion of statements the plan
+	// saw running is reported (the others are precautions, usually no-ops).
 	del := func(name string) error {
 		if name == "" {
 			return nil
 		}
 		last = name
-		if err := t.DeleteStatement(ctx, name); err != nil && !errors.Is(err, deployers.ErrNotFound) {
+		err := t.DeleteStatement(ctx, name)
+		switch {
+		case errors.Is(err, deployers.ErrNotFound):
+			return nil
+		case err != nil:
 			return fmt.Errorf("delete statement %s: %w", name, err)
 		}
-		report(name, "deleted")
+		if known[name] {
+			report(name, "deleted")
+		}
 		return nil
 	}
 

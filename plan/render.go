@@ -53,21 +53,25 @@ func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
 		what = "Undeploy plan"
 	}
 	fmt.Fprintf(&b, "%s for target %s, environment %s.\n", what, p.Target, p.Environment)
+	var shown []Step
+	for _, s := range p.Steps {
+		if !(opts.HideUnchanged && s.Action == ActionNone) {
+			shown = append(shown, s)
+		}
+	}
 	if len(p.Steps) == 0 {
 		b.WriteString("No tables selected.\n")
-	} else {
+	}
+	if len(shown) > 0 {
 		b.WriteString("Symbols:\n")
 		for _, s := range symbols {
-			if used[s.action] && !(opts.HideUnchanged && !s.action.Acts() && s.action != ActionKeep && s.action != ActionExcluded) {
+			if used[s.action] && !(opts.HideUnchanged && s.action == ActionNone) {
 				fmt.Fprintf(&b, "  %-3s %s\n", s.symbol, s.legend)
 			}
 		}
 		b.WriteString("\n")
 		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-		for _, s := range p.Steps {
-			if opts.HideUnchanged && s.Action == ActionNone {
-				continue
-			}
+		for _, s := range shown {
 			names := make([]string, 0, len(s.Statements)+1)
 			if s.Drop != "" {
 				names = append(names, s.Drop)
@@ -152,6 +156,14 @@ type jsonStep struct {
 // [{"kind", "name"}], "after"}], "summary"}. Saved plan files (Save) hold
 // the same keys plus the fingerprint and the details the executor needs.
 func WriteJSON(w io.Writer, p *Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(JSONValue(p))
+}
+
+// JSONValue is the value WriteJSON encodes, for callers that embed the
+// plan in a larger document.
+func JSONValue(p *Plan) any {
 	out := jsonPlan{Target: p.Target, Environment: p.Environment, Steps: make([]jsonStep, 0, len(p.Steps)), Summary: p.Summary}
 	for _, s := range p.Steps {
 		js := jsonStep{Table: s.Table, Product: s.Product, Type: string(s.Type), Action: s.Action, Reason: s.Reason, Statements: s.Statements, After: s.After}
@@ -163,7 +175,5 @@ func WriteJSON(w io.Writer, p *Plan) error {
 		}
 		out.Steps = append(out.Steps, js)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return out
 }

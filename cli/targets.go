@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/shiftleft-dev/shiftleft/config"
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/deployers/local"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/plan"
+	"github.com/shiftleft-dev/shiftleft/statelock"
+)
+
+// Target names accepted by --target.
+const (
+	targetLocal     = "local"
+	targetConfluent = "confluent"
+	targetFlink     = "flink"
+)
+
+// targetFlags choose the deployment target and its environment.
+func targetFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "target", Value: targetLocal, Usage: "deployment target: local (embedded, no server), confluent, flink"},
+		&ucli.StringFlag{Name: "environment", Aliases: []string{"env"}, Usage: "environment name of the local target (default: kafka.cluster_type, e.g. dev)"},
+		&ucli.StringFlag{Name: "state-dir", Usage: "state directory of the local target (default: targets.local.state_dir, else .shiftleft next to the pipelines folder)"},
+		configFlag(),
+	}
+}
+
+// openedTarget is a target with what commands need around it.
+type openedTarget struct {
+	deployers.Target
+	// lockPath is the environment's lock file.
+	lockPath string
+}
+
+// openTarget opens the target named by --target for the project.
+func (e *Env) openTarget(c *ucli.Context, p *pipeline.Project, cfg *config.Config) (*openedTarget, error) {
+	switch name := c.String("target"); name {
+	case targetLocal:
+		dir := c.String("state-dir")
+		switch {
+		case dir != "":
+			dir = e.abs(dir)
+		case cfg.Targets.Local.StateDir != "":
+			dir = cfg.Targets.Local.StateDir
+			if !filepath.IsAbs(dir) {
+				// Relative to the config file, or the working directory
+				// when the configuration came from the environment only.
+				base := e.Dir
+				if cfg.Path != "" {
+					base = filepath.Dir(cfg.Path)
+				}
+				dir = filepath.Join(base, dir)
+			}
+		default:
+			dir = filepath.Join(filepath.Dir(p.Root), local.DefaultStateDir)
+		}
+		env := c.String("environment")
+		if env == "" {
+			env = cfg.Kafka.ClusterType
+		}
+		var external []string
+		for _, t := range p.Tables {
+			if t.IsExternal {
+				external = append(external, t.Name)
+				if t.Qualified != "" {
+					external = append(external, t.Qualified)
+				}
+			}
+		}
+		t, err := local.Open(dir, env, local.Options{ExternalTables: external, Now: e.Now, Logger: e.logger(c)})
+		if err != nil {
+			return nil, err
+		}
+		return &openedTarget{Target: t, lockPath: t.LockPath()}, nil
+	case targetConfluent, targetFlink:
+		return nil, usageErrorf("--target %s: unsupported target for deploys in this build yet; use --target local", name)
+	default:
+		return nil, usageErrorf("--target %q: unsupported target; use local, confluent or flink", name)
+	}
+}
+
+// naming is the statement-name convention of the configuration.
+func naming(cfg *config.Config) plan.Naming {
+	region := cfg.ConfluentCloud.CloudRegion
+	if region == "" {
+		region = cfg.ConfluentCloud.Region
+	}
+	if region == "" {
+		region = config.DefaultRegion
+	}
+	return plan.Naming{Template: cfg.App.Naming, ClusterType: cfg.Kafka.ClusterType, Region: region}
+}
+
+// lockInfo describes this process in the environment lock.
+func lockInfo(operation string) statelock.Info {
+	return statelock.Info{Operation: operation, Version: Version}
+}
+
+func describeTarget(i deployers.Info) string {
+	return fmt.Sprintf("%s environment %s", i.Target, i.Environment)
+}
