@@ -118,6 +118,9 @@ func pipelineCommands(e *Env) []*ucli.Command {
 		buildAllMetadataCommand(e),
 		deleteAllMetadataCommand(e),
 		impactCommand(e),
+		buildPlanCommand(e),
+		deployCommand(e),
+		undeployCommand(e),
 	}
 }
 
