@@ -101,7 +101,11 @@ func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
 		fmt.Fprintf(&b, "Warning: %s\n", warn)
 	}
 	if !p.HasChanges() {
-		b.WriteString("No changes: the target matches the pipelines.\n")
+		if p.Kind == KindUndeploy {
+			b.WriteString("Nothing to undeploy.\n")
+		} else {
+			b.WriteString("No changes: the target matches the pipelines.\n")
+		}
 	}
 	b.WriteString(SummaryLine(p))
 	b.WriteString("\n")
