@@ -570,14 +570,37 @@ func TestSmallProjects(t *testing.T) {
 	}
 }
 
+// BenchmarkGenerate writes a whole project to disk: mostly file system
+// time (two folders and two files per table).
 func BenchmarkGenerate(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
+	for b.Loop() {
+		if _, err := Generate(b.TempDir(), Options{Tables: 1000, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkModelAndRender is the CPU part of Generate: the model, the
+// summary and the text of every DDL and DML, without the file system.
+func BenchmarkModelAndRender(b *testing.B) {
+	for _, n := range []int{10000, 50000} {
 		b.Run(fmt.Sprintf("tables=%d", n), func(b *testing.B) {
+			opts := Options{Tables: n, Seed: 1}
+			if err := opts.normalize(); err != nil {
+				b.Fatal(err)
+			}
+			var buf bytes.Buffer
 			for b.Loop() {
-				dir := b.TempDir()
-				if _, err := Generate(dir, Options{Tables: n, Seed: 1}); err != nil {
-					b.Fatal(err)
+				p := buildModel(opts)
+				_ = p.summary()
+				size := 0
+				for i := range p.tables {
+					buf.Reset()
+					p.renderDDL(&buf, i, 0)
+					p.renderDML(&buf, i, 0, 0)
+					size += buf.Len()
 				}
+				b.SetBytes(int64(size))
 			}
 		})
 	}
