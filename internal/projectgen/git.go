@@ -215,6 +215,15 @@ func (p *project) gitHistory(dir string, static []staticFile) ([]Commit, error) 
 			return nil, err
 		}
 		all = append(all, changed...)
+		if p.decide(i).makefile {
+			buf.Reset()
+			p.renderMakefile(&buf, i)
+			fp := path.Join(PipelinesDir, p.tables[i].makefilePath())
+			if err := g.setFile(fp, buf.Bytes()); err != nil {
+				return nil, err
+			}
+			all = append(all, fp)
+		}
 	}
 	sort.Strings(all)
 

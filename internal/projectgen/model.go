@@ -79,6 +79,10 @@ func (t *table) ddlPath() string {
 	return path.Join(t.folder(), "sql-scripts", "ddl."+t.name+".sql")
 }
 
+func (t *table) makefilePath() string {
+	return path.Join(t.folder(), "Makefile")
+}
+
 func (t *table) dmlPath() string {
 	return path.Join(t.folder(), "sql-scripts", "dml."+t.name+".sql")
 }

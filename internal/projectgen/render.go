@@ -57,6 +57,7 @@ type decisions struct {
 	blockNote  bool
 	buckets    int
 	sourceDdup bool
+	makefile   bool // a Makefile in the table folder, as `table init` writes
 }
 
 func (p *project) decide(i int) decisions {
@@ -103,6 +104,7 @@ func (p *project) decide(i int) decisions {
 	d.blockNote = r.IntN(100) < 30
 	d.buckets = []int{1, 2, 3, 4, 6}[r.IntN(5)]
 	d.sourceDdup = r.IntN(100) < 60
+	d.makefile = r.IntN(10) == 0
 	return d
 }
 
@@ -327,4 +329,11 @@ func indent(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// renderMakefile writes the per-table Makefile some tables carry (the
+// scanner must ignore it).
+func (p *project) renderMakefile(b *bytes.Buffer, i int) {
+	t := &p.tables[i]
+	fmt.Fprintf(b, "TABLE := %s\nPIPELINES ?= ../../../../pipelines\n\n.PHONY: report\nreport:\n\tshiftleft pipeline report $(TABLE) --pipelines $(PIPELINES)\n", t.name)
 }

@@ -74,12 +74,13 @@ func (p *project) write(dir string, static []staticFile) (files int, size int64,
 	}
 
 	var (
-		next     atomic.Int64
-		written  atomic.Int64
-		failed   atomic.Bool
-		errOnce  sync.Once
-		firstErr error
-		wg       sync.WaitGroup
+		next         atomic.Int64
+		written      atomic.Int64
+		filesWritten atomic.Int64
+		failed       atomic.Bool
+		errOnce      sync.Once
+		firstErr     error
+		wg           sync.WaitGroup
 	)
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err })
@@ -95,11 +96,12 @@ func (p *project) write(dir string, static []staticFile) (files int, size int64,
 				if i >= len(p.tables) {
 					return
 				}
-				n, err := p.writeTable(&buf, root, i)
+				files, n, err := p.writeTable(&buf, root, i)
 				if err != nil {
 					fail(err)
 					return
 				}
+				filesWritten.Add(int64(files))
 				written.Add(n)
 			}
 		}()
@@ -108,31 +110,43 @@ func (p *project) write(dir string, static []staticFile) (files int, size int64,
 	if firstErr != nil {
 		return 0, 0, firstErr
 	}
-	return len(static) + 2*len(p.tables), size + written.Load(), nil
+	return len(static) + int(filesWritten.Load()), size + written.Load(), nil
 }
 
 // writeTable writes the table folder, its sql-scripts folder and both files
-// at revision 0.
-func (p *project) writeTable(buf *bytes.Buffer, root string, i int) (int64, error) {
+// at revision 0 (and the Makefile for the tables that have one). It returns
+// the number of files and bytes written.
+func (p *project) writeTable(buf *bytes.Buffer, root string, i int) (int, int64, error) {
 	t := &p.tables[i]
-	scripts := filepath.Join(root, filepath.FromSlash(t.folder()), "sql-scripts")
-	if err := os.Mkdir(filepath.Dir(scripts), 0o755); err != nil {
-		return 0, fmt.Errorf("generate table %s: %w", t.name, err)
+	folder := filepath.Join(root, filepath.FromSlash(t.folder()))
+	scripts := filepath.Join(folder, "sql-scripts")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		return 0, 0, fmt.Errorf("generate table %s: %w", t.name, err)
 	}
 	if err := os.Mkdir(scripts, 0o755); err != nil {
-		return 0, fmt.Errorf("generate table %s: %w", t.name, err)
+		return 0, 0, fmt.Errorf("generate table %s: %w", t.name, err)
 	}
-	buf.Reset()
-	p.renderDDL(buf, i, 0)
-	n := int64(buf.Len())
-	if err := os.WriteFile(filepath.Join(scripts, "ddl."+t.name+".sql"), buf.Bytes(), 0o644); err != nil {
-		return 0, fmt.Errorf("generate table %s: %w", t.name, err)
+	var size int64
+	put := func(p string, render func()) error {
+		buf.Reset()
+		render()
+		size += int64(buf.Len())
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("generate table %s: %w", t.name, err)
+		}
+		return nil
 	}
-	buf.Reset()
-	p.renderDML(buf, i, 0, 0)
-	n += int64(buf.Len())
-	if err := os.WriteFile(filepath.Join(scripts, "dml."+t.name+".sql"), buf.Bytes(), 0o644); err != nil {
-		return 0, fmt.Errorf("generate table %s: %w", t.name, err)
+	if err := put(filepath.Join(scripts, "ddl."+t.name+".sql"), func() { p.renderDDL(buf, i, 0) }); err != nil {
+		return 0, 0, err
 	}
-	return n, nil
+	if err := put(filepath.Join(scripts, "dml."+t.name+".sql"), func() { p.renderDML(buf, i, 0, 0) }); err != nil {
+		return 0, 0, err
+	}
+	if !p.decide(i).makefile {
+		return 2, size, nil
+	}
+	if err := put(filepath.Join(folder, "Makefile"), func() { p.renderMakefile(buf, i) }); err != nil {
+		return 0, 0, err
+	}
+	return 3, size, nil
 }
