@@ -431,7 +431,7 @@ func equalFacts(got, want map[string]factRow) bool {
 
 func TestSaleopsOnRealFlink(t *testing.T) {
 	e := needEngine(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
 	defer cancel()
 
 	root := filepath.Join(t.TempDir(), "pipelines")
