@@ -204,6 +204,7 @@ func Compute(ctx context.Context, opts Options) (*ChangeSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer r.close()
 	base, head, err := r.resolveBase(ctx, opts.Since)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,7 +14,9 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // repo is an opened repository and where the pipelines folder sits in it.
@@ -23,6 +26,13 @@ type repo struct {
 	pipelinesAbs string // absolute pipelines folder, symlinks resolved
 	relPipelines string // slash path relative to root, "." for the root itself
 	shallow      bool
+	closer       io.Closer // the storage with open packfiles, or nil
+}
+
+func (r *repo) close() {
+	if r.closer != nil {
+		r.closer.Close()
+	}
 }
 
 func openRepo(opts Options) (*repo, error) {
@@ -58,11 +68,23 @@ func openRepo(opts Options) (*repo, error) {
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return nil, fmt.Errorf("pipelines folder %s is not inside the repository %s: pass the right --repo", pipelines, root)
 	}
+	var closer io.Closer
+	if fsStore, ok := g.Storer.(*filesystem.Storage); ok {
+		// Reopen the object storage keeping the packfiles open: by default
+		// go-git opens and closes the packfile for every object it reads,
+		// which dominates the cost of a diff on a large repository.
+		st := filesystem.NewStorageWithOptions(fsStore.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+		if g2, err := git.Open(st, wt.Filesystem); err == nil {
+			g, closer = g2, st
+		} else {
+			st.Close()
+		}
+	}
 	shallow, err := g.Storer.Shallow()
 	if err != nil {
 		return nil, fmt.Errorf("read shallow list of %s: %w", root, err)
 	}
-	return &repo{git: g, root: root, pipelinesAbs: pipelines, relPipelines: filepath.ToSlash(rel), shallow: len(shallow) > 0}, nil
+	return &repo{git: g, closer: closer, root: root, pipelinesAbs: pipelines, relPipelines: filepath.ToSlash(rel), shallow: len(shallow) > 0}, nil
 }
 
 func realPath(p string) (string, error) {
