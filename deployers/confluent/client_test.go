@@ -163,7 +163,10 @@ func TestRetries(t *testing.T) {
 				o.BackoffBase = base
 				o.MaxAttempts = 4
 				o.MaxRetryTime = time.Minute
-				o.RequestTimeout = 300 * time.Millisecond
+				o.RequestTimeout = 10 * time.Second
+				if tt.faults.HangNext > 0 {
+					o.RequestTimeout = 300 * time.Millisecond
+				}
 			})
 			e.srv.SetFaults(tt.faults)
 			_, err := e.client.ListStatements(context.Background(), ListOptions{})

@@ -54,7 +54,7 @@ type deployment struct {
 	naming plan.Naming
 }
 
-func newDeployment(t *testing.T, root string, faults confluenttest.Faults) *deployment {
+func newDeployment(t *testing.T, root string, faults confluenttest.Faults, mods ...func(*confluent.Options)) *deployment {
 	t.Helper()
 	p, err := pipeline.Scan(context.Background(), root, pipeline.ScanOptions{})
 	if err != nil {
@@ -75,9 +75,13 @@ func newDeployment(t *testing.T, root string, faults confluenttest.Faults) *depl
 	t.Cleanup(srv.Close)
 	srv.SetFaults(faults)
 	cfg := srv.Config()
-	tg, err := confluent.New(cfg, confluent.Options{
+	opts := confluent.Options{
 		Version: "test", PollInitial: time.Millisecond, PollMax: 5 * time.Millisecond, BackoffBase: 5 * time.Millisecond,
-	})
+	}
+	for _, m := range mods {
+		m(&opts)
+	}
+	tg, err := confluent.New(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +92,16 @@ func newDeployment(t *testing.T, root string, faults confluenttest.Faults) *depl
 // deploy plans every deployable table against the target's state and runs
 // the plan, as `shiftleft pipeline deploy --target confluent` does.
 func (d *deployment) deploy(t *testing.T) *plan.Plan {
+	t.Helper()
+	pl, res := d.run(t, time.Minute)
+	if !res.OK() {
+		t.Fatalf("deploy failed: %v", res.Err())
+	}
+	return pl
+}
+
+// run plans and executes like deploy and returns the result, failed or not.
+func (d *deployment) run(t *testing.T, stmtTimeout time.Duration) (*plan.Plan, *executor.Result) {
 	t.Helper()
 	ctx := context.Background()
 	p, err := pipeline.Scan(ctx, d.root, pipeline.ScanOptions{})
@@ -133,16 +147,13 @@ func (d *deployment) deploy(t *testing.T) *plan.Plan {
 		t.Fatal(err)
 	}
 	res, err := executor.Run(ctx, d.target, pl, executor.Options{
-		MaxParallel: 4, StatementTimeout: time.Minute,
+		MaxParallel: 4, StatementTimeout: stmtTimeout,
 		SQL: func(table string) (string, string, error) { return sql(p.Table(table)) },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.OK() {
-		t.Fatalf("deploy failed: %v", res.Err())
-	}
-	return pl
+	return pl, res
 }
 
 func acting(pl *plan.Plan) map[string]plan.Action {

@@ -51,7 +51,7 @@ func newEnv(t *testing.T, so confluenttest.Options, mod func(*Options)) *env {
 	e := &env{srv: srv, cfg: srv.Config(), sleep: &sleeper{}, logs: &bytes.Buffer{}}
 	o := Options{
 		Version: "test", Sleep: e.sleep.Sleep, Jitter: func() float64 { return 0.5 },
-		RequestTimeout: 2 * time.Second,
+		RequestTimeout: 10 * time.Second,
 		Logger:         slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	if mod != nil {

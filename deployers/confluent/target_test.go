@@ -251,7 +251,11 @@ func TestTargetWaitOutcomes(t *testing.T) {
 			if _, err := e.target.StartStatement(ctx, deployers.StatementRequest{Name: "x", Table: "dst", SQL: tt.sql}); err != nil {
 				t.Fatal(err)
 			}
-			s, err := e.target.Wait(ctx, "x", tt.want, 200*time.Millisecond)
+			timeout := 10 * time.Second
+			if tt.faults.PendingForever != "" {
+				timeout = 200 * time.Millisecond
+			}
+			s, err := e.target.Wait(ctx, "x", tt.want, timeout)
 			if s.Phase != tt.wantPhase {
 				t.Errorf("phase = %s, want %s (err %v)", s.Phase, tt.wantPhase, err)
 			}
