@@ -266,3 +266,41 @@ func TestSuggest(t *testing.T) {
 		t.Errorf("one-letter input suggested %v", got)
 	}
 }
+
+// FuzzParseTableList checks the list reader on arbitrary files: no panics,
+// names are trimmed, never hold a comment, and lines increase.
+func FuzzParseTableList(f *testing.F) {
+	for _, s := range []string{"a\nb\n", "# c\n\n  x # y\r\n", "\ufeffa", "#", "a#b#c\n\n\n d"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		last := 0
+		for _, n := range ParseTableList(data) {
+			if n.Name == "" || n.Name != strings.TrimSpace(n.Name) || strings.Contains(n.Name, "#") || strings.Contains(n.Name, "\n") {
+				t.Fatalf("bad name %q", n.Name)
+			}
+			if n.Line <= last {
+				t.Fatalf("line %d after %d", n.Line, last)
+			}
+			last = n.Line
+		}
+	})
+}
+
+func TestOSA(t *testing.T) {
+	var r osaRows
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"a", "", 1}, {"", "ab", 2}, {"abc", "abc", 0}, {"abc", "acb", 1},
+		{"kitten", "sitting", 3}, {"ca", "abc", 3}, {"revnue", "revenue", 1}, {"ab", "ba", 1},
+	} {
+		if got := osa(tt.a, tt.b, &r); got != tt.want {
+			t.Errorf("osa(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+	if got := r.within2("a", "abcdef"); got != 3 {
+		t.Errorf("within2 = %d", got)
+	}
+}

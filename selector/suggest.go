@@ -9,8 +9,8 @@ import (
 // an edit distance of 2 (Damerau: a swap of neighbours counts one) of s or of
 // a '_'-, '.'- or '/'-separated suffix of the candidate (so "fct_revnue"
 // finds "saleops_fct_revenue"), then those sharing a prefix or containing s.
-// Cost: O(len(candidates) × len(s) × len(candidate)), a few ms for 10,000
-// tables; only run on errors.
+// Cost: O(len(candidates) × len(s) × len(candidate)) at worst; candidates
+// whose length is more than 2 away are skipped in O(1). Only run on errors.
 func Suggest(s string, candidates []string, max int) []string {
 	type scored struct {
 		name  string
@@ -21,6 +21,7 @@ func Suggest(s string, candidates []string, max int) []string {
 	}
 	ls := strings.ToLower(s)
 	var hits []scored
+	var dist osaRows
 	for _, c := range candidates {
 		if c == s {
 			continue
@@ -29,14 +30,14 @@ func Suggest(s string, candidates []string, max int) []string {
 		// Whole-name matches score their distance (0..2), suffix matches
 		// one more (1..3), prefix and substring matches 4 and 5.
 		best := -1
-		if d := osa(ls, lc); d <= 2 && d < len(ls) {
+		if d := dist.within2(ls, lc); d <= 2 && d < len(ls) {
 			best = d
 		} else {
 			for i := 0; i < len(lc); i++ {
 				if lc[i] != '_' && lc[i] != '.' && lc[i] != '/' {
 					continue
 				}
-				if d := osa(ls, lc[i+1:]); d <= 2 && d < len(ls) && (best < 0 || d+1 < best) {
+				if d := dist.within2(ls, lc[i+1:]); d <= 2 && d < len(ls) && (best < 0 || d+1 < best) {
 					best = d + 1
 				}
 			}
@@ -71,18 +72,36 @@ func Suggest(s string, candidates []string, max int) []string {
 	return out
 }
 
-// osa is the optimal-string-alignment distance (Levenshtein plus adjacent
-// transpositions) over bytes, in O(len(a)×len(b)) time and three rows.
-func osa(a, b string) int {
+// osaRows holds the three rows of the distance table, reused across
+// candidates.
+type osaRows struct{ prev2, prev, cur []int }
+
+// within2 is the optimal-string-alignment distance (Levenshtein plus
+// adjacent transpositions) over bytes when it is at most 2, and 3 for
+// anything farther: strings whose lengths differ by more than 2 are
+// rejected without filling the O(len(a)×len(b)) table.
+func (r *osaRows) within2(a, b string) int {
+	if d := len(a) - len(b); d > 2 || d < -2 {
+		return 3
+	}
+	if d := osa(a, b, r); d < 3 {
+		return d
+	}
+	return 3
+}
+
+func osa(a, b string, r *osaRows) int {
 	if len(a) == 0 {
 		return len(b)
 	}
 	if len(b) == 0 {
 		return len(a)
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	n := len(b) + 1
+	if cap(r.cur) < n {
+		r.prev2, r.prev, r.cur = make([]int, n), make([]int, n), make([]int, n)
+	}
+	prev2, prev, cur := r.prev2[:n], r.prev[:n], r.cur[:n]
 	for j := range prev {
 		prev[j] = j
 	}
