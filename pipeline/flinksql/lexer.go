@@ -134,8 +134,8 @@ func AppendTokens(dst []Token, src []byte) ([]Token, error) {
 	first := len(dst)
 	n := len(src)
 	i := 0
-	if n >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
-		i = 3 // UTF-8 byte order mark
+	if bytes.HasPrefix(src, bom) {
+		i = 3
 	}
 	line := 1
 	// Columns count runes; cOff/cCol is the last position computed on the
@@ -348,6 +348,9 @@ func validate(src []byte) error {
 	return nil
 }
 
+// bom is the UTF-8 byte order mark some editors write first; it is skipped.
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
 // PosAt computes the line and column (in runes) of a byte offset. It scans
 // src from the start: O(off), meant for error reports.
 func PosAt(src []byte, off int) Pos {
@@ -356,5 +359,8 @@ func PosAt(src []byte, off int) Pos {
 	}
 	line := 1 + bytes.Count(src[:off], []byte{'\n'})
 	ls := bytes.LastIndexByte(src[:off], '\n') + 1
+	if ls == 0 && off >= 3 && bytes.HasPrefix(src, bom) {
+		ls = 3 // the byte order mark takes no column
+	}
 	return Pos{Line: line, Col: 1 + utf8.RuneCount(src[ls:off])}
 }

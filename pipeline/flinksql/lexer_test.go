@@ -165,6 +165,13 @@ func TestPosAt(t *testing.T) {
 			t.Errorf("PosAt(%d) = %d:%d, want %d:%d", tt.off, p.Line, p.Col, tt.line, tt.col)
 		}
 	}
+	withBOM := []byte("\xEF\xBB\xBFab \x00")
+	if p := PosAt(withBOM, 6); p != (Pos{1, 4}) {
+		t.Errorf("PosAt after a byte order mark = %+v, want 1:4", p)
+	}
+	if _, err := Lex(withBOM); err == nil || err.Error() != "line 1, column 4: NUL byte: not a SQL text file (binary?)" {
+		t.Errorf("NUL after a byte order mark: %v", err)
+	}
 }
 
 func TestKeywordTable(t *testing.T) {
