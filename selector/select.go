@@ -153,7 +153,7 @@ func Select(g *dag.Graph, sel Selection, cs *changes.ChangeSet) (Result, error) 
 	ev := &evaluator{g: g, cs: cs, names: g.Names()}
 	var res Result
 
-	selected, usesState, err := ev.side(sel.Select, sel.TableNames, sel.ProductNames, sel.Dirs, sel.TableListFile, sel)
+	selected, usesState, err := ev.side("--select", sel.Select, sel.TableNames, sel.ProductNames, sel.Dirs, sel.TableListFile, sel)
 	if err != nil {
 		return Result{}, err
 	}
@@ -164,7 +164,7 @@ func Select(g *dag.Graph, sel Selection, cs *changes.ChangeSet) (Result, error) 
 			selected[n] = true
 		}
 	}
-	excluded, _, err := ev.side(sel.Exclude, nil, nil, nil, sel.ExcludeTableFile, sel)
+	excluded, _, err := ev.side("--exclude", sel.Exclude, nil, nil, nil, sel.ExcludeTableFile, sel)
 	if err != nil {
 		return Result{}, err
 	}
@@ -226,7 +226,7 @@ type evaluator struct {
 
 // side evaluates one side (select or exclude): the union of every
 // expression and shorthand. usesState reports a state:/git: atom.
-func (ev *evaluator) side(exprs, tables, products, dirs []string, listFile string, sel Selection) (set, bool, error) {
+func (ev *evaluator) side(flag string, exprs, tables, products, dirs []string, listFile string, sel Selection) (set, bool, error) {
 	out := set{}
 	usesState := false
 	for _, src := range exprs {
@@ -235,7 +235,7 @@ func (ev *evaluator) side(exprs, tables, products, dirs []string, listFile strin
 			return nil, false, err
 		}
 		for _, in := range e.Union {
-			s, st, err := ev.intersection(in, src)
+			s, st, err := ev.intersection(in, fmt.Sprintf("%s %q", flag, src))
 			if err != nil {
 				return nil, false, err
 			}
@@ -295,11 +295,11 @@ func (ev *evaluator) miss(where, kind, value string, candidates []string) {
 }
 
 // intersection evaluates a comma-joined list of atoms.
-func (ev *evaluator) intersection(in Intersection, src string) (set, bool, error) {
+func (ev *evaluator) intersection(in Intersection, where string) (set, bool, error) {
 	var out set
 	usesState := false
 	for _, a := range in {
-		s, err := ev.atom(a, src)
+		s, err := ev.atom(a, where)
 		if err != nil {
 			return nil, false, err
 		}
@@ -320,8 +320,7 @@ func (ev *evaluator) intersection(in Intersection, src string) (set, bool, error
 }
 
 // atom matches the method, then applies the graph operators.
-func (ev *evaluator) atom(a Atom, src string) (set, error) {
-	where := fmt.Sprintf("--select %q", src)
+func (ev *evaluator) atom(a Atom, where string) (set, error) {
 	var base set
 	switch a.Method {
 	case MethodName:

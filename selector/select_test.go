@@ -181,7 +181,7 @@ func TestSelectErrors(t *testing.T) {
 			misses: []Miss{
 				{Where: `--select "a_x src_orders"`, Kind: "table", Value: "a_x"},
 				{Where: "--table-name", Kind: "table", Value: "c_z"},
-				{Where: `--select "b_y"`, Kind: "table", Value: "b_y"},
+				{Where: `--exclude "b_y"`, Kind: "table", Value: "b_y"},
 			}},
 		{name: "list file", sel: Selection{TableListFile: list}, wantErr: "2 selectors match nothing",
 			misses: []Miss{
