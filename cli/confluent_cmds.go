@@ -17,7 +17,10 @@ import (
 
 	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
+	"github.com/shiftleft-dev/shiftleft/deployers/local"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/render"
+	"github.com/shiftleft-dev/shiftleft/statelock"
 )
 
 // confluentCommands are the `shiftleft project …` commands about the
@@ -73,6 +76,32 @@ func (e *Env) confluentTarget(c *ucli.Context) (*config.Config, *confluent.Targe
 	return cfg, t, nil
 }
 
+// openConfluentTarget is --target confluent for deploy commands: the
+// configuration is validated first (every problem at once), and the
+// environment lock is a file under the local state directory (.shiftleft
+// next to the pipelines folder, or --state-dir), since the service has no
+// lock of its own.
+func (e *Env) openConfluentTarget(c *ucli.Context, p *pipeline.Project, cfg *config.Config) (*openedTarget, error) {
+	if ps := cfg.Validate(config.TargetConfluent); len(ps) > 0 {
+		return nil, problemsError(ps, config.TargetConfluent)
+	}
+	t, err := confluent.New(cfg, confluent.Options{Version: Version, Logger: e.logger(c)})
+	if err != nil {
+		return nil, err
+	}
+	dir := c.String("state-dir")
+	if dir != "" {
+		dir = e.abs(dir)
+	} else {
+		dir = filepath.Join(filepath.Dir(p.Root), local.DefaultStateDir)
+	}
+	lock, err := statelock.PathFor(dir, config.TargetConfluent, cfg.ConfluentCloud.EnvironmentID)
+	if err != nil {
+		return nil, err
+	}
+	return &openedTarget{Target: t, lockPath: lock}, nil
+}
+
 func problemsError(ps []config.Problem, target string) error {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
@@ -81,9 +110,14 @@ func problemsError(ps []config.Problem, target string) error {
 	return fmt.Errorf("the configuration has %s for target %s:\n%s", plural(len(ps), "problem"), target, strings.Join(lines, "\n"))
 }
 
-// reportRetries tells the user when requests had to be retried.
-func (e *Env) reportRetries(t *confluent.Target) {
-	if n := t.Retries(); n > 0 {
+// reportRetries tells the user when a target had to retry requests
+// (targets that count them: Confluent).
+func (e *Env) reportRetries(t any) {
+	r, ok := t.(interface{ Retries() int64 })
+	if !ok {
+		return
+	}
+	if n := r.Retries(); n > 0 {
 		fmt.Fprintf(e.Stderr, "shiftleft: note: %s retried after rate limiting, server errors or network errors\n", plural(int(n), "HTTP request"))
 	}
 }

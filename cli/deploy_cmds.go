@@ -216,6 +216,7 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 	if err != nil {
 		return err
 	}
+	defer e.reportRetries(t.Target)
 	var sel selectedTables
 	if o.planFile == "" {
 		if sel, err = e.selectForDeploy(c, proj, g); err != nil {

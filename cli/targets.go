@@ -78,7 +78,9 @@ func (e *Env) openTarget(c *ucli.Context, p *pipeline.Project, cfg *config.Confi
 			return nil, err
 		}
 		return &openedTarget{Target: t, lockPath: t.LockPath()}, nil
-	case targetConfluent, targetFlink:
+	case targetConfluent:
+		return e.openConfluentTarget(c, p, cfg)
+	case targetFlink:
 		return nil, usageErrorf("--target %s: unsupported target for deploys in this build yet; use --target local", name)
 	default:
 		return nil, usageErrorf("--target %q: unsupported target; use local, confluent or flink", name)

@@ -84,8 +84,23 @@ type FlinkGateway struct {
 
 // Targets holds per-target settings.
 type Targets struct {
-	Local LocalTarget `yaml:"local" json:"local"`
-	Flink FlinkTarget `yaml:"flink" json:"flink"`
+	Local     LocalTarget     `yaml:"local" json:"local"`
+	Flink     FlinkTarget     `yaml:"flink" json:"flink"`
+	Confluent ConfluentTarget `yaml:"confluent" json:"confluent"`
+}
+
+// ConfluentTarget tunes the Confluent Cloud client (our keys, not
+// shift_left's). Durations are Go durations ("300ms", "10s"); empty keeps
+// the client's defaults.
+type ConfluentTarget struct {
+	// PollInitial and PollMax bound the interval of statement polls
+	// (default 1s doubling to 10s).
+	PollInitial string `yaml:"poll_initial" json:"poll_initial,omitempty"`
+	PollMax     string `yaml:"poll_max" json:"poll_max,omitempty"`
+	// RequestTimeout bounds one HTTP attempt (default 30s).
+	RequestTimeout string `yaml:"request_timeout" json:"request_timeout,omitempty"`
+	// MaxAttempts bounds the attempts of one request (default 6).
+	MaxAttempts int `yaml:"max_attempts" json:"max_attempts,omitempty"`
 }
 
 // LocalTarget configures the embedded local target.

@@ -68,6 +68,7 @@ func TestLoadFull(t *testing.T) {
 		{"flink secret", cfg.Flink.APISecret.Reveal(), "flink-secret-canary-0002"},
 		{"prefix uses cloud_region", cfg.StatementPrefix(), "stage-use1"},
 		{"path", cfg.Path, "testdata/full.yaml"},
+		{"confluent tuning", cfg.Targets.Confluent, ConfluentTarget{PollInitial: "300ms", PollMax: "5s", RequestTimeout: "20s", MaxAttempts: 4}},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -186,6 +187,19 @@ func TestValidateReportsEverything(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Validate:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+	}
+
+	bad := FromEnv(nil)
+	bad.Targets.Confluent.PollInitial = "soon"
+	bad.Targets.Confluent.RequestTimeout = "-1s"
+	var durs []string
+	for _, p := range bad.Validate(TargetConfluent) {
+		if strings.HasPrefix(p.Key, "targets.confluent.") {
+			durs = append(durs, p.Key)
+		}
+	}
+	if strings.Join(durs, ",") != "targets.confluent.poll_initial,targets.confluent.request_timeout" {
+		t.Errorf("duration problems = %v", durs)
 	}
 
 	flink := FromEnv(nil).Validate(TargetFlink)

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Problem is one missing or wrong key found by Validate.
@@ -79,6 +80,18 @@ func (c *Config) Validate(target string) []Problem {
 		case 5, 10, 20, 30, 40, 50:
 		default:
 			ps = append(ps, Problem{Key: "flink.max_cfu", Message: fmt.Sprintf("must be one of 5, 10, 20, 30, 40, 50 (got %d)", f.MaxCFU)})
+		}
+		for _, d := range []struct{ key, v string }{
+			{"targets.confluent.poll_initial", c.Targets.Confluent.PollInitial},
+			{"targets.confluent.poll_max", c.Targets.Confluent.PollMax},
+			{"targets.confluent.request_timeout", c.Targets.Confluent.RequestTimeout},
+		} {
+			if d.v == "" {
+				continue
+			}
+			if v, err := time.ParseDuration(d.v); err != nil || v <= 0 {
+				ps = append(ps, Problem{Key: d.key, Message: fmt.Sprintf("%q is not a positive duration such as 500ms or 10s", d.v)})
+			}
 		}
 		if p := f.MaxCFUPercentBeforeAllocation; p <= 0 || p > 1 {
 			ps = append(ps, Problem{Key: "flink.max_cfu_percent_before_allocation", Message: fmt.Sprintf("must be a fraction in (0, 1] (got %g)", p)})

@@ -52,6 +52,7 @@ var _ deployers.Target = (*Target)(nil)
 // checked). Run cfg.Validate(config.TargetConfluent) first to report every
 // missing key at once.
 func New(cfg *config.Config, opts Options) (*Target, error) {
+	opts = optionsFromConfig(cfg.Targets.Confluent, opts)
 	c, err := NewClient(cfg, opts)
 	if err != nil {
 		return nil, err
@@ -66,6 +67,27 @@ func New(cfg *config.Config, opts Options) (*Target, error) {
 		cluster:  cfg.Kafka.ClusterType,
 		kinds:    map[string]deployers.StatementKind{},
 	}, nil
+}
+
+// optionsFromConfig fills the options the caller left at zero from
+// targets.confluent (already checked by Validate; unparsable values keep
+// the defaults).
+func optionsFromConfig(tc config.ConfluentTarget, o Options) Options {
+	set := func(d *time.Duration, v string) {
+		if *d != 0 || v == "" {
+			return
+		}
+		if p, err := time.ParseDuration(v); err == nil && p > 0 {
+			*d = p
+		}
+	}
+	set(&o.PollInitial, tc.PollInitial)
+	set(&o.PollMax, tc.PollMax)
+	set(&o.RequestTimeout, tc.RequestTimeout)
+	if o.MaxAttempts == 0 && tc.MaxAttempts > 0 {
+		o.MaxAttempts = tc.MaxAttempts
+	}
+	return o
 }
 
 // Client is the REST client under the target (for reports and pools).

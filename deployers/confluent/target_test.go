@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
 )
@@ -401,5 +402,17 @@ func TestTargetPools(t *testing.T) {
 	}
 	if lists != 1 {
 		t.Errorf("pool listings = %d, want 1 (cached)", lists)
+	}
+}
+
+func TestOptionsFromConfig(t *testing.T) {
+	tc := config.ConfluentTarget{PollInitial: "5ms", PollMax: "bad", RequestTimeout: "3s", MaxAttempts: 2}
+	o := optionsFromConfig(tc, Options{PollInitial: time.Second})
+	if o.PollInitial != time.Second || o.PollMax != 0 || o.RequestTimeout != 3*time.Second || o.MaxAttempts != 2 {
+		t.Errorf("options = %+v", o)
+	}
+	o = optionsFromConfig(tc, Options{}).withDefaults()
+	if o.PollInitial != 5*time.Millisecond || o.PollMax != 10*time.Second {
+		t.Errorf("with defaults = %v, %v", o.PollInitial, o.PollMax)
 	}
 }

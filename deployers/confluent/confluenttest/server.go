@@ -296,6 +296,11 @@ flink:
   api_key: %s
   api_secret: %s
   sql_endpoint: %s
+targets:
+  confluent:
+    # The stand-in answers at once: poll fast so scripts run quickly.
+    poll_initial: 5ms
+    poll_max: 50ms
 `, s.opts.Org, s.opts.Env, s.opts.CloudKey, s.opts.CloudSecret, s.url, DefaultPool, DefaultCatalog, DefaultDatabase,
 		s.opts.FlinkKey, s.opts.FlinkSecret, s.url)
 }
