@@ -173,7 +173,13 @@ func (p *project) deploy(t *testing.T, ctx context.Context, tg *flink.Target, se
 	if err := plan.WriteText(&text, pl, plan.TextOptions{}); err == nil {
 		t.Logf("plan:\n%s", text.String())
 	}
+	t0 := time.Now()
 	res, err := executor.Run(ctx, tg, pl, executor.Options{
+		OnEvent: func(ev executor.Event) {
+			if ev.Kind == executor.EventStatement {
+				t.Logf("%6.1fs %s %s %s", ev.Time.Sub(t0).Seconds(), ev.Table, ev.Statement, ev.Message)
+			}
+		},
 		MaxParallel:      2,
 		StatementTimeout: 3 * time.Minute,
 		SQL: func(table string) (string, string, error) {
