@@ -271,7 +271,7 @@ func (a Atom) String() string {
 		}
 		b.WriteByte('+')
 	}
-	if a.Method != MethodName {
+	if a.Method != MethodName || strings.ContainsAny(a.Value, ":/") {
 		b.WriteString(a.Method + ":")
 	}
 	b.WriteString(a.Value)

@@ -36,6 +36,8 @@ func TestParseValid(t *testing.T) {
 		{in: "state:new", want: "state:new", atom: Atom{Method: MethodState, Value: "new"}},
 		{in: "state:deleted", want: "state:deleted", atom: Atom{Method: MethodState, Value: "deleted"}},
 		{in: "name:a.b", want: "a.b", atom: Atom{Method: MethodName, Value: "a.b"}},
+		{in: "name:a/b", want: "name:a/b", atom: Atom{Method: MethodName, Value: "a/b"}},
+		{in: "name:a:b", want: "name:a:b", atom: Atom{Method: MethodName, Value: "a:b"}},
 		// Set operations.
 		{in: "a b", want: "a b"},
 		{in: "  a \t b  ", want: "a b"},
@@ -147,7 +149,7 @@ func TestParseInvalid(t *testing.T) {
 // expression, and that the canonical form of a parsed expression parses to
 // the same canonical form.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"a", "+a+", "3+a+4", "@a", "product:x,type:fact b", "path:facts/*", "state:modified.ddl+", "a,,b", "@a+", "0+a", "x:y", "a\tb"} {
+	for _, s := range []string{"a", "+a+", "3+a+4", "@a", "product:x,type:fact b", "path:facts/*", "state:modified.ddl+", "a,,b", "@a+", "0+a", "x:y", "a\tb", "name:a/b", "name:x:y+"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -161,6 +163,13 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q): position %d outside the input", s, se.Pos)
 			}
 			return
+		}
+		for _, in := range e.Union {
+			for _, a := range in {
+				if a.Pos < 0 || a.Pos+len(a.Raw) > len(s) || s[a.Pos:a.Pos+len(a.Raw)] != a.Raw {
+					t.Fatalf("Parse(%q): atom %q at %d is not at that offset", s, a.Raw, a.Pos)
+				}
+			}
 		}
 		canon := e.String()
 		e2, err := Parse(canon)
