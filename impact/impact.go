@@ -61,10 +61,10 @@ func FromChangeSet(cs *changes.ChangeSet) []Changed {
 			continue
 		}
 		c := Changed{Table: tc.Table, Change: string(tc.Kind), Schema: tc.Schema, OldName: tc.OldName}
-		if tc.Kind == changes.KindRenamed && tc.Content == changes.KindDDL {
-			// A renamed folder whose DDL also changed propagates like a DDL
-			// change.
-			c.Change = string(changes.KindDDL)
+		if tc.Kind == changes.KindRenamed && tc.Content != "" {
+			// A moved folder whose SQL also changed propagates like that
+			// SQL change.
+			c.Change = string(tc.Content)
 		}
 		out = append(out, c)
 	}
@@ -150,7 +150,8 @@ type Options struct {
 
 // Analyze computes the impact of the changed tables on the graph. Changed
 // tables are not listed as impacted, even when downstream of another
-// change; tables deleted (or renamed away) are not in the graph, so the
+// change; a folder that only moved (renamed, same table name, same SQL)
+// impacts nothing; tables deleted (or renamed away) are not in the graph, so the
 // tables whose SQL still reads them (found in their External references)
 // are impacted at depth 1 with the action broken, and their descendants
 // below them.
@@ -179,7 +180,7 @@ func Analyze(g *dag.Graph, changed []Changed, opts Options) Report {
 	gone := map[string]int{}
 	for k, c := range changed {
 		rep.Changed = append(rep.Changed, ChangedTable{Table: c.Table, Change: c.Change, Schema: c.Schema})
-		if g.Has(c.Table) {
+		if g.Has(c.Table) && propagates(c) {
 			isChanged[c.Table] = true
 			addBit(c.Table, k)
 		}
@@ -310,6 +311,12 @@ func normalize(in []Changed) []Changed {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Table < out[j].Table })
 	return out
+}
+
+// propagates is false for a table folder that only moved: same table name,
+// same SQL, so nothing downstream changes.
+func propagates(c Changed) bool {
+	return c.Change != string(changes.KindRenamed) || (c.OldName != "" && c.OldName != c.Table)
 }
 
 // breaking: a DDL change that is classified breaking or not classified

@@ -3,6 +3,7 @@ package impact
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -134,6 +135,11 @@ func TestAnalyze(t *testing.T) {
 			},
 		},
 		{
+			name:    "a folder move alone impacts nothing",
+			changed: []Changed{{Table: "src_campaigns", Change: "renamed"}},
+			want:    nil,
+		},
+		{
 			name:    "selection",
 			changed: FromSelection([]string{"int_campaigns", "src_campaigns"}),
 			want:    []imp{{"mkt_view_campaigns", 1, "int_campaigns src_campaigns", "restart", "s"}},
@@ -185,12 +191,14 @@ func TestFromChangeSet(t *testing.T) {
 		{Table: "b", Kind: changes.KindOther},
 		{Table: "c", Kind: changes.KindRenamed, OldName: "c_old", Content: changes.KindDDL, Schema: breakingCh},
 		{Table: "d", Kind: changes.KindRenamed, OldName: "d_old"},
+		{Table: "e", Kind: changes.KindRenamed, Content: changes.KindDML},
 	}}
 	got := FromChangeSet(cs)
 	want := []Changed{
 		{Table: "a", Change: "ddl", Schema: compatible},
 		{Table: "c", Change: "ddl", Schema: breakingCh, OldName: "c_old"},
 		{Table: "d", Change: "renamed", OldName: "d_old"},
+		{Table: "e", Change: "dml"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
@@ -263,5 +271,20 @@ func TestWriteUnknownFormat(t *testing.T) {
 func TestSummaryLine(t *testing.T) {
 	if got, want := goldenReport(t).SummaryLine(), "4 tables changed, 5 impacted (2 cross-product, 2 recreate, 2 broken)"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestMarkdownLargeDiagramLeftOut(t *testing.T) {
+	rep := Report{Changed: []ChangedTable{{Table: "src", Change: "dml"}}}
+	for i := 0; i < MaxCommentDiagram; i++ {
+		rep.Impacted = append(rep.Impacted, ImpactedTable{Table: fmt.Sprintf("t%03d", i), Depth: 1, From: []string{"src"}, Action: ActionRestart})
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteMarkdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, "```mermaid") || !strings.Contains(out, "graph of these 101 tables is too large") || !strings.Contains(out, "| t099 | 1 | src |") {
+		t.Fatalf("markdown:\n%s", out)
 	}
 }

@@ -138,6 +138,11 @@ func dash(s string) string {
 	return s
 }
 
+// MaxCommentDiagram is the largest diagram (in tables) WriteMarkdown
+// embeds: GitHub renders bigger Mermaid graphs unreadably, and comments are
+// limited to 65,536 characters.
+const MaxCommentDiagram = 100
+
 // WriteMarkdown writes a pull-request comment: a bold summary line, the
 // tables, and a Mermaid diagram with changed tables in red and impacted
 // ones in orange.
@@ -160,11 +165,16 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	} else {
 		b.WriteString("\nNo downstream table is impacted.\n")
 	}
-	b.WriteString("\n```mermaid\n")
-	if err := r.Diagram().Mermaid(&b); err != nil {
-		return err
+	d := r.Diagram()
+	if len(d.Nodes) > MaxCommentDiagram {
+		fmt.Fprintf(&b, "\n_The graph of these %d tables is too large for a comment; `shiftleft pipeline impact --format mermaid` writes it._\n", len(d.Nodes))
+	} else {
+		b.WriteString("\n```mermaid\n")
+		if err := d.Mermaid(&b); err != nil {
+			return err
+		}
+		b.WriteString("```\n")
 	}
-	b.WriteString("```\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
