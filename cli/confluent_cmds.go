@@ -85,7 +85,10 @@ func (e *Env) openConfluentTarget(c *ucli.Context, p *pipeline.Project, cfg *con
 	if ps := cfg.Validate(config.TargetConfluent); len(ps) > 0 {
 		return nil, problemsError(ps, config.TargetConfluent)
 	}
-	t, err := confluent.New(cfg, confluent.Options{Version: Version, Logger: e.logger(c)})
+	// Pools are created only when the command runs statements: plans and
+	// --dry-run never submit, so they never reach the creation path.
+	t, err := confluent.New(cfg, confluent.Options{Version: Version, Logger: e.logger(c),
+		ComputePool: c.String("compute-pool-id"), AllowPoolCreation: c.Bool("pool-creation")})
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,8 @@ func targetFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "environment", Aliases: []string{"env"}, Usage: "environment name of the local target (default: kafka.cluster_type, e.g. dev)"},
 		&ucli.StringFlag{Name: "state-dir", Usage: "state directory of the local target (default: targets.local.state_dir, else .shiftleft next to the pipelines folder)"},
 		configFlag(),
+		&ucli.StringFlag{Name: "compute-pool-id", Usage: "confluent: compute pool for tables whose running statement has no usable pool (before flink.compute_pool_id)"},
+		&ucli.BoolFlag{Name: "pool-creation", Usage: "confluent: create a compute pool named by convention when none is usable (deploys only, never plans)"},
 	}
 }
 

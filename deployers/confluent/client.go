@@ -55,6 +55,12 @@ type Options struct {
 	StopTimeout time.Duration
 	// PoolTimeout bounds the wait for a new compute pool. [30m]
 	PoolTimeout time.Duration
+	// ComputePool is the --compute-pool-id override: used for tables whose
+	// running statement has no usable pool, before flink.compute_pool_id.
+	ComputePool string
+	// AllowPoolCreation (--pool-creation) lets statement submission create
+	// a pool named by convention when no pool is usable. Plans never do.
+	AllowPoolCreation bool
 	// Sleep waits d or until ctx is done. [timer]
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Jitter returns a number in [0,1). [math/rand/v2]

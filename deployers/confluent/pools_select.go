@@ -33,7 +33,8 @@ func PoolName(clusterType, table string) string {
 
 // PoolSelector applies the pool rules to one listing of the pools.
 type PoolSelector struct {
-	byID map[string]ComputePool
+	byID   map[string]ComputePool
+	byName map[string][]string // display name → ids
 	// MaxPercent is flink.max_cfu_percent_before_allocation.
 	MaxPercent float64
 }
@@ -43,9 +44,10 @@ func NewPoolSelector(pools []ComputePool, maxPercent float64) *PoolSelector {
 	if maxPercent <= 0 {
 		maxPercent = 0.8
 	}
-	s := &PoolSelector{byID: map[string]ComputePool{}, MaxPercent: maxPercent}
+	s := &PoolSelector{byID: map[string]ComputePool{}, byName: map[string][]string{}, MaxPercent: maxPercent}
 	for _, p := range pools {
 		s.byID[p.ID] = p
+		s.byName[p.Spec.DisplayName] = append(s.byName[p.Spec.DisplayName], p.ID)
 	}
 	return s
 }
@@ -72,9 +74,11 @@ func (s *PoolSelector) Usable(id string) (bool, string) {
 
 // Choose applies issue 5's rules in order: the pool of the table's running
 // statement (existing), then the --compute-pool-id flag (cliPool), then
-// flink.compute_pool_id (cfgPool); each only if Usable. When none is usable
-// and allowCreate is set, it asks for a new pool named by PoolName;
-// otherwise it is an error that lists why each candidate was refused.
+// flink.compute_pool_id (cfgPool), then the one pool named by the
+// convention (PoolName, e.g. made by an earlier --pool-creation); each only
+// if Usable. When none is usable and allowCreate is set, it asks for a new
+// pool named by PoolName; otherwise it is an error that lists why each
+// candidate was refused.
 func (s *PoolSelector) Choose(table, clusterType, existing, cliPool, cfgPool string, allowCreate bool) (PoolChoice, error) {
 	var why []string
 	for _, cand := range []struct{ id, source string }{
@@ -91,8 +95,16 @@ func (s *PoolSelector) Choose(table, clusterType, existing, cliPool, cfgPool str
 		}
 		why = append(why, cand.source+": "+reason)
 	}
+	name := PoolName(clusterType, table)
+	if ids := s.byName[name]; len(ids) == 1 {
+		if ok, reason := s.Usable(ids[0]); ok {
+			return PoolChoice{ID: ids[0], Reason: "pool named " + name}, nil
+		} else {
+			why = append(why, "pool named "+name+": "+reason)
+		}
+	}
 	if allowCreate {
-		return PoolChoice{Create: true, Name: PoolName(clusterType, table), Reason: "no usable pool (" + strings.Join(why, "; ") + ")"}, nil
+		return PoolChoice{Create: true, Name: name, Reason: "no usable pool (" + strings.Join(why, "; ") + ")"}, nil
 	}
 	if len(why) == 0 {
 		return PoolChoice{}, fmt.Errorf("table %s: no compute pool: set flink.compute_pool_id or pass --compute-pool-id", table)

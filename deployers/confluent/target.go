@@ -41,9 +41,13 @@ type Target struct {
 	maxPct   float64
 	cluster  string
 
-	mu    sync.Mutex
-	kinds map[string]deployers.StatementKind // statements this target created
-	pools []ComputePool                      // cached listing for ChoosePool
+	cliPool     string
+	allowCreate bool
+
+	mu         sync.Mutex
+	kinds      map[string]deployers.StatementKind // statements this target created
+	pools      []ComputePool                      // cached listing for ChoosePool
+	tablePools map[string]string                  // table → pool of its DML, from State
 }
 
 var _ deployers.Target = (*Target)(nil)
@@ -66,6 +70,10 @@ func New(cfg *config.Config, opts Options) (*Target, error) {
 		maxPct:   cfg.Flink.MaxCFUPercentBeforeAllocation,
 		cluster:  cfg.Kafka.ClusterType,
 		kinds:    map[string]deployers.StatementKind{},
+
+		cliPool:     opts.ComputePool,
+		allowCreate: opts.AllowPoolCreation,
+		tablePools:  map[string]string{},
 	}, nil
 }
 
@@ -124,6 +132,11 @@ func (t *Target) State(ctx context.Context, tables []deployers.TableRef) (map[st
 			s := t.toDeployers(dml)
 			s.Table, s.Kind = ref.Table, deployers.KindDML
 			st.DML = &s
+			if dml.Spec.ComputePoolID != "" {
+				t.mu.Lock()
+				t.tablePools[ref.Table] = dml.Spec.ComputePoolID
+				t.mu.Unlock()
+			}
 		}
 		out[ref.Table] = st
 	}
@@ -163,11 +176,49 @@ func (t *Target) properties(req map[string]string) map[string]string {
 // lost answer) is adopted; a finished one (COMPLETED/FAILED/STOPPED) is
 // deleted and the create retried once; anything else is returned as the
 // 409 error, which names the statement and says what to do.
-func (t *Target) submit(ctx context.Context, req deployers.StatementRequest, kind deployers.StatementKind) (deployers.Statement, error) {
-	cr := CreateRequest{Name: req.Name, SQL: req.SQL, Properties: t.properties(req.Properties), ComputePool: req.ComputePool}
-	if cr.ComputePool == "" {
-		cr.ComputePool = t.pool
+// poolFor picks the statement's compute pool: the request's own, else the
+// pool rules of ChoosePool (the pool the table's DML used when State was
+// read, then Options.ComputePool, then flink.compute_pool_id; each only if
+// PROVISIONED and under the CFU threshold), creating one only when
+// Options.AllowPoolCreation is set. With no pool named anywhere the
+// service's default pool is used (no compute_pool_id sent). The pool
+// listing is read once per target, so CFU figures are those of the start
+// of the run.
+func (t *Target) poolFor(ctx context.Context, req deployers.StatementRequest) (string, error) {
+	if req.ComputePool != "" {
+		return req.ComputePool, nil
 	}
+	t.mu.Lock()
+	existing := t.tablePools[req.Table]
+	t.mu.Unlock()
+	if existing == "" && t.cliPool == "" && t.pool == "" && !t.allowCreate {
+		return "", nil
+	}
+	choice, err := t.ChoosePool(ctx, req.Table, existing, t.cliPool, t.allowCreate)
+	if err != nil {
+		return "", fmt.Errorf("statement %s: %w", req.Name, err)
+	}
+	if !choice.Create {
+		return choice.ID, nil
+	}
+	t.c.opts.Logger.Info("creating compute pool", "pool", choice.Name, "table", req.Table, "reason", choice.Reason)
+	p, err := t.CreatePool(ctx, choice.Name)
+	if err != nil {
+		return "", fmt.Errorf("statement %s: create compute pool %s: %w", req.Name, choice.Name, err)
+	}
+	// The table's next statement (its DML after its DDL) uses it too.
+	t.mu.Lock()
+	t.tablePools[req.Table] = p.ID
+	t.mu.Unlock()
+	return p.ID, nil
+}
+
+func (t *Target) submit(ctx context.Context, req deployers.StatementRequest, kind deployers.StatementKind) (deployers.Statement, error) {
+	pool, err := t.poolFor(ctx, req)
+	if err != nil {
+		return deployers.Statement{}, err
+	}
+	cr := CreateRequest{Name: req.Name, SQL: req.SQL, Properties: t.properties(req.Properties), ComputePool: pool}
 	t.mu.Lock()
 	t.kinds[req.Name] = kind
 	t.mu.Unlock()

@@ -168,7 +168,9 @@ func TestTargetReusesNameOfFinishedStatement(t *testing.T) {
 	}
 	var calls []string
 	for _, r := range e.srv.Requests() {
-		calls = append(calls, r.Method)
+		if strings.HasPrefix(r.Path, "/sql/") {
+			calls = append(calls, r.Method)
+		}
 	}
 	if want := []string{"POST", "GET", "DELETE", "GET", "GET", "POST"}; !reflect.DeepEqual(calls, want) {
 		t.Errorf("calls = %v, want %v", calls, want)
@@ -202,7 +204,12 @@ func TestTargetDropTable(t *testing.T) {
 		t.Errorf("helper statement left: %v", names)
 	}
 	var body struct{ Spec struct{ Statement string } }
-	json.Unmarshal([]byte(e.srv.Requests()[0].Body), &body)
+	for _, r := range e.srv.Requests() {
+		if r.Method == "POST" {
+			json.Unmarshal([]byte(r.Body), &body)
+			break
+		}
+	}
 	if body.Spec.Statement != "DROP TABLE IF EXISTS `old`;" {
 		t.Errorf("drop SQL = %q", body.Spec.Statement)
 	}
@@ -414,5 +421,110 @@ func TestOptionsFromConfig(t *testing.T) {
 	o = optionsFromConfig(tc, Options{}).withDefaults()
 	if o.PollInitial != 5*time.Millisecond || o.PollMax != 10*time.Second {
 		t.Errorf("with defaults = %v, %v", o.PollInitial, o.PollMax)
+	}
+}
+
+func TestTargetPoolRules(t *testing.T) {
+	pools := []confluenttest.Pool{
+		{ID: confluenttest.DefaultPool, Name: "cfg", MaxCFU: 50, CurrentCFU: 45}, // 90%: full
+		{ID: "lfcp-cli", Name: "cli", MaxCFU: 10, CurrentCFU: 1},
+		{ID: "lfcp-old", Name: "old", MaxCFU: 10, CurrentCFU: 2},
+	}
+	ctx := context.Background()
+	poolsOf := func(srv *confluenttest.Server) map[string]string {
+		out := map[string]string{}
+		for _, r := range srv.Requests() {
+			if r.Method == "POST" && strings.HasSuffix(r.Path, "/statements") {
+				var body struct {
+					Name string
+					Spec struct {
+						ComputePoolID string `json:"compute_pool_id"`
+					}
+				}
+				json.Unmarshal([]byte(r.Body), &body)
+				out[body.Name] = body.Spec.ComputePoolID
+			}
+		}
+		return out
+	}
+	req := func(name, table, sql string) deployers.StatementRequest {
+		return deployers.StatementRequest{Name: name, Table: table, SQL: sql}
+	}
+
+	t.Run("full configured pool and no creation is an error", func(t *testing.T) {
+		e := newEnv(t, confluenttest.Options{Pools: pools}, nil)
+		_, err := e.target.CreateTable(ctx, req("ddl-t", "t", "CREATE TABLE t (x INT);"))
+		if err == nil || !strings.Contains(err.Error(), "flink.compute_pool_id: pool lfcp-standin uses 45 of 50 CFU") ||
+			!strings.Contains(err.Error(), "--pool-creation") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("--compute-pool-id before the configured pool", func(t *testing.T) {
+		e := newEnv(t, confluenttest.Options{Pools: pools}, func(o *Options) { o.ComputePool = "lfcp-cli" })
+		if _, err := e.target.CreateTable(ctx, req("ddl-t", "t", "CREATE TABLE t (x INT);")); err != nil {
+			t.Fatal(err)
+		}
+		if got := poolsOf(e.srv)["ddl-t"]; got != "lfcp-cli" {
+			t.Errorf("pool = %q", got)
+		}
+	})
+	t.Run("a table keeps the pool of its running statement", func(t *testing.T) {
+		e := newEnv(t, confluenttest.Options{Pools: pools, ExistingTables: []string{db + ".t", db + ".src"}},
+			func(o *Options) { o.ComputePool = "lfcp-cli" })
+		e.srv.AddStatement("dml-t", "INSERT INTO t SELECT * FROM src;", "RUNNING", time.Now())
+		// AddStatement puts it in the default pool; move it the documented way.
+		e.client.StopStatement(ctx, "dml-t")
+		e.client.GetStatement(ctx, "dml-t")
+		if err := e.client.ResumeStatement(ctx, "dml-t", "lfcp-old", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.target.State(ctx, []deployers.TableRef{{Table: "t", DMLName: "dml-t"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.target.DeleteStatement(ctx, "dml-t"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.target.StartStatement(ctx, req("dml-t", "t", "INSERT INTO t SELECT x FROM src;")); err != nil {
+			t.Fatal(err)
+		}
+		if got := poolsOf(e.srv)["dml-t"]; got != "lfcp-old" {
+			t.Errorf("pool = %q, want the running statement's lfcp-old", got)
+		}
+	})
+	t.Run("--pool-creation creates one pool per table and waits for it", func(t *testing.T) {
+		e := newEnv(t, confluenttest.Options{Pools: pools[:1], ExistingTables: []string{db + ".src"}},
+			func(o *Options) { o.AllowPoolCreation = true })
+		if _, err := e.target.CreateTable(ctx, req("ddl-fct-orders", "fct_orders", "CREATE TABLE fct_orders (x INT);")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.target.Wait(ctx, "ddl-fct-orders", completed, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.target.StartStatement(ctx, req("dml-fct-orders", "fct_orders", "INSERT INTO fct_orders SELECT x FROM src;")); err != nil {
+			t.Fatal(err)
+		}
+		got := poolsOf(e.srv)
+		if got["ddl-fct-orders"] == "" || got["ddl-fct-orders"] == confluenttest.DefaultPool || got["dml-fct-orders"] != got["ddl-fct-orders"] {
+			t.Errorf("pools = %v", got)
+		}
+		var creates []string
+		for _, r := range e.srv.Requests() {
+			if r.Method == "POST" && r.Path == "/fcpm/v2/compute-pools" {
+				creates = append(creates, r.Body)
+			}
+		}
+		if len(creates) != 1 || !strings.Contains(creates[0], `"display_name":"dev-fct-orders"`) || !strings.Contains(creates[0], `"max_cfu":10`) {
+			t.Errorf("pool creations = %v", creates)
+		}
+	})
+}
+
+func TestPoolSelectionByConventionName(t *testing.T) {
+	var named, full ComputePool
+	named.ID, named.Spec.DisplayName, named.Status.Phase, named.Spec.MaxCFU = "lfcp-named", "dev-fct-orders", PoolProvisioned, 10
+	full.ID, full.Status.Phase, full.Spec.MaxCFU, full.Status.CurrentCFU = "lfcp-full", PoolProvisioned, 10, 10
+	got, err := NewPoolSelector([]ComputePool{named, full}, 0.8).Choose("fct_orders", "dev", "", "", "lfcp-full", true)
+	if err != nil || got.ID != "lfcp-named" || got.Create {
+		t.Errorf("Choose = %+v, %v; want the pool named by convention", got, err)
 	}
 }

@@ -72,7 +72,8 @@ type Pool struct {
 // down as requests consume them.
 type Faults struct {
 	// RateLimitEvery answers 429 to every Nth mutating call (POST, PUT,
-	// DELETE, PATCH); 0 disables.
+	// DELETE, PATCH); 0 disables. A retry of a call that was just limited
+	// passes, so parallel clients retrying in lockstep cannot be starved.
 	RateLimitEvery int
 	// RateLimitNext answers 429 to the next N requests of any method.
 	RateLimitNext int
@@ -124,6 +125,7 @@ type Server struct {
 	mu         sync.Mutex
 	faults     Faults
 	mutating   int
+	limited    map[string]bool // method+path of calls RateLimitEvery just limited
 	statements map[string]*statement
 	catalog    map[string]map[string]bool // "cat.db" → table set
 	pools      map[string]*Pool
@@ -194,7 +196,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts: opts, ln: ln, url: "http://" + ln.Addr().String(), stop: make(chan struct{}),
-		statements: map[string]*statement{}, catalog: map[string]map[string]bool{}, pools: map[string]*Pool{},
+		limited: map[string]bool{}, statements: map[string]*statement{}, catalog: map[string]map[string]bool{}, pools: map[string]*Pool{},
 	}
 	for _, t := range opts.ExistingTables {
 		parts := strings.Split(t, ".")
@@ -402,7 +404,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.RateLimitNext--
 		fault = "429"
 	case mutating && f.RateLimitEvery > 0 && s.mutating%f.RateLimitEvery == 0:
-		fault = "429"
+		key := r.Method + " " + r.URL.Path
+		if s.limited[key] {
+			delete(s.limited, key)
+		} else {
+			s.limited[key] = true
+			fault = "429"
+		}
 	}
 	faults := *f
 	s.mu.Unlock()
