@@ -10,9 +10,11 @@
 # Environment:
 #   SHIFTLEFT_CACHE       cache root (default ~/.cache/shiftleft)
 #   SL_LOCAL_FLINK_RUN    run dir (default $SHIFTLEFT_CACHE/local-flink/run)
-#   SL_FLINK_VERSION      Flink version (default 2.2.0; 1.20.x also works
-#                         with SL_FLINK_KAFKA_VERSION=3.4.0-1.20)
-#   SL_FLINK_KAFKA_VERSION  flink-sql-connector-kafka version (default 5.0.0-2.2)
+#   SL_FLINK_VERSION      Flink version (default 2.2.0, the version proven here)
+#   SL_FLINK_KAFKA_VERSION  flink-sql-connector-kafka version (default 5.0.0-2.2;
+#                         2.0.x pairs with 4.0.1-2.0. For 1.20 the registry
+#                         serves no SQL connector jar: 3.3.0-1.20 and
+#                         3.4.0-1.20 are refused, checked 2026-11-25)
 #   SL_KAFKA_VERSION      Kafka broker version (default 4.1.1)
 #   SL_JM_PORT, SL_GATEWAY_PORT, SL_KAFKA_PORT, SL_KAFKA_CONTROLLER_PORT
 #                         ports (default 8081, 8083, 9092, 9093)
