@@ -121,6 +121,7 @@ func pipelineCommands(e *Env) []*ucli.Command {
 		buildPlanCommand(e),
 		deployCommand(e),
 		undeployCommand(e),
+		reportRunningStatementsCommand(e),
 	}
 }
 

@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"encoding/json"
+	"io"
+	"sort"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/plan"
+	"github.com/shiftleft-dev/shiftleft/render"
+)
+
+// reportRunningStatementsCommand is `pipeline report-running-statements`:
+// the DML statements of the selected tables (one State call: one paged
+// listing on Confluent), or every statement of the environment without a
+// selection.
+func reportRunningStatementsCommand(e *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "report-running-statements",
+		Usage:     "show the statements of the target: phase, compute pool, age and detail",
+		UsageText: "shiftleft pipeline report-running-statements [--target confluent] [--select EXPR ...] [--format table|json]",
+		Flags:     concatFlags(pipelinesFlags(), selectionFlags(), targetFlags(), []ucli.Flag{formatFlag("table", "json")}),
+		Action: func(c *ucli.Context) error {
+			if _, err := args(c, 0); err != nil {
+				return err
+			}
+			f, err := format(c, "table", "json")
+			if err != nil {
+				return err
+			}
+			cfg, err := e.loadConfig(c)
+			if err != nil {
+				return err
+			}
+			proj, g, err := e.loadGraph(c)
+			if err != nil {
+				return err
+			}
+			t, err := e.openTarget(c, proj, cfg)
+			if err != nil {
+				return err
+			}
+			defer e.reportRetries(t.Target)
+			var rows []statementRow
+			if e.selectionFrom(c).IsEmpty() {
+				list, err := t.ListStatements(c.Context)
+				if err != nil {
+					return err
+				}
+				for _, s := range list {
+					rows = append(rows, rowOf("", s, e.Now()))
+				}
+			} else {
+				_, res, _, err := e.selectTables(c, proj, g)
+				if err != nil {
+					return err
+				}
+				var tables = proj.Tables[:0:0]
+				for _, name := range res.Selected {
+					if tb := proj.Table(name); tb != nil {
+						tables = append(tables, tb)
+					}
+				}
+				refs, err := plan.TableRefs(tables, naming(cfg))
+				if err != nil {
+					return err
+				}
+				state, err := t.State(c.Context, refs)
+				if err != nil {
+					return err
+				}
+				for _, ref := range refs {
+					st := state[ref.Table]
+					if st.DML == nil {
+						rows = append(rows, statementRow{Table: ref.Table, Statement: ref.DMLName, Phase: "-", Detail: "no DML statement"})
+						continue
+					}
+					rows = append(rows, rowOf(ref.Table, *st.DML, e.Now()))
+				}
+			}
+			return writeStatementRows(e.Stdout, rows, f, render.StyleFor(e.StdoutIsTerminal))
+		},
+	}
+}
+
+type statementRow struct {
+	Table     string    `json:"table,omitempty"`
+	Statement string    `json:"statement"`
+	Phase     string    `json:"phase"`
+	Pool      string    `json:"compute_pool,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	Age       string    `json:"age,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+}
+
+func rowOf(table string, s deployers.Statement, now time.Time) statementRow {
+	r := statementRow{Table: table, Statement: s.Name, Phase: string(s.Phase), Pool: s.ComputePool, CreatedAt: s.CreatedAt, Detail: s.Detail}
+	if !s.CreatedAt.IsZero() {
+		r.Age = humanAge(now.Sub(s.CreatedAt))
+	}
+	return r
+}
+
+func writeStatementRows(w io.Writer, rows []statementRow, f string, style render.Style) error {
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].Table != rows[j].Table {
+			return rows[i].Table < rows[j].Table
+		}
+		return rows[i].Statement < rows[j].Statement
+	})
+	if f == "json" {
+		if rows == nil {
+			rows = []statementRow{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	t := render.Table{Header: []string{"TABLE", "STATEMENT", "PHASE", "POOL", "AGE", "DETAIL"}}
+	for _, r := range rows {
+		detail := r.Detail
+		if len(detail) > 80 {
+			detail = detail[:77] + "..."
+		}
+		t.Add(r.Table, r.Statement, r.Phase, r.Pool, r.Age, detail)
+	}
+	return t.Write(w, style)
+}
