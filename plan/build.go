@@ -97,7 +97,6 @@ type builder struct {
 	common   map[string]bool
 	ancSel   map[string]int // ancestors of the selected tables
 	sql      map[string][2]string
-	norm     map[string]string
 	warnings []string
 }
 
@@ -129,7 +128,6 @@ func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 		products: map[string]bool{},
 		common:   map[string]bool{},
 		sql:      map[string][2]string{},
-		norm:     map[string]string{},
 	}
 	if b.in.SQL == nil {
 		b.in.SQL = func(*pipeline.Table) (string, string, error) { return "", "", nil }
@@ -474,13 +472,10 @@ func (b *builder) files(t *pipeline.Table) (string, string, error) {
 	return ddl, dml, nil
 }
 
-func (b *builder) normalize(sql string) string {
-	if n, ok := b.norm[sql]; ok {
-		return n
-	}
-	n := Normalize(sql)
-	b.norm[sql] = n
-	return n
+// sameSQL compares SQL texts as normalized; identical texts (the usual
+// case: the target runs what we submitted) skip the normalization.
+func sameSQL(a, b string) bool {
+	return a == b || Normalize(a) == Normalize(b)
 }
 
 // ddlChanged returns why the table's DDL counts as changed, or "".
@@ -502,7 +497,7 @@ func (b *builder) ddlChanged(t *pipeline.Table, st deployers.TableState) (string
 		if err != nil {
 			return "", err
 		}
-		if b.normalize(st.DDL) != b.normalize(ddl) {
+		if !sameSQL(st.DDL, ddl) {
 			return "ddl differs from the deployed one" + schema, nil
 		}
 		return "", nil
@@ -520,7 +515,7 @@ func (b *builder) dmlChanged(t *pipeline.Table, st deployers.TableState) (string
 		if err != nil {
 			return "", err
 		}
-		if b.normalize(st.DML.SQL) != b.normalize(dml) {
+		if !sameSQL(st.DML.SQL, dml) {
 			return "dml changed", nil
 		}
 		return "", nil

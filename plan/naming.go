@@ -61,14 +61,38 @@ func (n Naming) Name(t *pipeline.Table, kind deployers.StatementKind) (string, e
 	if n.Region != "" {
 		region = config.AbbreviateRegion(n.Region)
 	}
-	r := strings.NewReplacer(
-		"{cluster_type}", n.ClusterType,
-		"{region}", region,
-		"{product}", product,
-		"{kind}", string(kind),
-		"{table}", t.Name,
-	)
-	name := strings.ToLower(strings.ReplaceAll(r.Replace(tmpl), "_", "-"))
+	// One pass over the template (cheaper than a strings.Replacer per
+	// call: plans name tens of thousands of statements).
+	var b strings.Builder
+	b.Grow(len(tmpl) + len(t.Name) + 16)
+	for i := 0; i < len(tmpl); i++ {
+		if tmpl[i] == '{' {
+			if j := strings.IndexByte(tmpl[i:], '}'); j > 0 {
+				val, ok := "", true
+				switch tmpl[i+1 : i+j] {
+				case "cluster_type":
+					val = n.ClusterType
+				case "region":
+					val = region
+				case "product":
+					val = product
+				case "kind":
+					val = string(kind)
+				case "table":
+					val = t.Name
+				default:
+					ok = false
+				}
+				if ok {
+					b.WriteString(val)
+					i += j
+					continue
+				}
+			}
+		}
+		b.WriteByte(tmpl[i])
+	}
+	name := strings.ToLower(strings.ReplaceAll(b.String(), "_", "-"))
 	name = foldDashes(name)
 	switch {
 	case len(name) > MaxStatementName:
