@@ -528,3 +528,20 @@ func TestPoolSelectionByConventionName(t *testing.T) {
 		t.Errorf("Choose = %+v, %v; want the pool named by convention", got, err)
 	}
 }
+
+func TestSecretPropertiesMasked(t *testing.T) {
+	e := newEnv(t, confluenttest.Options{}, nil)
+	ctx := context.Background()
+	_, err := e.target.StartStatement(ctx, deployers.StatementRequest{Name: "q", SQL: "SELECT 1;",
+		Properties: map[string]string{"sql.secrets.openai": "sk-CANARY-123456", "sql.local-time-zone": "UTC"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := e.target.ListStatements(ctx)
+	if err != nil || len(list) != 1 {
+		t.Fatal(list, err)
+	}
+	if p := list[0].Properties; p["sql.secrets.openai"] != "****" || p["sql.local-time-zone"] != "UTC" {
+		t.Errorf("properties = %v", p)
+	}
+}
