@@ -503,7 +503,8 @@ func writeResult(w io.Writer, res *executor.Result, style render.Style) error {
 		return err
 	}
 	fmt.Fprintf(w, "%d succeeded, %d failed, %d blocked, %d not started.\n",
-		res.Count(executor.StatusSucceeded), res.Count(executor.StatusFailed), res.Count(executor.StatusBlocked), res.Count(executor.StatusNotStarted))
+		res.Count(executor.StatusSucceeded), res.Count(executor.StatusFailed), res.Count(executor.StatusBlocked),
+		res.Count(executor.StatusNotStarted)+res.Count(executor.StatusInterrupted))
 	return nil
 }
 
@@ -591,6 +592,9 @@ func (p *progress) event(ev executor.Event) {
 		line = fmt.Sprintf("%s %s: done in %s", ev.Action, ev.Table, ev.Duration.Round(time.Millisecond))
 	case executor.EventFailed:
 		line = fmt.Sprintf("%s %s: FAILED after %s: %v", ev.Action, ev.Table, ev.Duration.Round(time.Millisecond), ev.Err)
+		if ev.Message == "interrupted" {
+			line = fmt.Sprintf("%s %s: interrupted after %s; a rerun finishes it", ev.Action, ev.Table, ev.Duration.Round(time.Millisecond))
+		}
 	case executor.EventBlocked:
 		line = fmt.Sprintf("%s %s: not deployed, %s", ev.Action, ev.Table, ev.Message)
 	case executor.EventStopping:

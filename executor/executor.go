@@ -63,6 +63,9 @@ const (
 	StatusBlocked Status = "blocked"
 	// StatusNotStarted: the run was cancelled or stopped (FailFast) first.
 	StatusNotStarted Status = "not started"
+	// StatusInterrupted: the run was cancelled and the grace period ended
+	// while the step ran; a rerun finishes it.
+	StatusInterrupted Status = "interrupted"
 )
 
 // EventKind says what happened.
@@ -142,7 +145,7 @@ func (r *Result) Err() error {
 	if r.OK() {
 		return nil
 	}
-	e := &DeployError{Blocked: r.Count(StatusBlocked), NotStarted: r.Count(StatusNotStarted), Interrupted: r.Interrupted}
+	e := &DeployError{Blocked: r.Count(StatusBlocked), NotStarted: r.Count(StatusNotStarted) + r.Count(StatusInterrupted), Interrupted: r.Interrupted}
 	for _, s := range r.Steps {
 		if s.Status == StatusFailed {
 			e.Failures = append(e.Failures, s)
@@ -176,7 +179,7 @@ func (e *DeployError) Error() string {
 		fmt.Fprintf(&b, "\n%d table(s) blocked by a failure upstream were not deployed", e.Blocked)
 	}
 	if e.NotStarted > 0 {
-		fmt.Fprintf(&b, "\n%d table(s) not started", e.NotStarted)
+		fmt.Fprintf(&b, "\n%d table(s) not started or not finished", e.NotStarted)
 	}
 	b.WriteString("\nfix the cause and run deploy again: it plans from the target's state and does only what is left")
 	return b.String()
@@ -312,6 +315,11 @@ func Run(ctx context.Context, t deployers.Target, p *plan.Plan, opts Options) (*
 						heap.Push(ready, d)
 					}
 				}
+				continue
+			}
+			if res.Interrupted && errors.Is(o.err, context.Canceled) {
+				r.Status, r.Err = StatusInterrupted, o.err
+				emit(Event{Kind: EventFailed, Table: r.Table, Action: r.Action, Duration: o.dur, Statement: o.statement, Err: o.err, Message: "interrupted"})
 				continue
 			}
 			r.Status, r.Err = StatusFailed, o.err

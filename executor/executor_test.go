@@ -444,8 +444,8 @@ func TestGraceCancelsStuckSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := res.Steps[1]
-	if s.Table != "t0_001" || s.Status != StatusFailed || !errors.Is(s.Err, context.Canceled) {
-		t.Fatalf("stuck step: %+v, want failed with context.Canceled after the grace period", s)
+	if s.Table != "t0_001" || s.Status != StatusInterrupted || !errors.Is(s.Err, context.Canceled) {
+		t.Fatalf("stuck step: %+v, want interrupted (context.Canceled) after the grace period", s)
 	}
 }
 
