@@ -404,3 +404,27 @@ func TestUnreachableGateway(t *testing.T) {
 		t.Fatalf("err = %v, want one naming the gateway address", err)
 	}
 }
+
+// A statement property asking for table.dml-sync would make the gateway
+// hold the INSERT's operation RUNNING for the job's whole life (forever for
+// a streaming job): the target always submits with it off.
+func TestDMLSyncIsForcedOff(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	f := newFixture(t)
+	tg := f.target(t, nil)
+	for _, req := range []deployers.StatementRequest{ddl("o", "orders", ddlOrders), ddl("t", "totals", ddlTotals)} {
+		if _, err := tg.CreateTable(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := dml("sync", "totals", dmlTotals)
+	req.Properties = map[string]string{"table.dml-sync": "true"}
+	st, err := tg.StartStatement(ctx, req)
+	if err != nil || st.Properties["job_id"] == "" {
+		t.Fatalf("StartStatement = %+v, %v; want a job id without blocking", st, err)
+	}
+	if got := f.srv.Jobs()[0].Config["table.dml-sync"]; got != "false" {
+		t.Errorf("submitted table.dml-sync = %q, want false", got)
+	}
+}
