@@ -12,6 +12,8 @@ package confluent
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -251,6 +253,8 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 		}
 		var delay time.Duration
 		switch {
+		case err != nil && permanent(err):
+			return nil, fmt.Errorf("%s %s: %s: %w", cl.op, cl.name, hostOf(cl.url), err)
 		case err != nil:
 			delay = c.backoff(attempt)
 		case ans.status >= 200 && ans.status < 300:
@@ -385,6 +389,15 @@ func (c *Client) apiError(cl call, ans *answer, attempts int) *APIError {
 	e.RequestID = c.redact.Redact(e.RequestID)
 	e.hint = hintFor(ans.status, cl.op, cl.name, c.env, cl.cloud)
 	return e
+}
+
+// permanent reports transport errors a retry cannot fix: TLS certificate
+// problems (never bypassed) and malformed requests.
+func permanent(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	return errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr)
 }
 
 func hostOf(raw string) string {

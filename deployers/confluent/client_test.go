@@ -528,3 +528,20 @@ func TestNewClientChecksEndpoints(t *testing.T) {
 		t.Errorf("default endpoints: %v %v", c, err)
 	}
 }
+
+func TestTLSErrorsAreNotRetried(t *testing.T) {
+	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer ts.Close()
+	srv := confluenttest.NewServer(confluenttest.Options{})
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.Flink.SQLEndpoint = ts.URL // self-signed: verification must fail, never be skipped
+	c, err := NewClient(cfg, Options{Sleep: (&sleeper{}).Sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetStatement(context.Background(), "x")
+	if err == nil || !strings.Contains(err.Error(), "certificate") || c.Retries() != 0 {
+		t.Errorf("err = %v, retries = %d", err, c.Retries())
+	}
+}
