@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
@@ -217,9 +218,11 @@ func generate(tb testing.TB, dir string, tables, commits int) *genRepo {
 	if err := repo.Storer.SetReference(plumbing.NewHashReference("refs/heads/master", head)); err != nil {
 		tb.Fatal(err)
 	}
-	// The working tree: HEAD's files.
-	var writeDir func(d *genDir, at string)
-	writeDir = func(d *genDir, at string) {
+	// The working tree: HEAD's files, and an index vouching for them as
+	// a checkout leaves it.
+	var entries []*index.Entry
+	var writeDir func(d *genDir, at, rel string)
+	writeDir = func(d *genDir, at, rel string) {
 		if err := os.MkdirAll(at, 0o755); err != nil {
 			tb.Fatal(err)
 		}
@@ -240,12 +243,22 @@ func generate(tb testing.TB, dir string, tables, commits int) *genRepo {
 			if err := os.WriteFile(filepath.Join(at, name), buf, 0o644); err != nil {
 				tb.Fatal(err)
 			}
+			info, err := os.Stat(filepath.Join(at, name))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			entries = append(entries, &index.Entry{Name: path.Join(rel, name), Hash: h, Mode: filemode.Regular,
+				Size: uint32(info.Size()), ModifiedAt: info.ModTime(), CreatedAt: info.ModTime()})
 		}
 		for name, sub := range d.dirs {
-			writeDir(sub, filepath.Join(at, name))
+			writeDir(sub, filepath.Join(at, name), path.Join(rel, name))
 		}
 	}
-	writeDir(root, dir)
+	writeDir(root, dir, "")
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
+	if err := repo.Storer.SetIndex(&index.Index{Version: 2, Entries: entries}); err != nil {
+		tb.Fatal(err)
+	}
 	return g
 }
 

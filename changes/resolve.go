@@ -27,6 +27,7 @@ type repo struct {
 	relPipelines string // slash path relative to root, "." for the root itself
 	shallow      bool
 	closer       io.Closer // the storage with open packfiles, or nil
+	indexPath    string    // .git/index, "" when the storage is not on disk
 }
 
 func (r *repo) close() {
@@ -69,7 +70,9 @@ func openRepo(opts Options) (*repo, error) {
 		return nil, fmt.Errorf("pipelines folder %s is not inside the repository %s: pass the right --repo", pipelines, root)
 	}
 	var closer io.Closer
+	var indexPath string
 	if fsStore, ok := g.Storer.(*filesystem.Storage); ok {
+		indexPath = filepath.Join(fsStore.Filesystem().Root(), "index")
 		// Reopen the object storage keeping the packfiles open: by default
 		// go-git opens and closes the packfile for every object it reads,
 		// which dominates the cost of a diff on a large repository.
@@ -84,7 +87,7 @@ func openRepo(opts Options) (*repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read shallow list of %s: %w", root, err)
 	}
-	return &repo{git: g, closer: closer, root: root, pipelinesAbs: pipelines, relPipelines: filepath.ToSlash(rel), shallow: len(shallow) > 0}, nil
+	return &repo{git: g, closer: closer, indexPath: indexPath, root: root, pipelinesAbs: pipelines, relPipelines: filepath.ToSlash(rel), shallow: len(shallow) > 0}, nil
 }
 
 func realPath(p string) (string, error) {

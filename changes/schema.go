@@ -102,6 +102,9 @@ func (c *classifier) compare(od, nd *flinksql.TableDefinition) {
 }
 
 func (c *classifier) columns(oldCols, newCols []flinksql.Column) {
+	// Flink rejects duplicate column names; compare the first of each so
+	// such a DDL still classifies consistently.
+	oldCols, newCols = firstOfEach(oldCols), firstOfEach(newCols)
 	newIdx := make(map[string]int, len(newCols))
 	for i, col := range newCols {
 		newIdx[col.Name] = i
@@ -179,6 +182,7 @@ func (c *classifier) columns(oldCols, newCols []flinksql.Column) {
 }
 
 func (c *classifier) options(oldOpts, newOpts []flinksql.Option) {
+	// With a repeated key the last value counts, as in Flink.
 	oldVals := map[string]string{}
 	for _, o := range oldOpts {
 		oldVals[o.Key] = o.Value
@@ -187,6 +191,7 @@ func (c *classifier) options(oldOpts, newOpts []flinksql.Option) {
 	for _, o := range newOpts {
 		newVals[o.Key] = o.Value
 	}
+	oldOpts, newOpts = lastOfEach(oldOpts, oldVals), lastOfEach(newOpts, newVals)
 	report := func(key, format string, args ...any) {
 		if physicalOption(key) {
 			c.breaking(format, args...)
@@ -225,6 +230,33 @@ func physicalOption(key string) bool {
 		return true
 	}
 	return false
+}
+
+func firstOfEach(cols []flinksql.Column) []flinksql.Column {
+	seen := make(map[string]bool, len(cols))
+	out := cols[:0:0]
+	for _, c := range cols {
+		if !seen[c.Name] {
+			seen[c.Name] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// lastOfEach keeps one option per key, at its first position, with the
+// key's final value.
+func lastOfEach(opts []flinksql.Option, vals map[string]string) []flinksql.Option {
+	seen := make(map[string]bool, len(opts))
+	out := opts[:0:0]
+	for _, o := range opts {
+		if !seen[o.Key] {
+			seen[o.Key] = true
+			o.Value = vals[o.Key]
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // colDesc is "name TYPE", or the name alone for computed columns, whose

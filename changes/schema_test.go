@@ -108,3 +108,22 @@ func TestClassifySchemaErrors(t *testing.T) {
 		t.Errorf("empty new: %v", err)
 	}
 }
+
+// FuzzClassifySchema: any input is classified or rejected with an error,
+// never a panic, and a DDL compared with itself is always compatible
+// without reasons.
+func FuzzClassifySchema(f *testing.F) {
+	f.Add(baseDDL, edit("  ts TIMESTAMP_LTZ(3),", "  ts TIMESTAMP_LTZ(3),\n  note STRING,"))
+	f.Add(baseDDL, "CREATE TABLE orders AS SELECT * FROM raw_orders;")
+	f.Add("CREATE TABLE t (a INT, b AS a + 1, PRIMARY KEY(a) NOT ENFORCED) LIKE s;", "CREATE TABLE t (`a b` INT NOT NULL) WITH ('x'='y');")
+	f.Fuzz(func(t *testing.T, oldDDL, newDDL string) {
+		got, err := ClassifySchema([]byte(oldDDL), []byte(newDDL))
+		if err == nil && got.Category != Compatible && got.Category != Breaking {
+			t.Fatalf("category %q", got.Category)
+		}
+		same, err := ClassifySchema([]byte(oldDDL), []byte(oldDDL))
+		if err == nil && (same.Category != Compatible || len(same.Reasons) != 0) {
+			t.Fatalf("a DDL compared with itself: %+v", same)
+		}
+	})
+}

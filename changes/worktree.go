@@ -10,9 +10,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -24,7 +27,7 @@ const scanWorkers = 8
 
 // scanWorktree compares the files under the pipelines folder with HEAD's
 // tree. It walks the disk and the tree together, so a tracked file costs one
-// read and one SHA-1, and untracked files are checked against .gitignore
+// lstat when git's index vouches for it, else one read and one SHA-1, and untracked files are checked against .gitignore
 // (only untracked ones: git tracks ignored files once they are committed).
 // O(bytes under the pipelines folder), folders scanned concurrently.
 // Worktree.Status is not used: it walks the whole repository and is very
@@ -34,9 +37,13 @@ func (r *repo) scanWorktree(ctx context.Context, head *object.Tree) ([]fileDelta
 	if err != nil {
 		return nil, err
 	}
+	stat, err := r.statCache()
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w := &walker{r: r, ctx: ctx, cancel: cancel, sem: make(chan struct{}, scanWorkers-1)}
+	w := &walker{r: r, ctx: ctx, cancel: cancel, sem: make(chan struct{}, scanWorkers-1), stat: stat}
 	w.dir("", head, ign)
 	w.wg.Wait()
 	if w.err != nil {
@@ -59,6 +66,62 @@ type walker struct {
 	mu     sync.Mutex // guards out and err
 	out    []fileDelta
 	err    error
+	stat   *statCache
+}
+
+// statCache is what git's index knows about tracked files: their blob hash
+// when last staged, and the size and modification time they had then.
+// A file whose size and time still match is not read again, as git
+// status does; this turns an open, read and close into one lstat.
+type statCache struct {
+	entries map[string]*index.Entry // by path relative to the pipelines root
+	// written is the index file's modification time: a file modified at or
+	// after it may have changed within the same timestamp tick ("racily
+	// clean"), so it is hashed.
+	written time.Time
+}
+
+// statCache reads the index; an absent or unreadable index only means
+// every file is hashed.
+func (r *repo) statCache() (*statCache, error) {
+	sc := &statCache{entries: map[string]*index.Entry{}}
+	if r.indexPath == "" {
+		return sc, nil
+	}
+	fi, err := os.Stat(r.indexPath)
+	if err != nil {
+		return sc, nil
+	}
+	idx, err := r.git.Storer.Index()
+	if err != nil {
+		return sc, nil
+	}
+	sc.written = fi.ModTime()
+	prefix := ""
+	if r.relPipelines != "." {
+		prefix = r.relPipelines + "/"
+	}
+	for _, e := range idx.Entries {
+		// Stage 0: a normal entry (1 to 3 are the sides of a conflict).
+		if e.Stage == 0 && !e.IntentToAdd && strings.HasPrefix(e.Name, prefix) {
+			sc.entries[e.Name[len(prefix):]] = e
+		}
+	}
+	return sc, nil
+}
+
+// known returns the blob hash of the file at rel when the index vouches
+// for its content.
+func (sc *statCache) known(rel string, e os.DirEntry) (plumbing.Hash, bool) {
+	ie := sc.entries[rel]
+	if ie == nil || !e.Type().IsRegular() {
+		return plumbing.ZeroHash, false
+	}
+	info, err := e.Info()
+	if err != nil || info.Size() != int64(ie.Size) || !info.ModTime().Equal(ie.ModifiedAt) || !info.ModTime().Before(sc.written) {
+		return plumbing.ZeroHash, false
+	}
+	return ie.Hash, true
 }
 
 func (w *walker) fail(err error) {
@@ -170,10 +233,12 @@ func (w *walker) dir(rel string, tree *object.Tree, ign *ignores) {
 		if !isTracked && ign.match(r.repoRel(child), false) {
 			continue
 		}
-		h, err := hashFile(filepath.Join(abs, name), e.Type())
-		if err != nil {
-			w.fail(err)
-			return
+		h, ok := w.stat.known(child, e)
+		if !ok {
+			if h, err = hashFile(filepath.Join(abs, name), e.Type()); err != nil {
+				w.fail(err)
+				return
+			}
 		}
 		if isTracked {
 			if te.Hash != h {
