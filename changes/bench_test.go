@@ -331,6 +331,37 @@ func BenchmarkCompute(b *testing.B) {
 		{"date", Options{PipelinesDir: pipelines, Since: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(950 * time.Hour).Format(time.RFC3339)}},
 		{"HEAD~50+uncommitted", Options{PipelinesDir: pipelines, Since: "HEAD~50", IncludeUncommitted: true}},
 	}
+	// For comparison: the tree diff alone, ours and go-git's
+	// DiffTreeWithOptions (which reads every sibling of a changed folder).
+	trees := func() (*object.Tree, *object.Tree) {
+		a, err := repo.CommitObject(tag)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h, err := repo.CommitObject(g.commits[len(g.commits)-1])
+		if err != nil {
+			b.Fatal(err)
+		}
+		at, _ := a.Tree()
+		ht, _ := h.Tree()
+		return at, ht
+	}
+	b.Run("difftree-own", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			at, ht := trees()
+			if _, err := diffTrees(context.Background(), repo.Storer, at, ht); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("difftree-gogit", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			at, ht := trees()
+			if _, err := object.DiffTreeWithOptions(context.Background(), at, ht, object.DefaultDiffTreeOptions); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {

@@ -82,7 +82,7 @@ type TableChange struct {
 	// OldFolder is the folder at the base for renamed tables.
 	OldFolder string `json:"old_folder,omitempty"`
 	// Files are the changed files of the table, relative to the pipelines
-	// root, sorted.
+	// root, sorted; for renamed tables both the old and the new paths.
 	Files []string `json:"files"`
 	// Schema is the classification of a DDL change (also for renamed tables
 	// whose DDL changed); nil otherwise.

@@ -17,16 +17,22 @@ import (
 // merkletrie) also reads every sibling of a changed folder to count its
 // children, which on a 10,000-table project costs thousands of tree reads
 // for a 50-table change. Renames are then detected by go-git's
-// DetectRenames with the default options (similarity score 60), as
-// DiffTreeWithOptions would.
+// DetectRenames with DiffTreeWithOptions' default similarity score (60),
+// but limited like git's diff.renameLimit: with more than renameLimit added
+// or deleted files only exact renames are paired, as content similarity
+// costs O(added × deleted) blob comparisons. Moved table folders are
+// recognised by table name anyway (pairRenames).
 func diffTrees(ctx context.Context, s storer.EncodedObjectStorer, a, b *object.Tree) (object.Changes, error) {
 	var out object.Changes
 	if err := diffDir(ctx, s, a, b, "", &out); err != nil {
 		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return changeName(out[i]) < changeName(out[j]) })
-	return object.DetectRenames(out, object.DefaultDiffTreeOptions)
+	return object.DetectRenames(out, &object.DiffTreeOptions{DetectRenames: true, RenameScore: 60, RenameLimit: renameLimit})
 }
+
+// renameLimit is git's default diff.renameLimit.
+const renameLimit = 1000
 
 func changeName(c *object.Change) string {
 	if c.To.Name != "" {
