@@ -240,6 +240,13 @@ func (t *Target) CreateTable(ctx context.Context, req deployers.StatementRequest
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.failed, req.Name)
+	if _, known := t.state.Tables[req.Table]; known {
+		// Recorded, hence replayed into the session: creating it again
+		// (State found its topic gone) replaces the catalog entry.
+		if _, err := t.run(ctx, "DROP TABLE IF EXISTS "+quoteIdent(req.Table), nil); err != nil {
+			return t.fail(req, err)
+		}
+	}
 	if _, err := t.run(ctx, r.SQL, nil); err != nil {
 		return t.fail(req, err)
 	}
@@ -462,10 +469,14 @@ func (t *Target) State(ctx context.Context, refs []deployers.TableRef) (map[stri
 		return nil, err
 	}
 	tables, stmts := t.snapshot()
+	gone, err := t.missingTopics(ctx, tables, refs)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]deployers.TableState, len(refs))
 	for _, ref := range refs {
 		ts := deployers.TableState{Table: ref.Table}
-		if rec, ok := tables[ref.Table]; ok {
+		if rec, ok := tables[ref.Table]; ok && !gone[ref.Table] {
 			ts.Exists = true
 			ts.DDL = rec.DDL
 		}
@@ -489,6 +500,32 @@ func (t *Target) State(ctx context.Context, refs []deployers.TableRef) (map[stri
 		out[ref.Table] = ts
 	}
 	return out, nil
+}
+
+// missingTopics returns the recorded tables among refs whose Kafka topic
+// the target created and the broker no longer lists (the broker's data was
+// wiped, e.g. a restarted local engine): they do not exist any more. One
+// metadata request per bootstrap address.
+func (t *Target) missingTopics(ctx context.Context, tables map[string]tableRecord, refs []deployers.TableRef) (map[string]bool, error) {
+	byBootstrap := map[string][]string{}
+	for _, ref := range refs {
+		if rec, ok := tables[ref.Table]; ok && rec.Topic != "" && !t.opts.KeepTopics {
+			byBootstrap[rec.Bootstrap] = append(byBootstrap[rec.Bootstrap], ref.Table)
+		}
+	}
+	gone := map[string]bool{}
+	for bootstrap, names := range byBootstrap {
+		topics, err := listTopics(ctx, bootstrap)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			if !topics[tables[n].Topic] {
+				gone[n] = true
+			}
+		}
+	}
+	return gone, nil
 }
 
 // ListStatements implements deployers.Target: the recorded DDLs (COMPLETED),

@@ -254,7 +254,8 @@ func TestStatementFailures(t *testing.T) {
 	}{
 		{"unknown source", dml("s1", "totals", "INSERT INTO totals SELECT id, amount FROM nope"), "Object 'nope' not found"},
 		{"unknown sink", dml("s2", "nope", "INSERT INTO nope SELECT id, amount FROM orders"), "Cannot find table '`default_catalog`.`default_database`.`nope`'"},
-		{"duplicate table", ddl("s3", "orders", "CREATE TABLE orders (id INT, PRIMARY KEY (id) NOT ENFORCED)"), "already exists in Catalog default_catalog"},
+		// The file of table "other" creates orders, which exists.
+		{"duplicate table", ddl("s3", "other", "CREATE TABLE orders (id INT, PRIMARY KEY (id) NOT ENFORCED)"), "already exists in Catalog default_catalog"},
 		{"two statements", dml("s4", "totals", "INSERT INTO totals SELECT * FROM orders; INSERT INTO totals SELECT * FROM orders"), "single SQL statement"},
 	}
 	f := newFixture(t)
@@ -287,6 +288,26 @@ func TestStatementFailures(t *testing.T) {
 	}
 	if n := len(f.srv.Jobs()); n != 0 {
 		t.Errorf("%d jobs started by failing statements", n)
+	}
+}
+
+// CreateTable of a table the state file records (State reported it gone,
+// e.g. its topic was wiped) replaces the replayed catalog entry.
+func TestCreateKnownTableReplacesIt(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tg := f.target(t, nil)
+	deploy(t, ctx, tg)
+	changed := strings.Replace(ddlTotals, "total DECIMAL(10, 2)", "total DECIMAL(12, 2)", 1)
+	if _, err := tg.CreateTable(ctx, ddl("dev-totals-ddl", "totals", changed)); err != nil {
+		t.Fatalf("re-create: %v", err)
+	}
+	state, err := tg.State(ctx, []deployers.TableRef{{Table: "totals"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := state["totals"].DDL; got != changed {
+		t.Errorf("DDL after re-create = %q, want the new one", got)
 	}
 }
 

@@ -82,3 +82,19 @@ func deleteTopic(ctx context.Context, bootstrap, topic string, poll time.Duratio
 		}
 	})
 }
+
+// listTopics returns the topics the broker lists.
+func listTopics(ctx context.Context, bootstrap string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := withAdmin(ctx, bootstrap, func(adm *kadm.Client) error {
+		topics, err := adm.ListTopics(ctx)
+		if err != nil {
+			return fmt.Errorf("list Kafka topics at %s: %w", bootstrap, err)
+		}
+		for _, name := range topics.Names() {
+			out[name] = true
+		}
+		return nil
+	})
+	return out, err
+}
