@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -75,7 +76,18 @@ func (e *Env) openTarget(c *ucli.Context, p *pipeline.Project, cfg *config.Confi
 				}
 			}
 		}
-		t, err := local.Open(dir, env, local.Options{ExternalTables: external, Now: e.Now, Logger: e.logger(c)})
+		opts := local.Options{ExternalTables: external, Now: e.Now, Logger: e.logger(c)}
+		// SHIFTLEFT_LOCAL_LATENCY makes every call of the local target take
+		// that long, like a round trip to a service: for demos and for the
+		// interruption tests. Never on by default.
+		if v := e.Getenv("SHIFTLEFT_LOCAL_LATENCY"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return nil, usageErrorf("SHIFTLEFT_LOCAL_LATENCY=%q: give a duration such as 50ms", v)
+			}
+			opts.Latency = d
+		}
+		t, err := local.Open(dir, env, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -181,7 +181,11 @@ func (e *DeployError) Error() string {
 	if e.NotStarted > 0 {
 		fmt.Fprintf(&b, "\n%d table(s) not started or not finished", e.NotStarted)
 	}
-	b.WriteString("\nfix the cause and run deploy again: it plans from the target's state and does only what is left")
+	if len(e.Failures) > 0 {
+		b.WriteString("\nfix the cause and run deploy again: it plans from the target's state and does only what is left")
+	} else {
+		b.WriteString("\nrun deploy again to finish: it plans from the target's state and does only what is left")
+	}
 	return b.String()
 }
 
