@@ -12,11 +12,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// version is one state of a file: a blob of the repository or the file on
-// disk (whose hash is computed the way git does).
+// version is one state of a file: its blob hash (for a file on disk, the
+// hash git would give it). Contents are read through a view.
 type version struct {
 	hash plumbing.Hash
-	disk bool
 }
 
 // fileDelta is one file's change from the base to the current state.

@@ -242,11 +242,11 @@ func (w *walker) dir(rel string, tree *object.Tree, ign *ignores) {
 		}
 		if isTracked {
 			if te.Hash != h {
-				out = append(out, fileDelta{path: child, fromPath: child, from: &version{hash: te.Hash}, to: &version{hash: h, disk: true}, uncommitted: true})
+				out = append(out, fileDelta{path: child, fromPath: child, from: &version{hash: te.Hash}, to: &version{hash: h}, uncommitted: true})
 			}
 			continue
 		}
-		out = append(out, fileDelta{path: child, to: &version{hash: h, disk: true}, uncommitted: true})
+		out = append(out, fileDelta{path: child, to: &version{hash: h}, uncommitted: true})
 	}
 	// What is left in the tree is gone from the disk.
 	for name, te := range tracked {
