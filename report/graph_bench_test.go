@@ -1,0 +1,49 @@
+package report_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/shiftleft-dev/shiftleft/dag"
+	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/report"
+)
+
+// BenchmarkGraphJSON measures what `shiftleft pipeline graph --format
+// json` adds after the scan: building the document (one pass over the
+// graph, O(V+E)) and encoding it. The scan is not timed (see
+// dag.BenchmarkScanGraph).
+//
+// Run: go test ./report -run XXX -bench GraphJSON -benchmem
+func BenchmarkGraphJSON(b *testing.B) {
+	for _, n := range []int{1000, 10000, 50000} {
+		b.Run(fmt.Sprintf("tables=%d", n), func(b *testing.B) {
+			dir, err := benchproject.Dir(n, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p, err := pipeline.Scan(context.Background(), filepath.Join(dir, "pipelines"), pipeline.ScanOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			g, err := dag.Build(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				doc := report.Graph(g, nil)
+				if len(doc.Tables) != g.Len() {
+					b.Fatalf("document has %d tables, graph %d", len(doc.Tables), g.Len())
+				}
+				if err := doc.WriteJSON(io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
