@@ -451,3 +451,50 @@ func TestShallowClone(t *testing.T) {
 		t.Errorf("the clone is not shallow: %v", err)
 	}
 }
+
+func TestRole(t *testing.T) {
+	tests := []struct {
+		path string
+		want Kind
+	}{
+		{"facts/p1/fct/sql-scripts/ddl.fct.sql", KindDDL},
+		{"facts/p1/fct/sql-scripts/dml.fct.sql", KindDML},
+		{"facts/p1/fct/sql-scripts/ddl.fct.properties", KindDDL},
+		{"facts/p1/fct/sql-scripts/dml.fct.properties", KindDML},
+		{"facts/p1/fct/sql-scripts/dml.fct.sql.bak", KindOther},
+		{"facts/p1/fct/sql-scripts/notes.sql", KindOther},
+		{"facts/p1/fct/sql-scripts/old/ddl.fct.sql", KindOther},
+		{"facts/p1/fct/tests/ddl.fct.sql", KindOther},
+		{"facts/p1/fct/Makefile", KindOther},
+		{"facts/p1/fct/pipeline_definition.json", KindOther},
+	}
+	for _, tc := range tests {
+		if got := role("facts/p1/fct", tc.path); got != tc.want {
+			t.Errorf("role(%s) = %s, want %s", tc.path, got, tc.want)
+		}
+	}
+}
+
+// A .properties file is part of its statement: changing it is a change of
+// that statement (kind dml or ddl); generated files are other.
+func TestPropertiesAndGeneratedFiles(t *testing.T) {
+	r := newTestRepo(t)
+	r.write(merge(seedFiles(), map[string]string{
+		"pipelines/facts/p1/fct_c/sql-scripts/dml.fct_c.properties": "sql.state-ttl=1d\n",
+		"pipelines/facts/p1/fct_c/pipeline_definition.json":         "{}\n",
+	}))
+	c1 := r.commit("seed")
+	r.write(map[string]string{
+		"pipelines/facts/p1/fct_c/sql-scripts/dml.fct_c.properties": "sql.state-ttl=7d\n",
+		"pipelines/facts/p1/fct_c/pipeline_definition.json":         "{\"x\": 1}\n",
+		"pipelines/inventory.json":                                  "{\"x\": 1}\n",
+	})
+	r.commit("ttl")
+	cs := compute(t, r, c1.String(), false)
+	check(t, "files", fileLines(cs), []string{
+		"facts/p1/fct_c/pipeline_definition.json other modified fct_c",
+		"facts/p1/fct_c/sql-scripts/dml.fct_c.properties dml modified fct_c",
+		"inventory.json other modified",
+	})
+	check(t, "tables", tableLines(cs), []string{"fct_c dml facts/p1/fct_c"})
+}

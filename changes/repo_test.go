@@ -167,7 +167,14 @@ func merge(ms ...map[string]string) map[string]string {
 
 // seedProject writes the base project and commits it.
 func seedProject(r *testRepo) plumbing.Hash {
-	r.write(merge(
+	r.write(seedFiles())
+	return r.commit("seed")
+}
+
+// seedFiles is the base project: four tables, a unit test, the generated
+// inventory and a file outside the pipelines folder.
+func seedFiles() map[string]string {
+	return merge(
 		table("sources/src_a", "src_a"),
 		table("intermediates/p1/int_b", "int_b", "src_a"),
 		table("facts/p1/fct_c", "fct_c", "int_b"),
@@ -177,6 +184,5 @@ func seedProject(r *testRepo) plumbing.Hash {
 			"pipelines/inventory.json":                                "{}\n",
 			"README.md":                                               "hello\n",
 		},
-	))
-	return r.commit("seed")
+	)
 }
