@@ -230,7 +230,7 @@ func pickLower(r *rand.Rand, lay [numLayers][]int, l int) (int, bool) {
 
 // summary lists what a correct extractor must find.
 func (p *project) summary() Summary {
-	s := Summary{Seed: p.opts.Seed, ByType: map[string]int{}, Products: len(p.products)}
+	s := Summary{Version: Version, Seed: p.opts.Seed, ByType: map[string]int{}, Products: len(p.products)}
 	s.Tables = make([]TableInfo, len(p.tables))
 	for i := range p.tables {
 		t := &p.tables[i]

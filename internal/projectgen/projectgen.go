@@ -38,6 +38,11 @@ type Options struct {
 	ChangesPerCommit int
 }
 
+// Version changes whenever the same options start to give different output,
+// so callers that cache generated projects (benchmarks) can tell a stale
+// cache from a current one; it is recorded in expected_parents.json.
+const Version = 2
+
 // ExpectedFile is the file Generate writes at the top of DIR with the
 // expected parents of every table.
 const ExpectedFile = "expected_parents.json"
@@ -78,7 +83,9 @@ type Commit struct {
 
 // Summary describes a generated project.
 type Summary struct {
-	Seed int64 `json:"seed"`
+	// Version is the generator Version that wrote the project.
+	Version int   `json:"generator_version"`
+	Seed    int64 `json:"seed"`
 	// Pipelines is the path of the generated pipelines folder.
 	Pipelines string `json:"-"`
 	// Tables are the project tables, sorted by name.

@@ -223,7 +223,7 @@ func TestParentsFromLowerLayers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(read.Tables) != len(sum.Tables) || !sameParents(read, sum) {
+	if read.Version != Version || len(read.Tables) != len(sum.Tables) || !sameParents(read, sum) {
 		t.Errorf("%s does not match the summary", ExpectedFile)
 	}
 }
