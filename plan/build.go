@@ -569,7 +569,7 @@ func (b *builder) finish(ctx context.Context) (*Plan, error) {
 	}
 	b.warnDroppedReaders(p)
 	p.Summary = summarize(p.Steps)
-	p.Warnings = b.warnings
+	p.Warnings = append(b.warnings, b.deletedWarnings()...)
 	fp, err := fingerprint(ctx, b.g, p, b.in.State, b.files)
 	if err != nil {
 		return nil, err
@@ -620,6 +620,19 @@ func (b *builder) fillStatements(s *Step, t *pipeline.Table) error {
 	sort.Strings(repl)
 	s.Replaces = slices.Compact(repl)
 	return nil
+}
+
+// deletedWarnings names the tables the change set says were deleted: they
+// are not in the graph, so no plan can undeploy them.
+func (b *builder) deletedWarnings() []string {
+	var out []string
+	for n, ch := range b.in.Changes {
+		if ch.Kind == "deleted" && !b.g.Has(n) {
+			out = append(out, fmt.Sprintf("table %s was deleted from the pipelines since %s; if it still runs on the target, undeploy it before merging (or drop it by hand)", n, b.since()))
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // warnDroppedReaders warns about recreated tables read by running

@@ -57,18 +57,19 @@ func TestRules(t *testing.T) {
 		}
 	}
 	cases := []struct {
-		name      string
-		selected  []string
-		excluded  []string
-		opts      Options
-		running   []string
-		modify    []func(map[string]deployers.TableState)
-		changes   map[string]Change
-		want      actions
-		reason    map[string]string // table → substring of its reason
-		warning   string            // substring of some step warning
-		replaces  map[string][]string
-		statement map[string]string // table → its DDL statement name ("" = none)
+		name        string
+		selected    []string
+		excluded    []string
+		opts        Options
+		running     []string
+		modify      []func(map[string]deployers.TableState)
+		changes     map[string]Change
+		want        actions
+		reason      map[string]string // table → substring of its reason
+		warning     string            // substring of some step warning
+		planWarning string            // substring of a plan warning
+		replaces    map[string][]string
+		statement   map[string]string // table → its DDL statement name ("" = none)
 	}{
 		{
 			name: "rerun after success plans nothing", selected: names, running: names,
@@ -119,8 +120,9 @@ func TestRules(t *testing.T) {
 		},
 		{
 			name: "known deployed ddl wins over the change set", selected: []string{"int_o"}, running: names,
-			changes: map[string]Change{"int_o": {Kind: "ddl", Schema: "breaking"}},
-			want:    actions{ActionNone: {"int_o", "src_o", "cmn_t", "ext_k"}},
+			changes:     map[string]Change{"int_o": {Kind: "ddl", Schema: "breaking"}, "old_t": {Kind: "deleted"}},
+			planWarning: "table old_t was deleted from the pipelines since main",
+			want:        actions{ActionNone: {"int_o", "src_o", "cmn_t", "ext_k"}},
 		},
 		{
 			name: "unknown running sql: a dml change in git restarts", selected: []string{"fct_o"}, running: names,
@@ -191,6 +193,9 @@ func TestRules(t *testing.T) {
 				if s := p.Step(table); s == nil || !strings.Contains(s.Reason, sub) {
 					t.Errorf("%s: reason %q, want it to contain %q", table, reasonOf(s), sub)
 				}
+			}
+			if tc.planWarning != "" && !strings.Contains(strings.Join(p.Warnings, "\n"), tc.planWarning) {
+				t.Errorf("plan warnings %q, want %q", p.Warnings, tc.planWarning)
 			}
 			if tc.warning != "" && !hasWarning(p, tc.warning) {
 				t.Errorf("no warning containing %q", tc.warning)
