@@ -61,7 +61,8 @@ func readTree(t *testing.T, dir string) map[string]string {
 }
 
 func TestDeterministic(t *testing.T) {
-	opts := Options{Tables: 300, Seed: 42, ProductSize: 40}
+	t.Parallel()
+	opts := Options{Tables: 160, Seed: 42, ProductSize: 40}
 	dirA, sumA := generate(t, opts)
 	opts.Workers = 1 // a different schedule must not change the output
 	dirB, sumB := generate(t, opts)
@@ -72,8 +73,8 @@ func TestDeterministic(t *testing.T) {
 			makefiles++
 		}
 	}
-	if len(a) != 2*300+2+makefiles || makefiles < 10 || makefiles > 60 || sumA.Files != len(a) {
-		t.Errorf("%d files (summary: %d), %d Makefiles; want two per table, about 30 Makefiles, external_tables.json and %s",
+	if len(a) != 2*160+2+makefiles || makefiles < 5 || makefiles > 35 || sumA.Files != len(a) {
+		t.Errorf("%d files (summary: %d), %d Makefiles; want two per table, about 16 Makefiles, external_tables.json and %s",
 			len(a), sumA.Files, makefiles, ExpectedFile)
 	}
 	if len(a) != len(b) {
@@ -88,7 +89,7 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("summaries differ: %+v / %+v", sumA, sumB)
 	}
 
-	sumC := modelOnly(t, Options{Tables: 300, Seed: 43, ProductSize: 40})
+	sumC := modelOnly(t, Options{Tables: 160, Seed: 43, ProductSize: 40})
 	if sameParents(sumA, sumC) {
 		t.Error("seeds 42 and 43 gave the same graph")
 	}
@@ -160,7 +161,8 @@ func TestDistribution(t *testing.T) {
 }
 
 func TestParentsFromLowerLayers(t *testing.T) {
-	dir, sum := generate(t, Options{Tables: 250, Seed: 11})
+	t.Parallel()
+	dir, sum := generate(t, Options{Tables: 200, Seed: 11})
 	byName := map[string]TableInfo{}
 	for _, tb := range sum.Tables {
 		if _, dup := byName[tb.Name]; dup {
@@ -288,7 +290,8 @@ func identifiers(sql string) map[string]bool {
 // writes its table and names exactly the expected parents (and its raw table
 // for sources) among the project's tables, outside comments and strings.
 func TestDMLReadsExpectedParents(t *testing.T) {
-	opts := Options{Tables: 250, Seed: 5}
+	t.Parallel()
+	opts := Options{Tables: 200, Seed: 5}
 	dir, sum := generate(t, opts)
 	semi := subqueryOnly(t, opts)
 	all := map[string]bool{}
@@ -425,7 +428,8 @@ func subqueryOnly(t *testing.T, opts Options) map[string]bool {
 // TestScanAgrees scans a generated project with the real scanner: every
 // table, parent and state flag must be what expected_parents.json says.
 func TestScanAgrees(t *testing.T) {
-	opts := Options{Tables: 300, Seed: 21, ProductSize: 30}
+	t.Parallel()
+	opts := Options{Tables: 200, Seed: 21, ProductSize: 30}
 	dir, sum := generate(t, opts)
 	semi := subqueryOnly(t, opts)
 	p, err := pipeline.Scan(context.Background(), filepath.Join(dir, PipelinesDir), pipeline.ScanOptions{Strict: true})
@@ -457,7 +461,8 @@ func TestScanAgrees(t *testing.T) {
 }
 
 func TestGitHistory(t *testing.T) {
-	opts := Options{Tables: 150, Seed: 9, GitCommits: 4, ChangesPerCommit: 3}
+	t.Parallel()
+	opts := Options{Tables: 100, Seed: 9, GitCommits: 4, ChangesPerCommit: 3}
 	dir, sum := generate(t, opts)
 	if len(sum.Commits) != opts.GitCommits+1 {
 		t.Fatalf("%d commits, want %d", len(sum.Commits), opts.GitCommits+1)
