@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh BIN SAMPLES DIR — the main job on the samples, on a scratch copy
 # so the repository stays clean: scan, graph, report, plan, deploy to the
-# embedded local target, running statements, and a second deploy that
-# plans nothing.
+# embedded local target, running statements, a second deploy that plans
+# nothing, then a DML change that restarts exactly one table.
 set -euo pipefail
 bin=$(realpath "$1"); samples=$2; dir=$3
 
@@ -12,9 +12,21 @@ cp -R "$samples" "$dir/pipelines"
 cd "$dir"
 export PIPELINES=$PWD/pipelines
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+step() { printf '\n\033[1m$ shiftleft %s\033[0m\n' "$*"; "$bin" "$@"; }
 
-step "$bin" table build-inventory
-step "$bin" pipeline build-all-metadata
-step "$bin" pipeline graph
-step "$bin" pipeline report saleops_fct_revenue
+step table build-inventory
+step pipeline build-all-metadata
+step pipeline graph
+step pipeline report saleops_fct_revenue
+step pipeline impact --select saleops_dim_customer
+step pipeline build-execution-plan --select 'product:saleops product:c360'
+step pipeline deploy --select 'product:saleops product:c360'
+step pipeline report-running-statements
+printf '\n# a second deploy of the same selection plans nothing\n'
+step pipeline deploy --select 'product:saleops product:c360'
+printf '\n# change one DML: only that table (and what the rules add) is redeployed\n'
+dml=pipelines/dimensions/saleops/saleops_dim_product/sql-scripts/dml.saleops_dim_product.sql
+printf -- '-- demo: a comment only change is not a change\n' >>"$dml"
+sed -i "s/WHEN list_price < 20 THEN 'budget'/WHEN list_price < 25 THEN 'budget'/" "$dml"
+step pipeline deploy --select 'product:saleops'
+printf '\nState of the local target: %s\n' "$dir/.shiftleft/"
