@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -212,5 +213,75 @@ func TestParseAge(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("parseAge(%q) = %v, %v", tt.in, got, err)
 		}
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDeployTableProperties: sql-scripts/dml.<table>.properties reach the
+// statement's spec.properties, merged with the configured catalog and
+// database; a malformed file stops the deploy before anything runs.
+func TestDeployTableProperties(t *testing.T) {
+	srv, dir := standinDir(t, confluenttest.Options{ExistingTables: []string{
+		confluenttest.DefaultCatalog + "." + confluenttest.DefaultDatabase + ".raw_sales_transactions",
+		confluenttest.DefaultCatalog + "." + confluenttest.DefaultDatabase + ".raw_customer_history",
+		confluenttest.DefaultCatalog + "." + confluenttest.DefaultDatabase + ".raw_product_catalog",
+	}})
+	copyTree(t, filepath.Join("..", "flink_data_products", "pipelines"), filepath.Join(dir, "pipelines"))
+	scripts := filepath.Join(dir, "pipelines", "dimensions", "saleops", "saleops_dim_time", "sql-scripts")
+	props := filepath.Join(scripts, "dml.saleops_dim_time.properties")
+	if err := os.WriteFile(props, []byte("# keep state a day\nsql.state-ttl = 1 d\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(scripts, "ddl.saleops_dim_time.properties")
+	if err := os.WriteFile(bad, []byte("ok=1\nk=\\uZZ\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI(t, dir, nil, "pipeline", "deploy", "--target", "confluent", "--select", "product:saleops")
+	if code != 1 || !strings.Contains(errs, bad+":2: value of k: malformed") {
+		t.Fatalf("malformed properties: exit %d\n%s", code, errs)
+	}
+	if n := len(srv.StatementNames()); n != 0 {
+		t.Fatalf("%d statements submitted despite the malformed file", n)
+	}
+	os.Remove(bad)
+	code, out, errs := runCLI(t, dir, nil, "pipeline", "deploy", "--target", "confluent", "--select", "product:saleops")
+	if code != 0 {
+		t.Fatalf("deploy: exit %d\n%s%s", code, out, errs)
+	}
+	found := false
+	for _, r := range srv.Requests() {
+		if r.Method != "POST" || !strings.Contains(r.Body, `"name":"dev-use1-saleops-dml-saleops-dim-time"`) {
+			continue
+		}
+		var body struct{ Spec struct{ Properties map[string]string } }
+		json.Unmarshal([]byte(r.Body), &body)
+		want := map[string]string{"sql.state-ttl": "1 d", "sql.current-catalog": confluenttest.DefaultCatalog, "sql.current-database": confluenttest.DefaultDatabase}
+		if !reflect.DeepEqual(body.Spec.Properties, want) {
+			t.Errorf("properties = %v, want %v", body.Spec.Properties, want)
+		}
+		found = true
+	}
+	if !found {
+		t.Error("the DML of saleops_dim_time was not submitted")
 	}
 }

@@ -314,6 +314,9 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 		}
 		return sqlOf(tb)
 	}
+	if run.Properties, err = tableProperties(proj.Root, pl, g.Table); err != nil {
+		return err
+	}
 	pr := newProgress(e.Stderr, e.StdoutIsTerminal, e.Now)
 	run.OnEvent = pr.event
 	res, err := executor.Run(ctx, t, pl, run)
