@@ -81,12 +81,18 @@ type Target struct {
 	jm   jobManager
 	log  *slog.Logger
 
-	// mu guards state, session and failed, and serialises statements in the
-	// session: the gateway runs a session's operations on a thread pool, and
-	// DDL replays must not interleave with other statements.
-	mu      sync.Mutex
-	state   *stateFile
+	// exec orders statements in the session: catalog changes (DDL) hold
+	// it exclusively, DML submissions share it, so INSERTs compile and
+	// submit in parallel (the gateway runs a session's operations on a
+	// thread pool) but never while the session's catalog changes.
+	exec sync.RWMutex
+	// sessMu guards session; held while a new session is opened and the
+	// recorded DDLs are replayed into it.
+	sessMu  sync.Mutex
 	session string
+	// mu guards state and failed; held only for memory and file updates.
+	mu    sync.Mutex
+	state *stateFile
 	// failed remembers statements that failed in this process, for Wait.
 	failed map[string]*deployers.StatementError
 }
@@ -151,8 +157,8 @@ func (t *Target) Info() deployers.Info {
 
 // Close closes the gateway session. Running jobs are not affected.
 func (t *Target) Close(ctx context.Context) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.sessMu.Lock()
+	defer t.sessMu.Unlock()
 	if t.session == "" {
 		return nil
 	}
@@ -164,12 +170,27 @@ func (t *Target) Close(ctx context.Context) error {
 	return nil
 }
 
-// ensureSession opens a session (once) and replays the recorded DDLs into
-// it. Cost: one configure call per recorded table. Caller holds t.mu.
-func (t *Target) ensureSession(ctx context.Context) error {
-	if t.session != "" {
-		return nil
+// sessionID returns the session, opening one (and replaying the recorded
+// DDLs into it) when there is none or the current one is lost. Cost: one
+// configure call per recorded table, once per session.
+func (t *Target) sessionID(ctx context.Context, lost string) (string, error) {
+	t.sessMu.Lock()
+	defer t.sessMu.Unlock()
+	if lost != "" && t.session == lost {
+		t.log.Info("flink session lost, reopening", "session", lost)
+		t.session = ""
 	}
+	if t.session == "" {
+		if err := t.openSession(ctx); err != nil {
+			return "", err
+		}
+	}
+	return t.session, nil
+}
+
+// openSession opens a session and replays the recorded DDLs into it.
+// Caller holds t.sessMu.
+func (t *Target) openSession(ctx context.Context) error {
 	s, err := t.gw.openSession(ctx, "shiftleft", map[string]string{"execution.runtime-mode": "streaming"})
 	if err != nil {
 		return err
@@ -189,33 +210,39 @@ func (t *Target) ensureSession(ctx context.Context) error {
 			return fmt.Errorf("set up SQL Gateway session (%s): %w", stmt, err)
 		}
 	}
-	for _, name := range t.state.replayOrder() {
-		rec := t.state.Tables[name]
-		if err := t.gw.configure(ctx, s, rec.Rendered); err != nil {
+	t.mu.Lock()
+	order := t.state.replayOrder()
+	ddls := make([]string, len(order))
+	for i, name := range order {
+		ddls[i] = t.state.Tables[name].Rendered
+	}
+	t.mu.Unlock()
+	for i, name := range order {
+		if err := t.gw.configure(ctx, s, ddls[i]); err != nil {
 			_ = t.gw.closeSession(context.WithoutCancel(ctx), s)
 			return fmt.Errorf("replay DDL of table %s into a new SQL Gateway session (recorded in %s): %w", name, t.opts.StateFile, err)
 		}
 	}
-	t.log.Debug("flink session opened", "session", s, "replayed", len(t.state.Tables))
+	t.log.Debug("flink session opened", "session", s, "replayed", len(order))
 	t.session = s
 	return nil
 }
 
 // run executes a statement in the session, reopening the session once when
-// the gateway no longer knows it (restart or idle expiry). Caller holds t.mu.
+// the gateway no longer knows it (restart or idle expiry). Caller holds
+// t.exec (shared for DML, exclusive for DDL), not t.mu.
 func (t *Target) run(ctx context.Context, stmt string, cfg map[string]string) (result, error) {
-	if err := t.ensureSession(ctx); err != nil {
+	s, err := t.sessionID(ctx, "")
+	if err != nil {
 		return result{}, err
 	}
-	res, err := t.gw.execute(ctx, t.session, stmt, cfg, t.opts.PollInterval)
+	res, err := t.gw.execute(ctx, s, stmt, cfg, t.opts.PollInterval)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && sessionGone(apiErr) {
-		t.log.Info("flink session lost, reopening", "session", t.session)
-		t.session = ""
-		if err := t.ensureSession(ctx); err != nil {
+		if s, err = t.sessionID(ctx, s); err != nil {
 			return result{}, err
 		}
-		res, err = t.gw.execute(ctx, t.session, stmt, cfg, t.opts.PollInterval)
+		res, err = t.gw.execute(ctx, s, stmt, cfg, t.opts.PollInterval)
 	}
 	return res, err
 }
@@ -237,10 +264,13 @@ func (t *Target) CreateTable(ctx context.Context, req deployers.StatementRequest
 	for _, w := range r.Warnings {
 		t.log.Warn("flink DDL rewritten", "table", req.Table, "warning", w)
 	}
+	t.exec.Lock()
+	defer t.exec.Unlock()
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	delete(t.failed, req.Name)
-	if _, known := t.state.Tables[req.Table]; known {
+	_, known := t.state.Tables[req.Table]
+	t.mu.Unlock()
+	if known {
 		// Recorded, hence replayed into the session: creating it again
 		// (State found its topic gone) replaces the catalog entry.
 		if _, err := t.run(ctx, "DROP TABLE IF EXISTS "+quoteIdent(req.Table), nil); err != nil {
@@ -258,10 +288,13 @@ func (t *Target) CreateTable(ctx context.Context, req deployers.StatementRequest
 		rec.Bootstrap, rec.Topic = bootstrap, topic
 	}
 	now := t.opts.Now().UTC()
+	t.mu.Lock()
 	t.state.Seq++
 	rec.Seq, rec.CreatedAt = t.state.Seq, now
 	t.state.Tables[req.Table] = rec
-	if err := t.state.save(t.opts.StateFile); err != nil {
+	err = t.state.save(t.opts.StateFile)
+	t.mu.Unlock()
+	if err != nil {
 		return deployers.Statement{}, err
 	}
 	return deployers.Statement{
@@ -282,7 +315,9 @@ func (t *Target) fail(req deployers.StatementRequest, err error) (deployers.Stat
 		detail = apiErr.Message
 	}
 	se := &deployers.StatementError{Name: req.Name, Phase: deployers.PhaseFailed, Detail: detail}
+	t.mu.Lock()
 	t.failed[req.Name] = se
+	t.mu.Unlock()
 	return deployers.Statement{Name: req.Name, Table: req.Table, Kind: req.Kind, Phase: deployers.PhaseFailed, SQL: req.SQL, Detail: detail}, se
 }
 
@@ -290,17 +325,22 @@ func (t *Target) fail(req deployers.StatementRequest, err error) (deployers.Stat
 // session, delete the Kafka topic the target created with the table (unless
 // KeepTopics), and forget the table.
 func (t *Target) DropTable(ctx context.Context, req deployers.StatementRequest) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.exec.Lock()
+	defer t.exec.Unlock()
 	if _, err := t.run(ctx, "DROP TABLE IF EXISTS "+quoteIdent(req.Table), nil); err != nil {
 		_, err = t.fail(req, err)
 		return err
 	}
-	if rec := t.state.Tables[req.Table]; rec.Topic != "" && !t.opts.KeepTopics {
+	t.mu.Lock()
+	rec := t.state.Tables[req.Table]
+	t.mu.Unlock()
+	if rec.Topic != "" && !t.opts.KeepTopics {
 		if err := deleteTopic(ctx, rec.Bootstrap, rec.Topic, t.opts.PollInterval); err != nil {
 			return fmt.Errorf("drop table %s: %w", req.Table, err)
 		}
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	delete(t.state.Tables, req.Table)
 	// A recreated table has a new schema: old state must not come back.
 	for name, sp := range t.state.Savepoints {
@@ -323,13 +363,15 @@ func (t *Target) StartStatement(ctx context.Context, req deployers.StatementRequ
 	cfg["pipeline.name"] = req.Name
 	// Never let the gateway wait for an unbounded job inside the operation.
 	cfg["table.dml-sync"] = "false"
+	t.exec.RLock()
+	defer t.exec.RUnlock()
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	delete(t.failed, req.Name)
 	savepoint := ""
 	if t.opts.FromSavepoint {
 		savepoint = t.state.Savepoints[req.Name].Path
 	}
+	t.mu.Unlock()
 	if savepoint != "" {
 		cfg["execution.savepoint.path"] = savepoint
 	}
@@ -341,6 +383,8 @@ func (t *Target) StartStatement(ctx context.Context, req deployers.StatementRequ
 		return t.fail(req, fmt.Errorf("the gateway returned no job id: is %s an INSERT?", req.Name))
 	}
 	now := t.opts.Now().UTC()
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.state.Statements[req.Name] = statementRecord{Table: req.Table, SQL: req.SQL, JobID: res.JobID, Savepoint: savepoint, CreatedAt: now}
 	delete(t.state.Savepoints, req.Name)
 	if err := t.state.save(t.opts.StateFile); err != nil {

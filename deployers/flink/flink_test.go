@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -447,5 +448,52 @@ func TestDMLSyncIsForcedOff(t *testing.T) {
 	}
 	if got := f.srv.Jobs()[0].Config["table.dml-sync"]; got != "false" {
 		t.Errorf("submitted table.dml-sync = %q, want false", got)
+	}
+}
+
+// The executor runs independent steps at once: DML submissions share the
+// session while DDLs take it alone; the state file keeps every statement.
+func TestConcurrentStatements(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tg := f.target(t, nil)
+	if _, err := tg.CreateTable(ctx, ddl("o", "orders", ddlOrders)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			table := "totals_" + string(rune('a'+i))
+			if _, err := tg.CreateTable(ctx, ddl("ddl-"+table, table, strings.Replace(ddlTotals, "totals", table, 1))); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := tg.StartStatement(ctx, dml("dml-"+table, table, strings.Replace(dmlTotals, "INSERT INTO totals", "INSERT INTO "+table, 1))); err != nil {
+				errs <- err
+			}
+			if i%3 == 0 {
+				f.srv.ExpireSessions()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := len(f.srv.Jobs()); got != n {
+		t.Errorf("%d jobs, want %d", got, n)
+	}
+	second := f.target(t, nil)
+	list, err := second.ListStatements(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1+2*n {
+		t.Errorf("state file lists %d statements, want %d", len(list), 1+2*n)
 	}
 }
