@@ -345,6 +345,59 @@ func TestConcurrentCalls(t *testing.T) {
 	}
 }
 
+// TestConcurrentReadersAndWriters: readers never see a state being
+// changed (run with -race).
+func TestConcurrentReadersAndWriters(t *testing.T) {
+	ctx := context.Background()
+	tg := open(t, t.TempDir(), Options{NoSync: true})
+	run(t, tg, []step{{do: "ddl", name: "d", sql: ddlOrders}, {do: "dml", name: "m0", sql: dmlOrders}})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := range 30 {
+			name := "w" + string(rune('a'+i))
+			if _, err := tg.StartStatement(ctx, deployers.StatementRequest{Name: name, SQL: dmlOrders, Properties: map[string]string{"k": "v"}}); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for range 30 {
+			st, err := tg.State(ctx, []deployers.TableRef{{Table: "orders", DMLName: "m0"}})
+			if err != nil || st["orders"].DML == nil {
+				t.Errorf("State: %v %+v", err, st)
+			}
+			list, err := tg.ListStatements(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			for _, s := range list {
+				if s.Properties != nil {
+					s.Properties["k"] = "changed by a caller"
+				}
+			}
+			if _, err := tg.Wait(ctx, "m0", []deployers.Phase{deployers.PhaseRunning}, time.Second); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	wg.Wait()
+	list, err := tg.ListStatements(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 32 {
+		t.Errorf("%d statements, want 32", len(list))
+	}
+	for _, s := range list {
+		if s.Properties["k"] == "changed by a caller" {
+			t.Errorf("statement %s: a caller's change reached the state", s.Name)
+		}
+	}
+}
+
 func TestWait(t *testing.T) {
 	ctx := context.Background()
 	all := []deployers.Phase{deployers.PhaseRunning}

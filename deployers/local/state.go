@@ -142,6 +142,18 @@ func (st *State) validate() error {
 // state for env (the first deploy); an unreadable or invalid one is a
 // *CorruptStateError naming the file and how to recover.
 func LoadState(path, env string) (*State, error) {
+	data, err := readStateFile(path)
+	if err != nil || data == nil {
+		if err == nil {
+			return newState(env), nil
+		}
+		return nil, err
+	}
+	return decodeStateFile(path, env, data)
+}
+
+// readStateFile returns the file's bytes, nil for a missing file.
+func readStateFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, berr := os.Stat(path + ".bak"); berr == nil {
@@ -149,7 +161,7 @@ func LoadState(path, env string) (*State, error) {
 			// removes it: do not guess whether they meant to reset.
 			return nil, fmt.Errorf("local state file %s is missing but its backup %s.bak exists: restore it with 'mv %s.bak %s', or delete the backup too to start from an empty environment", path, path, path, path)
 		}
-		return newState(env), nil
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read local state: %w", err)
@@ -162,6 +174,13 @@ func LoadState(path, env string) (*State, error) {
 	if len(data) > maxStateSize {
 		return nil, corrupt(path, fmt.Errorf("larger than %d MB", maxStateSize>>20))
 	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, nil
+}
+
+func decodeStateFile(path, env string, data []byte) (*State, error) {
 	st, err := DecodeState(data)
 	if err != nil {
 		return nil, corrupt(path, err)
@@ -178,23 +197,34 @@ func corrupt(path string, err error) error {
 }
 
 // saveState writes st to path atomically after keeping the current file
-// as path.bak. The backup is a hard link (no copy): the rename that
-// installs the new file leaves the old inode reachable under .bak. Cost:
-// one JSON encoding, one fsync of the file and one of the directory.
-func saveState(path string, st *State) error {
+// as path.bak, and returns the bytes written. The backup is a hard link (no
+// copy): the rename that installs the new file leaves the old inode
+// reachable under .bak. The JSON is compact: indenting doubles the
+// encoding cost, and 'jq .' reads it. Cost: one JSON encoding, one fsync of
+// the file and one of the directory (none with noSync).
+func saveState(path string, st *State, noSync bool) ([]byte, error) {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("save local state %s: %w", path, err)
+	}
+	data = append(data, '\n')
 	bak := path + ".bak"
 	if err := os.Remove(bak); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("save local state: %w", err)
+		return nil, fmt.Errorf("save local state: %w", err)
 	}
+	opts := atomicfile.Options{NoSync: noSync}
 	if err := os.Link(path, bak); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		// Some file systems have no hard links: a copy does the same job.
-		if data, rerr := os.ReadFile(path); rerr == nil {
-			if werr := atomicfile.Write(bak, data, 0o644); werr != nil {
-				return fmt.Errorf("save local state: backup: %w", werr)
+		if old, rerr := os.ReadFile(path); rerr == nil {
+			if werr := atomicfile.WriteWith(bak, old, 0o644, opts); werr != nil {
+				return nil, fmt.Errorf("save local state: backup: %w", werr)
 			}
 		}
 	}
-	return atomicfile.WriteJSON(path, st, 0o644)
+	if err := atomicfile.WriteWith(path, data, 0o644, opts); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 // removeOldTemps deletes temporary files of interrupted writes (a process

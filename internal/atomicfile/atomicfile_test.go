@@ -15,10 +15,12 @@ func TestWrite(t *testing.T) {
 		existing string // "" = no file before
 		data     string
 		perm     fs.FileMode
+		noSync   bool
 	}{
 		{name: "new file", data: "hello\n", perm: 0o644},
 		{name: "replace file", existing: "old content that is longer", data: "new", perm: 0o600},
 		{name: "empty data", existing: "x", data: "", perm: 0o644},
+		{name: "no sync", existing: "old", data: "new", perm: 0o644, noSync: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -29,7 +31,13 @@ func TestWrite(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := Write(path, []byte(tt.data), tt.perm); err != nil {
+			var err error
+			if tt.noSync {
+				err = WriteWith(path, []byte(tt.data), tt.perm, Options{NoSync: true})
+			} else {
+				err = Write(path, []byte(tt.data), tt.perm)
+			}
+			if err != nil {
 				t.Fatalf("Write: %v", err)
 			}
 			got, err := os.ReadFile(path)
