@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"sort"
@@ -43,6 +44,7 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 			if err != nil {
 				return err
 			}
+			defer t.Close(context.WithoutCancel(c.Context))
 			defer e.reportRetries(t.Target)
 			var rows []statementRow
 			if e.selectionFrom(c).IsEmpty() {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -216,6 +217,7 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 	if err != nil {
 		return err
 	}
+	defer t.Close(context.WithoutCancel(ctx))
 	defer e.reportRetries(t.Target)
 	var sel selectedTables
 	if o.planFile == "" {
@@ -278,7 +280,7 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 			return err
 		}
 		if o.showSQL {
-			if err := writeSQL(e.Stdout, pl, g, sqlOf); err != nil {
+			if err := writeSQL(e.Stdout, pl, g, sqlOf, t.renderDDL); err != nil {
 				return err
 			}
 		}
@@ -290,7 +292,7 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 			return err
 		}
 		if o.showSQL {
-			if err := writeSQL(e.Stdout, pl, g, sqlOf); err != nil {
+			if err := writeSQL(e.Stdout, pl, g, sqlOf, t.renderDDL); err != nil {
 				return err
 			}
 		}
@@ -319,6 +321,7 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 	}
 	pr := newProgress(e.Stderr, e.StdoutIsTerminal, e.Now)
 	run.OnEvent = pr.event
+	pr.tick()
 	res, err := executor.Run(ctx, t, pl, run)
 	pr.finish()
 	if err != nil {
@@ -463,7 +466,7 @@ func writePlan(w io.Writer, pl *plan.Plan, format string) error {
 }
 
 // writeSQL prints the SQL of every acting step, in plan order.
-func writeSQL(w io.Writer, pl *plan.Plan, g *dag.Graph, sqlOf func(*pipeline.Table) (string, string, error)) error {
+func writeSQL(w io.Writer, pl *plan.Plan, g *dag.Graph, sqlOf func(*pipeline.Table) (string, string, error), renderDDL func(table, sql string) (string, []string, error)) error {
 	for _, s := range pl.Steps {
 		if !s.Action.Acts() || s.Action == plan.ActionDrop {
 			continue
@@ -475,7 +478,14 @@ func writeSQL(w io.Writer, pl *plan.Plan, g *dag.Graph, sqlOf func(*pipeline.Tab
 		for _, st := range s.Statements {
 			sql := dml
 			if st.Kind == deployers.KindDDL {
-				sql = ddl
+				rendered, warnings, err := renderDDL(s.Table, ddl)
+				if err != nil {
+					return fmt.Errorf("rewrite the DDL of %s for the target: %w", s.Table, err)
+				}
+				sql = rendered
+				for _, warn := range warnings {
+					fmt.Fprintf(w, "\n-- warning: %s", warn)
+				}
 			}
 			fmt.Fprintf(w, "\n-- %s (%s %s)\n%s\n", st.Name, s.Action, s.Table, strings.TrimSpace(sql))
 		}
@@ -561,9 +571,11 @@ func (e *Env) confirm(pl *plan.Plan) error {
 }
 
 // progress prints executor events: on a terminal a live block (a counter
-// and one line per running table, redrawn), otherwise one plain line per
-// event. Events arrive from one goroutine at a time.
+// and one line per running table, redrawn on every event and every second),
+// otherwise one plain line per event.
 type progress struct {
+	mu      sync.Mutex
+	stop    chan struct{}
 	w       io.Writer
 	live    bool
 	now     func() time.Time
@@ -580,7 +592,35 @@ func newProgress(w io.Writer, live bool, now func() time.Time) *progress {
 	return &progress{w: w, live: live, now: now, started: map[string]time.Time{}, action: map[string]plan.Action{}, status: map[string]string{}}
 }
 
+// tick redraws the live block every second so elapsed times move while
+// statements are slow; finish stops it.
+func (p *progress) tick() {
+	if !p.live {
+		return
+	}
+	p.stop = make(chan struct{})
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.mu.Lock()
+				if p.lines > 0 {
+					p.clear()
+					p.draw()
+				}
+				p.mu.Unlock()
+			}
+		}
+	}()
+}
+
 func (p *progress) event(ev executor.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.running, p.done, p.total = ev.Running, ev.Done, ev.Total
 	var line string
 	switch ev.Kind {
@@ -634,6 +674,11 @@ func (p *progress) draw() {
 }
 
 func (p *progress) finish() {
+	if p.stop != nil {
+		close(p.stop)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.live {
 		p.clear()
 	}

@@ -1,14 +1,17 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/deployers/flink"
 	"github.com/shiftleft-dev/shiftleft/deployers/local"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
@@ -31,6 +34,7 @@ func targetFlags() []ucli.Flag {
 		configFlag(),
 		&ucli.StringFlag{Name: "compute-pool-id", Usage: "confluent: compute pool for tables whose running statement has no usable pool (before flink.compute_pool_id)"},
 		&ucli.BoolFlag{Name: "pool-creation", Usage: "confluent: create a compute pool named by convention when none is usable (deploys only, never plans)"},
+		&ucli.BoolFlag{Name: "from-savepoint", Usage: "flink: stop replaced jobs with a savepoint and start the new job from it (default: from scratch)"},
 	}
 }
 
@@ -39,6 +43,52 @@ type openedTarget struct {
 	deployers.Target
 	// lockPath is the environment's lock file.
 	lockPath string
+}
+
+// Close releases what the target holds open (the flink target's gateway
+// session; its jobs keep running). Commands defer it.
+func (t *openedTarget) Close(ctx context.Context) {
+	if cl, ok := t.Target.(interface{ Close(context.Context) error }); ok {
+		_ = cl.Close(ctx)
+	}
+}
+
+// renderDDL is the DDL a target really submits for a table: the flink
+// target rewrites Confluent Cloud options; the others submit it as is.
+func (t *openedTarget) renderDDL(table, sql string) (string, []string, error) {
+	if r, ok := t.Target.(interface {
+		RenderDDL(table, sql string) (string, []string, error)
+	}); ok {
+		return r.RenderDDL(table, sql)
+	}
+	return sql, nil, nil
+}
+
+// openFlinkTarget opens the open-source Flink target: the SQL Gateway and
+// JobManager from config (flink_gateway.*, SL_FLINK_GATEWAY_URL, …), its
+// state file next to the local target's.
+func (e *Env) openFlinkTarget(c *ucli.Context, p *pipeline.Project, cfg *config.Config) (*openedTarget, error) {
+	env := c.String("environment")
+	if env == "" {
+		env = cfg.Kafka.ClusterType
+	}
+	dir := c.String("state-dir")
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(p.Root), flink.StateDirName)
+	} else {
+		dir = e.abs(dir)
+	}
+	opts := flink.OptionsFromConfig(cfg)
+	opts.Environment = env
+	opts.StateFile = flink.StateFile(dir, env)
+	opts.FromSavepoint = c.Bool("from-savepoint")
+	opts.Logger = e.logger(c)
+	opts.Now = e.Now
+	t, err := flink.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &openedTarget{Target: t, lockPath: strings.TrimSuffix(opts.StateFile, ".json") + ".lock"}, nil
 }
 
 // openTarget opens the target named by --target for the project.
@@ -95,7 +145,7 @@ func (e *Env) openTarget(c *ucli.Context, p *pipeline.Project, cfg *config.Confi
 	case targetConfluent:
 		return e.openConfluentTarget(c, p, cfg)
 	case targetFlink:
-		return nil, usageErrorf("--target %s: unsupported target for deploys in this build yet; use --target local", name)
+		return e.openFlinkTarget(c, p, cfg)
 	default:
 		return nil, usageErrorf("--target %q: unsupported target; use local, confluent or flink", name)
 	}
