@@ -52,6 +52,9 @@ type deployment struct {
 	srv    *confluenttest.Server
 	target *confluent.Target
 	naming plan.Naming
+	// exec, when set, is what the executor runs against (a wrapper of
+	// target that injects events between planning and execution).
+	exec deployers.Target
 }
 
 func newDeployment(t *testing.T, root string, faults confluenttest.Faults, mods ...func(*confluent.Options)) *deployment {
@@ -146,7 +149,11 @@ func (d *deployment) run(t *testing.T, stmtTimeout time.Duration) (*plan.Plan, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := executor.Run(ctx, d.target, pl, executor.Options{
+	var exec deployers.Target = d.target
+	if d.exec != nil {
+		exec = d.exec
+	}
+	res, err := executor.Run(ctx, exec, pl, executor.Options{
 		MaxParallel: 4, StatementTimeout: stmtTimeout,
 		SQL: func(table string) (string, string, error) { return sql(p.Table(table)) },
 	})
