@@ -46,8 +46,11 @@ func TestConfluentScripts(t *testing.T) {
 				retryAfter := fs.String("retry-after", "", "Retry-After of 429 answers")
 				fail := fs.String("fail", "", "statement names that go FAILED")
 				echo := fs.Bool("echo-auth", false, "error bodies echo the Authorization header")
+				latency := fs.Duration("latency", 0, "delay of every answer")
+				errorNext := fs.Int("error-next", 0, "answer 503 to the next N requests")
 				ts.Check(fs.Parse(args))
-				faults := confluenttest.Faults{RateLimitEvery: *rate, RetryAfter: *retryAfter, FailMatching: *fail, EchoAuth: *echo}
+				faults := confluenttest.Faults{RateLimitEvery: *rate, RetryAfter: *retryAfter, FailMatching: *fail, EchoAuth: *echo,
+					Latency: *latency, ErrorNext: *errorNext}
 				mu.Lock()
 				srv := servers[ts]
 				mu.Unlock()

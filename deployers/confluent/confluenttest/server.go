@@ -102,6 +102,9 @@ type Faults struct {
 	// EchoAuth makes error bodies echo the request's Authorization header,
 	// as some proxies do.
 	EchoAuth bool
+	// Latency delays every answer, as a distant service does, so a CLI
+	// deploy lasts long enough to be interrupted in tests. 0 = none.
+	Latency time.Duration
 }
 
 // Request is one logged request.
@@ -415,6 +418,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	faults := *f
 	s.mu.Unlock()
 
+	if faults.Latency > 0 {
+		select {
+		case <-time.After(faults.Latency):
+		case <-r.Context().Done():
+			return
+		case <-s.stop:
+			return
+		}
+	}
 	switch fault {
 	case "hang":
 		select {
