@@ -261,8 +261,9 @@ func (t *Target) CreateTable(ctx context.Context, req deployers.StatementRequest
 	if err != nil {
 		return deployers.Statement{}, fmt.Errorf("statement %s: %w", req.Name, err)
 	}
+	// The plan shows these (RenderDDL); here they are detail for --verbose.
 	for _, w := range r.Warnings {
-		t.log.Warn("flink DDL rewritten", "table", req.Table, "warning", w)
+		t.log.Info("flink DDL rewritten", "table", req.Table, "change", w)
 	}
 	t.exec.Lock()
 	defer t.exec.Unlock()
