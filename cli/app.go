@@ -134,7 +134,7 @@ func tableCommands(e *Env) []*ucli.Command {
 
 // projectCommands are the `shiftleft project …` subcommands.
 func projectCommands(e *Env) []*ucli.Command {
-	return append([]*ucli.Command{listModifiedFilesCommand(e)}, confluentCommands(e)...)
+	return append([]*ucli.Command{listModifiedFilesCommand(e), forceUnlockCommand(e)}, confluentCommands(e)...)
 }
 
 func group(name, usage string, subs []*ucli.Command) *ucli.Command {

@@ -53,7 +53,7 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 					return err
 				}
 				for _, s := range list {
-					rows = append(rows, rowOf("", s, e.Now()))
+					rows = append(rows, rowOf(s.Table, s, e.Now()))
 				}
 			} else {
 				_, res, _, err := e.selectTables(c, proj, g)

@@ -92,8 +92,9 @@ var envName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // Open opens the local target of environment env with its state under dir
 // (created if missing). The state file itself is created by the first
-// change. An existing state file must be readable: a corrupt one is an
-// error (*CorruptStateError), never silently replaced.
+// change. It is not read here, so that commands which only need the lock
+// (force-unlock) work whatever its content; every operation reads it, and
+// a corrupt one is an error (*CorruptStateError), never silently replaced.
 func Open(dir, env string, opts Options) (*Target, error) {
 	if !envName.MatchString(env) || env == "." || env == ".." {
 		return nil, fmt.Errorf("local target: environment name %q: use only letters, digits, '_', '.' and '-'", env)
@@ -121,9 +122,6 @@ func Open(dir, env string, opts Options) (*Target, error) {
 	}
 	for _, n := range opts.FailTables {
 		t.fail[n] = true
-	}
-	if _, err := LoadState(t.path, env); err != nil {
-		return nil, err
 	}
 	removeOldTemps(t.path, opts.Now())
 	return t, nil

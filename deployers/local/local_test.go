@@ -512,8 +512,12 @@ func TestCorruptStateIsNeverReset(t *testing.T) {
 	if got, _ := os.ReadFile(path); string(got) != string(bad) {
 		t.Error("the corrupt file was changed")
 	}
-	if _, err := Open(dir, "dev", Options{}); !errors.As(err, &ce) {
-		t.Errorf("Open of a corrupt state = %v", err)
+	reopened, err := Open(dir, "dev", Options{})
+	if err != nil {
+		t.Fatalf("Open reads the state: %v", err)
+	}
+	if _, err := reopened.ListStatements(context.Background()); !errors.As(err, &ce) {
+		t.Errorf("ListStatements on a corrupt state = %v", err)
 	}
 	// The backup is the state one change before.
 	data, err := os.ReadFile(path + ".bak")
@@ -529,8 +533,8 @@ func TestCorruptStateIsNeverReset(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir, "dev", Options{}); err == nil || !strings.Contains(err.Error(), "is missing but its backup") {
-		t.Errorf("Open without state but with backup = %v", err)
+	if _, err := reopened.State(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "is missing but its backup") {
+		t.Errorf("State without state file but with backup = %v", err)
 	}
 }
 
