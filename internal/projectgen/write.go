@@ -131,7 +131,7 @@ func (p *project) writeTable(buf *bytes.Buffer, root string, i int) (int, int64,
 		buf.Reset()
 		render()
 		size += int64(buf.Len())
-		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		if err := createFile(p, buf.Bytes()); err != nil {
 			return fmt.Errorf("generate table %s: %w", t.name, err)
 		}
 		return nil
