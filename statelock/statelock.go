@@ -35,6 +35,9 @@ type Info struct {
 
 // String is the holder as error messages show it.
 func (i Info) String() string {
+	if i.PID == 0 && i.Created.IsZero() {
+		return "lock " + i.ID // an unreadable lock file: nothing more is known
+	}
 	return fmt.Sprintf("lock %s (%s by %s, pid %d, since %s)", i.ID, orUnknown(i.Operation), orUnknown(i.Who), i.PID, i.Created.UTC().Format(time.RFC3339))
 }
 
