@@ -188,8 +188,9 @@ func (lk *Locker) Acquire(ctx context.Context, path string, info Info, timeout t
 			if took {
 				h := holder
 				takenOver = &h
+				continue
 			}
-			continue
+			// Another process is taking it over: wait like for a holder.
 		}
 		now := lk.Now()
 		if !now.Before(deadline) {
