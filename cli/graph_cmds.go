@@ -6,6 +6,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/render"
 	"github.com/shiftleft-dev/shiftleft/report"
@@ -61,39 +62,78 @@ func reportCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "report",
 		Usage:     "show a table's ancestors (and descendants) without calling any target",
-		UsageText: "shiftleft pipeline report [--children-too] [--format tree|json|yaml|dot|mermaid] TABLE",
-		Flags: append(pipelinesFlags(), formatFlag(formats...),
-			&ucli.BoolFlag{Name: "children-too", Usage: "also show the table's descendants"}),
+		UsageText: "shiftleft pipeline report [--children-too] [--format tree|json|yaml|dot|mermaid] TABLE\n   shiftleft pipeline report [--children-too] --select EXPR ...",
+		Flags: append(append(pipelinesFlags(), formatFlag(formats...),
+			&ucli.BoolFlag{Name: "children-too", Usage: "also show the table's descendants"}), selectionFlags()...),
 		Action: func(c *ucli.Context) error {
-			a, err := args(c, 1, "TABLE")
-			if err != nil {
-				return err
-			}
 			f, err := format(c, formats...)
 			if err != nil {
 				return err
 			}
-			_, g, err := e.loadGraph(c)
+			bySelection := !e.selectionFrom(c).IsEmpty()
+			want := 1
+			if bySelection {
+				want = 0
+			}
+			a, err := args(c, want, "TABLE")
+			if err != nil {
+				if bySelection {
+					return usageErrorf("give a TABLE or a selection, not both")
+				}
+				return err
+			}
+			p, g, err := e.loadGraph(c)
 			if err != nil {
 				return err
 			}
-			if !g.Has(a[0]) {
+			tables := a
+			if bySelection {
+				_, res, _, err := e.selectTables(c, p, g)
+				if err != nil {
+					return err
+				}
+				tables = res.Selected
+			} else if !g.Has(a[0]) {
 				return unknownTable(g.Names(), a[0])
 			}
-			l := report.LineageOf(g, a[0], c.Bool("children-too"))
-			switch f {
-			case "json":
-				return l.WriteJSON(e.Stdout)
-			case "yaml":
-				return l.WriteYAML(e.Stdout)
-			case "dot":
-				return l.Diagram().DOT(e.Stdout)
-			case "mermaid":
-				return l.Diagram().Mermaid(e.Stdout)
-			}
-			return l.WriteTree(e.Stdout)
+			return writeLineages(e, g, tables, f, c.Bool("children-too"))
 		},
 	}
+}
+
+// writeLineages renders one lineage per table: trees one after the
+// other; JSON and YAML one document (an array for several tables); DOT and
+// Mermaid one diagram per table.
+func writeLineages(e *Env, g *dag.Graph, tables []string, f string, childrenToo bool) error {
+	ls := make([]report.Lineage, len(tables))
+	for i, t := range tables {
+		ls[i] = report.LineageOf(g, t, childrenToo)
+	}
+	if len(ls) > 1 && (f == "json" || f == "yaml") {
+		return report.WriteLineages(e.Stdout, ls, f)
+	}
+	for i, l := range ls {
+		if i > 0 && (f == "tree" || f == "dot" || f == "mermaid") {
+			fmt.Fprintln(e.Stdout)
+		}
+		var err error
+		switch f {
+		case "json":
+			err = l.WriteJSON(e.Stdout)
+		case "yaml":
+			err = l.WriteYAML(e.Stdout)
+		case "dot":
+			err = l.Diagram().DOT(e.Stdout)
+		case "mermaid":
+			err = l.Diagram().Mermaid(e.Stdout)
+		default:
+			err = l.WriteTree(e.Stdout)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func buildInventoryCommand(e *Env) *ucli.Command {

@@ -60,6 +60,21 @@ func (l Lineage) WriteJSON(w io.Writer) error {
 	return enc.Encode(l)
 }
 
+// WriteLineages writes several lineages as one JSON array or YAML list.
+func WriteLineages(w io.Writer, ls []Lineage, format string) error {
+	if format == "yaml" {
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		if err := enc.Encode(ls); err != nil {
+			return err
+		}
+		return enc.Close()
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(ls)
+}
+
 // WriteYAML writes the lineage as YAML.
 func (l Lineage) WriteYAML(w io.Writer) error {
 	enc := yaml.NewEncoder(w)
