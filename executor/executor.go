@@ -288,7 +288,7 @@ func Run(ctx context.Context, t deployers.Target, p *plan.Plan, opts Options) (*
 		opts.OnEvent(ev)
 	}
 	for {
-		for !stopping && len(running) < opts.MaxParallel && ready.Len() > 0 {
+		for !stopping && ctx.Err() == nil && len(running) < opts.MaxParallel && ready.Len() > 0 {
 			i := heap.Pop(ready).(int)
 			res.Steps[i].Status = StatusRunning
 			running = append(running, i)
@@ -348,6 +348,9 @@ func Run(ctx context.Context, t deployers.Target, p *plan.Plan, opts Options) (*
 	for i := range res.Steps {
 		if res.Steps[i].Status == StatusPending {
 			res.Steps[i].Status = StatusNotStarted
+			if ctx.Err() != nil {
+				res.Interrupted = true
+			}
 		}
 	}
 	return res, nil

@@ -527,3 +527,18 @@ func TestRunRejectsBadPlan(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestAlreadyCancelled(t *testing.T) {
+	g := generate(t, 2, 3, 8)
+	f := newFake(0)
+	p := planFor(t, g, f, g.Names())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := Run(ctx, f, p, Options{SQL: sqlFor(g)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Interrupted || res.Count(StatusNotStarted) != len(res.Steps) || len(f.log) != 0 {
+		t.Fatalf("a cancelled run started work: %+v, calls %v", res, f.log)
+	}
+}
