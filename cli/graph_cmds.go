@@ -66,21 +66,20 @@ func reportCommand(e *Env) *ucli.Command {
 		Flags: append(append(pipelinesFlags(), formatFlag(formats...),
 			&ucli.BoolFlag{Name: "children-too", Usage: "also show the table's descendants"}), selectionFlags()...),
 		Action: func(c *ucli.Context) error {
+			a, err := positional(c)
+			if err != nil {
+				return err
+			}
 			f, err := format(c, formats...)
 			if err != nil {
 				return err
 			}
 			bySelection := !e.selectionFrom(c).IsEmpty()
-			want := 1
-			if bySelection {
-				want = 0
-			}
-			a, err := args(c, want, "TABLE")
-			if err != nil {
-				if bySelection {
-					return usageErrorf("give a TABLE or a selection, not both")
-				}
-				return err
+			switch {
+			case bySelection && len(a) > 0:
+				return usageErrorf("give a TABLE or a selection, not both")
+			case !bySelection && len(a) != 1:
+				return usageErrorf("expected 1 argument: TABLE (or a selection with --select)")
 			}
 			p, g, err := e.loadGraph(c)
 			if err != nil {

@@ -79,6 +79,22 @@ func format(c *ucli.Context, values ...string) (string, error) {
 // --format json` would silently ignore --format), so flags found among
 // the arguments are applied here.
 func args(c *ucli.Context, want int, names ...string) ([]string, error) {
+	pos, err := positional(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != want {
+		if want == 0 {
+			return nil, usageErrorf("unexpected argument %q", pos[0])
+		}
+		return nil, usageErrorf("expected %d argument(s): %s (got %d)", want, strings.Join(names, " "), len(pos))
+	}
+	return pos, nil
+}
+
+// positional applies the flags found among the arguments and returns the
+// rest.
+func positional(c *ucli.Context) ([]string, error) {
 	var pos []string
 	a := c.Args().Slice()
 	for i := 0; i < len(a); i++ {
@@ -111,12 +127,6 @@ func args(c *ucli.Context, want int, names ...string) ([]string, error) {
 		if err := c.Set(name, value); err != nil {
 			return nil, usageErrorf("flag %s: %v", s, err)
 		}
-	}
-	if len(pos) != want {
-		if want == 0 {
-			return nil, usageErrorf("unexpected argument %q", pos[0])
-		}
-		return nil, usageErrorf("expected %d argument(s): %s (got %d)", want, strings.Join(names, " "), len(pos))
 	}
 	return pos, nil
 }
