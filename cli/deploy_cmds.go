@@ -319,7 +319,9 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 	if run.Properties, err = tableProperties(proj.Root, pl, g.Table); err != nil {
 		return err
 	}
-	pr := newProgress(e.Stderr, e.StdoutIsTerminal, e.Now)
+	// Live progress only when both streams are terminals: escape codes must
+	// not end up in a redirected log.
+	pr := newProgress(e.Stderr, e.StdoutIsTerminal && isTerminal(e.Stderr), e.Now)
 	run.OnEvent = pr.event
 	pr.tick()
 	res, err := executor.Run(ctx, t, pl, run)
