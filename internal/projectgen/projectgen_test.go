@@ -293,7 +293,6 @@ func TestDMLReadsExpectedParents(t *testing.T) {
 	t.Parallel()
 	opts := Options{Tables: 200, Seed: 5}
 	dir, sum := generate(t, opts)
-	semi := subqueryOnly(t, opts)
 	all := map[string]bool{}
 	for _, tb := range sum.Tables {
 		all[tb.Name] = true
@@ -335,7 +334,7 @@ func TestDMLReadsExpectedParents(t *testing.T) {
 		if strings.Join(named, ",") != strings.Join(tb.Parents, ",") {
 			t.Errorf("%s names tables %v, want %v", tb.DML, named, tb.Parents)
 		}
-		checkAnalysis(t, tb, ddl, dml, semi[tb.Name])
+		checkAnalysis(t, tb, ddl, dml)
 		s := string(dml)
 		if strings.Contains(s, "CASE WHEN a.status = 'cancelled' THEN '") {
 			literals++
@@ -362,7 +361,7 @@ func TestDMLReadsExpectedParents(t *testing.T) {
 
 // checkAnalysis compares the lexer-based analysis of pipeline/flinksql
 // with what the generator meant.
-func checkAnalysis(t *testing.T, tb TableInfo, ddl, dml []byte, semi bool) {
+func checkAnalysis(t *testing.T, tb TableInfo, ddl, dml []byte) {
 	t.Helper()
 	a, err := flinksql.Analyze(dml)
 	if err != nil {
@@ -378,9 +377,6 @@ func checkAnalysis(t *testing.T, tb TableInfo, ddl, dml []byte, semi bool) {
 	}
 	sort.Strings(reads)
 	wantStateful := tb.Stateful
-	if semi {
-		wantStateful = a.Stateful // see subqueryOnly
-	}
 	if strings.Join(writes, ",") != tb.Name || strings.Join(reads, ",") != strings.Join(tb.Parents, ",") || a.Stateful != wantStateful {
 		t.Errorf("%s: flinksql finds writes %v, reads %v, stateful %v (%s); want %s, %v, %v",
 			tb.DML, writes, reads, a.Stateful, a.StatefulBecause, tb.Name, tb.Parents, tb.Stateful)
@@ -397,41 +393,12 @@ func checkAnalysis(t *testing.T, tb TableInfo, ddl, dml []byte, semi bool) {
 	}
 }
 
-// subqueryOnly lists the tables whose only stateful construct is an
-// IN/EXISTS subquery. Flink plans those as semi-joins, which keep state, so
-// the generator calls them stateful; pipeline/flinksql does not count them
-// yet (reported to the lead), so their flag is not compared.
-func subqueryOnly(t *testing.T, opts Options) map[string]bool {
-	t.Helper()
-	if err := opts.normalize(); err != nil {
-		t.Fatal(err)
-	}
-	p := buildModel(opts)
-	out := map[string]bool{}
-	for i := range p.tables {
-		tb := &p.tables[i]
-		d := p.decide(i)
-		if tb.layer == layerSource || !d.subquery || d.shape == shapeAgg || d.shape == shapeDedup {
-			continue
-		}
-		next := 1
-		if d.shape == shapeUnion {
-			next = d.unionN
-		}
-		if next >= len(tb.parents)-1 { // no join before the subquery's parent
-			out[tb.name] = true
-		}
-	}
-	return out
-}
-
 // TestScanAgrees scans a generated project with the real scanner: every
 // table, parent and state flag must be what expected_parents.json says.
 func TestScanAgrees(t *testing.T) {
 	t.Parallel()
 	opts := Options{Tables: 200, Seed: 21, ProductSize: 30}
 	dir, sum := generate(t, opts)
-	semi := subqueryOnly(t, opts)
 	p, err := pipeline.Scan(context.Background(), filepath.Join(dir, PipelinesDir), pipeline.ScanOptions{Strict: true})
 	if err != nil {
 		t.Fatal(err)
@@ -447,9 +414,6 @@ func TestScanAgrees(t *testing.T) {
 		if st == nil {
 			t.Errorf("scan did not find %s", tb.Name)
 			continue
-		}
-		if semi[tb.Name] {
-			tb.Stateful = st.Stateful // see subqueryOnly
 		}
 		if string(st.Type) != tb.Type || st.Product != tb.Product || st.Folder != tb.Folder ||
 			strings.Join(st.Parents, ",") != strings.Join(tb.Parents, ",") || len(st.External) != 0 || st.Stateful != tb.Stateful {

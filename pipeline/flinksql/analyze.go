@@ -500,6 +500,12 @@ func (a *analysis) body(lo, hi int, sc *scope, m mode) {
 			}
 		case KwMatchRecognize:
 			a.stateful("MATCH_RECOGNIZE", t)
+		case KwIn, KwExists:
+			// Flink runs IN/EXISTS subqueries as semi or anti joins, which
+			// keep both inputs in state like any regular join.
+			if a.isOp(i+1, hi, '(') && (a.kw(i+2, hi) == KwSelect || a.kw(i+2, hi) == KwWith) {
+				a.stateful(t.Kw.String()+" subquery (semi/anti join)", t)
+			}
 		case KwTable:
 			if m == modeTVF {
 				if end, ok := a.nameEnd(i+1, hi); ok {
