@@ -28,7 +28,9 @@ func Dir(n, gitCommits int) (string, error) {
 		base = filepath.Join(c, "shiftleft", "bench")
 	}
 	dir := filepath.Join(base, fmt.Sprintf("tables-%d-seed-%d-commits-%d", n, Seed, gitCommits))
-	if _, err := projectgen.ReadExpected(dir); err == nil {
+	// A project made by an older generator is regenerated: its files and
+	// expectations may differ.
+	if sum, err := projectgen.ReadExpected(dir); err == nil && sum.Version == projectgen.Version {
 		return dir, nil
 	}
 	// A half-generated folder from an interrupted run is regenerated.
