@@ -12,8 +12,8 @@ import (
 func TestOptionsFromConfig(t *testing.T) {
 	yaml := []byte(`
 flink_gateway:
-  url: http://gw:8083
-  jobmanager_url: http://jm:8081
+  url: https://gw:8083
+  jobmanager_url: https://jm:8081
 flink:
   catalog_name: cat
   database_name: db
@@ -23,13 +23,13 @@ targets:
     table_options: {connector: upsert-kafka, key.format: json}
     remove_options: ["my.*"]
 `)
-	cfg, err := config.Parse(yaml, "config.yaml", config.MapEnv(map[string]string{"SL_FLINK_JOBMANAGER_URL": "http://other:8081"}))
+	cfg, err := config.Parse(yaml, "config.yaml", config.MapEnv(map[string]string{"SL_FLINK_JOBMANAGER_URL": "https://other:8081"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := flink.OptionsFromConfig(cfg)
 	want := flink.Options{
-		GatewayURL: "http://gw:8083", JobManagerURL: "http://other:8081", Catalog: "cat", Database: "db",
+		GatewayURL: "https://gw:8083", JobManagerURL: "https://other:8081", Catalog: "cat", Database: "db",
 		SavepointDir: "file:///sp", TableOptions: map[string]string{"connector": "upsert-kafka", "key.format": "json"},
 		RemoveOptions: []string{"my.*"},
 	}

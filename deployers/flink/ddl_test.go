@@ -76,7 +76,7 @@ func TestRenderDDL(t *testing.T) {
 }
 
 func TestRenderDDLErrors(t *testing.T) {
-	tg, err := flink.New(flink.Options{GatewayURL: "http://h:1", JobManagerURL: "http://h:2"})
+	tg, err := flink.New(flink.Options{GatewayURL: "https://h:1", JobManagerURL: "https://h:2"})
 	if err != nil {
 		t.Fatal(err)
 	}

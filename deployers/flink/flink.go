@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 )
 
@@ -115,6 +116,10 @@ func New(opts Options) (*Target, error) {
 		p, err := url.Parse(u.val)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			return nil, fmt.Errorf("%w: %s = %q is not an http(s) URL", ErrConfig, u.name, u.val)
+		}
+		// Plain http only where nothing crosses a network (issue 8).
+		if p.Scheme == "http" && !config.IsLoopback(p.Hostname()) {
+			return nil, fmt.Errorf("%w: %s = %q: plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://", ErrConfig, u.name, u.val)
 		}
 	}
 	if opts.HTTPClient == nil {

@@ -406,7 +406,9 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"no gateway", flink.Options{JobManagerURL: "http://127.0.0.1:8081"}, "flink_gateway.url"},
 		{"no jobmanager", flink.Options{GatewayURL: "http://127.0.0.1:8083"}, "jobmanager_url"},
 		{"not a URL", flink.Options{GatewayURL: "127.0.0.1:8083", JobManagerURL: "http://127.0.0.1:8081"}, "not an http(s) URL"},
-		{"corrupt state", flink.Options{GatewayURL: "http://h:1", JobManagerURL: "http://h:2", StateFile: corrupt}, "bad.json"},
+		{"corrupt state", flink.Options{GatewayURL: "https://h:1", JobManagerURL: "https://h:2", StateFile: corrupt}, "bad.json"},
+		{"plain http to a remote gateway", flink.Options{GatewayURL: "http://flink.internal:8083", JobManagerURL: "https://h:2"}, "plain http:// is allowed only for loopback"},
+		{"plain http to a remote jobmanager", flink.Options{GatewayURL: "http://[::1]:8083", JobManagerURL: "http://10.0.0.7:8081"}, "jobmanager_url (SL_FLINK_JOBMANAGER_URL) = \"http://10.0.0.7:8081\": plain http://"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
