@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
+	"github.com/shiftleft-dev/shiftleft/executor"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
 )
@@ -190,4 +192,83 @@ func statementName(t *testing.T, d *deployment, table string, kind deployers.Sta
 		t.Fatal(err)
 	}
 	return name
+}
+
+// TestFaultMatrixPersistentHTTPErrors: 429 or 5xx answers that outlast the
+// client's bounded retries, for one table's statement only. The deploy
+// fails that table with a message naming it, its statement and the HTTP
+// status; its descendants are not started, every independent table
+// finishes, and a rerun without the fault deploys exactly the failed table
+// and its descendants, once.
+func TestFaultMatrixPersistentHTTPErrors(t *testing.T) {
+	blocked := map[string]bool{"c360_fct_customer_profile": true, "c360_customer_analytics": true}
+	for _, status := range []int{429, 500, 502, 503} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			faults := confluenttest.Faults{ErrorMatching: "dml-int-c360-customer-transactions", ErrorStatus: status, RetryAfter: "0"}
+			d := newDeployment(t, samples(t), faults)
+			pl, res := d.run(t, 5*time.Second)
+			err := res.Err()
+			if err == nil {
+				t.Fatal("deploy succeeded through a persistent outage")
+			}
+			msg := err.Error()
+			for _, want := range []string{faultTable, "dml-int-c360-customer-transactions", "HTTP " + strconv.Itoa(status)} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("failure message lacks %q:\n%s", want, msg)
+				}
+			}
+			for _, s := range res.Steps {
+				switch {
+				case s.Table == faultTable:
+					if s.Status != executor.StatusFailed {
+						t.Errorf("%s: %s, want failed", s.Table, s.Status)
+					}
+				case blocked[s.Table]:
+					if s.Status != executor.StatusBlocked {
+						t.Errorf("descendant %s: %s, want blocked", s.Table, s.Status)
+					}
+				default:
+					if s.Status != executor.StatusSucceeded {
+						t.Errorf("independent %s: %s, want succeeded", s.Table, s.Status)
+					}
+				}
+			}
+			var hits int
+			for _, r := range d.srv.Requests() {
+				if strings.Contains(r.Path+r.Body, "dml-int-c360-customer-transactions") {
+					hits++
+				}
+			}
+			if hits == 0 || hits > 12 {
+				t.Errorf("%d requests for the failing statement: want a few, bounded", hits)
+			}
+			if pl.Step(faultTable) == nil {
+				t.Fatal("plan lacks the fault table")
+			}
+			t.Logf("HTTP %d: %d attempts, then: %s", status, hits, strings.SplitN(msg, "\n", 3)[1])
+
+			d.srv.SetFaults(confluenttest.Faults{})
+			d.srv.ResetLog()
+			pl2, res2 := d.run(t, time.Minute)
+			if !res2.OK() {
+				t.Fatalf("rerun failed: %v", res2.Err())
+			}
+			act := acting(pl2)
+			want := map[string]bool{faultTable: true}
+			for tb := range blocked {
+				want[tb] = true
+			}
+			if len(act) != len(want) {
+				t.Errorf("rerun acted on %v, want %v", act, want)
+			}
+			for tb := range act {
+				if !want[tb] {
+					t.Errorf("rerun acted on %s again", tb)
+				}
+			}
+			if third, _ := d.run(t, time.Minute); third.HasChanges() {
+				t.Errorf("third run plans changes: %v", acting(third))
+			}
+		})
+	}
 }

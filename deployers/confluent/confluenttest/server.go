@@ -102,6 +102,11 @@ type Faults struct {
 	// EchoAuth makes error bodies echo the request's Authorization header,
 	// as some proxies do.
 	EchoAuth bool
+	// ErrorMatching answers ErrorStatus (default 503; 429 with the rate
+	// limit headers) to every request whose path or body matches this
+	// regular expression, for as long as the fault is set: an outage that
+	// outlasts the client's retries for one statement only.
+	ErrorMatching string
 	// Latency delays every answer, as a distant service does, so a CLI
 	// deploy lasts long enough to be interrupted in tests. 0 = none.
 	Latency time.Duration
@@ -406,6 +411,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case f.RateLimitNext > 0:
 		f.RateLimitNext--
 		fault = "429"
+	case f.ErrorMatching != "" && (matches(f.ErrorMatching, r.URL.Path) || matches(f.ErrorMatching, string(body))):
+		fault = "error"
+		if f.ErrorStatus == http.StatusTooManyRequests {
+			fault = "429"
+		}
 	case mutating && f.RateLimitEvery > 0 && s.mutating%f.RateLimitEvery == 0:
 		key := r.Method + " " + r.URL.Path
 		if s.limited[key] {
