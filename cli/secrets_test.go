@@ -131,6 +131,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 	samples := filepath.Join(filepath.Dir(filepath.Dir(file)), "flink_data_products", "pipelines")
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
 			srv := confluenttest.NewServer(confluenttest.Options{
 				FlinkKey: canaryFlinkKey, FlinkSecret: canaryFlinkSecret, CloudKey: canaryCloudKey, CloudSecret: canaryCloudSecret,
 				ExistingTables: sampleExternalTables(t, samples),
