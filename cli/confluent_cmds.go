@@ -88,7 +88,7 @@ func (e *Env) openConfluentTarget(c *ucli.Context, p *pipeline.Project, cfg *con
 	// Pools are created only when the command runs statements: plans and
 	// --dry-run never submit, so they never reach the creation path.
 	t, err := confluent.New(cfg, confluent.Options{Version: Version, Logger: e.logger(c),
-		ComputePool: c.String("compute-pool-id"), AllowPoolCreation: c.Bool("pool-creation")})
+		ComputePool: c.String("compute-pool-id"), AllowPoolCreation: c.Bool("pool-creation"), CarryOffsets: c.Bool("carry-offsets")})
 	if err != nil {
 		return nil, err
 	}

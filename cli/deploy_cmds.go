@@ -186,6 +186,9 @@ func (e *Env) deployOptionsFrom(c *ucli.Context, mode deployMode) (*deployOption
 	if o.run.StatementTimeout < 0 || o.lockTimeout < 0 {
 		return nil, usageErrorf("--statement-timeout and --lock-timeout must not be negative")
 	}
+	if c.Bool("carry-offsets") && c.String("target") != targetConfluent {
+		return nil, usageErrorf("--carry-offsets applies to --target confluent only (flink: --from-savepoint)")
+	}
 	if o.planFile != "" {
 		if mode != deployModeRun {
 			return nil, usageErrorf("--plan executes a saved plan: it does not combine with --dry-run")
@@ -268,6 +271,11 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 		if err != nil {
 			return err
 		}
+	}
+	// --carry-offsets renames the carried restarts' DML (the target's
+	// other name for it) and warns about the restarts it cannot carry.
+	if cr, ok := t.Target.(interface{ PrepareCarry(*plan.Plan) }); ok {
+		cr.PrepareCarry(pl)
 	}
 	if o.out != "" {
 		if err := plan.Save(e.abs(o.out), pl); err != nil {

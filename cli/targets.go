@@ -35,6 +35,7 @@ func targetFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "compute-pool-id", Usage: "confluent: compute pool for tables whose running statement has no usable pool (before flink.compute_pool_id)"},
 		&ucli.BoolFlag{Name: "pool-creation", Usage: "confluent: create a compute pool named by convention when none is usable (deploys only, never plans)"},
 		&ucli.BoolFlag{Name: "from-savepoint", Usage: "flink: stop replaced jobs with a savepoint and start the new job from it (default: from scratch)"},
+		&ucli.BoolFlag{Name: "carry-offsets", Usage: "confluent: a restarted stateless DML starts from the offsets of the statement it replaces (sql.tables.initial-offset-from); stateful ones restart from the startup mode"},
 	}
 }
 

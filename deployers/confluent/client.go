@@ -63,6 +63,10 @@ type Options struct {
 	// AllowPoolCreation (--pool-creation) lets statement submission create
 	// a pool named by convention when no pool is usable. Plans never do.
 	AllowPoolCreation bool
+	// CarryOffsets (--carry-offsets): restarts of stateless DMLs planned
+	// through Target.PrepareCarry start from the offsets of the statement
+	// they replace (sql.tables.initial-offset-from).
+	CarryOffsets bool
 	// Sleep waits d or until ctx is done. [timer]
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Jitter returns a number in [0,1). [math/rand/v2]

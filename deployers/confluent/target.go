@@ -48,6 +48,7 @@ type Target struct {
 	kinds      map[string]deployers.StatementKind // statements this target created
 	pools      []ComputePool                      // cached listing for ChoosePool
 	tablePools map[string]string                  // table → pool of its DML, from State
+	carry      carryState                         // --carry-offsets (carry.go)
 }
 
 var _ deployers.Target = (*Target)(nil)
@@ -121,13 +122,15 @@ func (t *Target) State(ctx context.Context, tables []deployers.TableRef) (map[st
 		byName[list[i].Name] = &list[i]
 	}
 	out := make(map[string]deployers.TableState, len(tables))
+	taken := refNames(tables)
 	for _, ref := range tables {
 		st := deployers.TableState{Table: ref.Table}
 		if ddl := byName[ref.DDLName]; ref.DDLName != "" && ddl != nil && ddl.Status.Phase == string(deployers.PhaseCompleted) {
 			st.Exists = true
 			st.DDL = ddl.Spec.Statement
 		}
-		if dml := byName[ref.DMLName]; ref.DMLName != "" && dml != nil {
+		// The DML may run under the table's other name (carry.go).
+		if dml := t.pickDML(byName, ref, taken); dml != nil {
 			st.Exists = true
 			s := t.toDeployers(dml)
 			s.Table, s.Kind = ref.Table, deployers.KindDML
@@ -279,6 +282,7 @@ func (t *Target) StartStatement(ctx context.Context, req deployers.StatementRequ
 	if kind == "" {
 		kind = deployers.KindDML
 	}
+	req.Properties = t.carryProperties(req)
 	return t.submit(ctx, req, kind)
 }
 
@@ -308,7 +312,14 @@ func (t *Target) StopStatement(ctx context.Context, name string) error {
 
 // DeleteStatement implements deployers.Target; it returns once the
 // statement reads 404.
+//
+// With --carry-offsets, the old DML of a restart PrepareCarry planned to
+// carry is stopped instead (it must exist, STOPPED, when the new one is
+// created); Wait deletes it once the new one runs.
 func (t *Target) DeleteStatement(ctx context.Context, name string) error {
+	if cs := t.carryFrom(name); cs != nil {
+		return t.stopForCarry(ctx, cs)
+	}
 	return t.c.DeleteStatement(ctx, name)
 }
 
@@ -349,6 +360,7 @@ func (t *Target) Wait(ctx context.Context, name string, want []deployers.Phase, 
 						"statement", name, "error", err)
 				}
 			}
+			t.finishCarry(parent, name)
 			return out, nil
 		case out.Phase == deployers.PhaseFailed || out.Phase == deployers.PhaseFailing:
 			return out, &deployers.StatementError{Name: name, Phase: out.Phase, Detail: t.failureDetail(parent, name, out.Detail)}

@@ -92,6 +92,13 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, body []byte) {
 		s.fail(w, r, http.StatusBadRequest, "invalid_compute_pool", "Bad Request", "compute pool "+pool+" does not exist in environment "+s.opts.Env)
 		return
 	}
+	if from, ok := req.Spec.Properties[propInitialOffsetFrom]; ok {
+		if detail := s.checkOffsetSource(from); detail != "" {
+			s.mu.Unlock()
+			s.fail(w, r, http.StatusUnprocessableEntity, "invalid_configuration", "Unprocessable Entity", detail)
+			return
+		}
+	}
 	now := s.opts.Now().UTC()
 	st := &statement{Name: req.Name, SQL: req.Spec.Statement, Properties: req.Spec.Properties, Pool: pool,
 		Principal: req.Spec.Principal, Stopped: req.Spec.Stopped, Phase: "PENDING", Version: 1, Created: now, Updated: now}

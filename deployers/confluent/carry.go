@@ -1,0 +1,274 @@
+package confluent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/plan"
+)
+
+// PropInitialOffsetFrom makes a new statement start from the offsets of a
+// STOPPED statement (its latest_offsets) instead of the tables' startup mode.
+const PropInitialOffsetFrom = "sql.tables.initial-offset-from"
+
+// AltSuffix marks the second name of a table's DML statement. Statement
+// names are immutable and unique, and the statement offsets are carried
+// from must still exist (STOPPED) when its successor is created, so a
+// carried DML alternates between its conventional name N and N+AltSuffix.
+// The suffix is ".b" rather than "-b": the convention turns '_' into '-',
+// so "N-b" is the conventional name of table "<table>_b", while the
+// convention never produces a '.' from a table name.
+const AltSuffix = ".b"
+
+// AlternateName returns the other name of a table's DML: conventional+
+// AltSuffix when current is conventional (or anything else), conventional
+// when current is the alternate. ok is false when the alternate name would
+// be longer than the service allows.
+func AlternateName(conventional, current string) (name string, ok bool) {
+	if current == conventional+AltSuffix {
+		return conventional, true
+	}
+	alt := conventional + AltSuffix
+	return alt, len(alt) <= plan.MaxStatementName
+}
+
+// carryState is what the target knows for --carry-offsets: the DML found
+// for each table by State, and the restarts planned to carry offsets.
+type carryState struct {
+	mu    sync.Mutex
+	found map[string]foundDML   // table → its DML as State saw it
+	byOld map[string]*carryStep // statement stopped instead of deleted → step
+	byNew map[string]*carryStep // statement created from it → step
+}
+
+type foundDML struct {
+	conventional, name string
+	phase              deployers.Phase
+}
+
+// carryStep is one restart that carries offsets from old to new.
+type carryStep struct {
+	table, old, new string
+	stopped         bool // old reached STOPPED: new may start from it
+	deleted         bool // old deleted once new ran
+}
+
+// pickDML chooses the DML statement of a table among its two names:
+// a healthy one before one that is not (an interrupted carry leaves the old
+// one STOPPED next to the running new one), then the newest. The alternate
+// name is ignored when it is another table's statement name (taken). It
+// remembers the choice for PrepareCarry.
+func (t *Target) pickDML(byName map[string]*Statement, ref deployers.TableRef, taken map[string]bool) *Statement {
+	if ref.DMLName == "" {
+		return nil
+	}
+	best := byName[ref.DMLName]
+	if alt := ref.DMLName + AltSuffix; !taken[alt] {
+		if s := byName[alt]; s != nil && better(s, best) {
+			best = s
+		}
+	}
+	if best != nil {
+		t.carry.mu.Lock()
+		if t.carry.found == nil {
+			t.carry.found = map[string]foundDML{}
+		}
+		t.carry.found[ref.Table] = foundDML{conventional: ref.DMLName, name: best.Name, phase: deployers.Phase(best.Status.Phase)}
+		t.carry.mu.Unlock()
+	}
+	return best
+}
+
+// better reports whether a should be preferred to b as a table's DML.
+func better(a, b *Statement) bool {
+	if b == nil {
+		return true
+	}
+	ha, hb := deployers.Phase(a.Status.Phase).Healthy(), deployers.Phase(b.Status.Phase).Healthy()
+	if ha != hb {
+		return ha
+	}
+	return a.Metadata.CreatedAt.After(b.Metadata.CreatedAt)
+}
+
+// refNames is the set of statement names the convention gives the tables,
+// so that an alternate name equal to another table's name is never taken
+// for a carried DML. O(T).
+func refNames(refs []deployers.TableRef) map[string]bool {
+	out := make(map[string]bool, 2*len(refs))
+	for _, r := range refs {
+		out[r.DDLName] = true
+		out[r.DMLName] = true
+	}
+	return out
+}
+
+// PrepareCarry applies --carry-offsets (Options.CarryOffsets) to a deploy
+// plan, after State was read for its tables. Each restart of a stateless
+// DML that runs now (RUNNING or DEGRADED) is rewritten to submit its DML
+// under the table's other name (see AltSuffix); when the plan runs, the
+// target then stops the old statement instead of deleting it, creates the
+// new one with sql.tables.initial-offset-from = the old name, and deletes
+// the old one once the new one is RUNNING. Restarts that cannot carry keep
+// their step and get a warning saying why: stateful DMLs (their state would
+// not match the offsets), inputs recreated by the same plan (their topics
+// are new), DMLs not running. Without Options.CarryOffsets it does
+// nothing. Calling it again on the same plan (a saved plan) changes nothing
+// more. Cost: O(steps).
+func (t *Target) PrepareCarry(p *plan.Plan) {
+	if !t.c.opts.CarryOffsets || p == nil {
+		return
+	}
+	recreated := map[string]bool{}
+	for _, s := range p.Steps {
+		if s.Action == plan.ActionRecreate || s.Action == plan.ActionCreate {
+			recreated[s.Table] = true
+		}
+	}
+	t.carry.mu.Lock()
+	defer t.carry.mu.Unlock()
+	if t.carry.byOld == nil {
+		t.carry.byOld, t.carry.byNew = map[string]*carryStep{}, map[string]*carryStep{}
+	}
+	for i := range p.Steps {
+		s := &p.Steps[i]
+		if s.Action != plan.ActionRestart {
+			continue
+		}
+		ref := -1
+		for j, st := range s.Statements {
+			if st.Kind == deployers.KindDML {
+				ref = j
+			}
+		}
+		if ref < 0 {
+			continue
+		}
+		found, ok := t.carry.found[s.Table]
+		var why string
+		switch {
+		case s.Stateful:
+			why = "stateful DML: --carry-offsets does not apply (its state would not match the offsets); it restarts from the table's startup mode"
+		case !ok || (found.phase != deployers.PhaseRunning && found.phase != deployers.PhaseDegraded):
+			why = "--carry-offsets: no RUNNING DML to carry offsets from; it restarts from the table's startup mode"
+		default:
+			for _, a := range s.After {
+				if recreated[a] {
+					why = "--carry-offsets: input " + a + " is created again by this plan (new topic, old offsets meaningless); it restarts from the table's startup mode"
+					break
+				}
+			}
+		}
+		next, okName := "", false
+		if why == "" {
+			if next, okName = AlternateName(found.conventional, found.name); !okName {
+				why = fmt.Sprintf("--carry-offsets: %s%s would exceed %d characters; it restarts from the table's startup mode", found.conventional, AltSuffix, plan.MaxStatementName)
+			}
+		}
+		if why != "" {
+			if !slices.Contains(s.Warnings, why) {
+				s.Warnings = append(s.Warnings, why)
+			}
+			continue
+		}
+		s.Statements[ref].Name = next
+		if note := "; offsets carried over from " + found.name; !strings.HasSuffix(s.Reason, note) {
+			s.Reason += note
+		}
+		cs := &carryStep{table: s.Table, old: found.name, new: next}
+		t.carry.byOld[found.name] = cs
+		t.carry.byNew[next] = cs
+	}
+}
+
+// carryFrom is the carried restart whose old statement is name, or nil.
+func (t *Target) carryFrom(name string) *carryStep {
+	t.carry.mu.Lock()
+	defer t.carry.mu.Unlock()
+	return t.carry.byOld[name]
+}
+
+// carryTo is the carried restart whose new statement is name, or nil.
+func (t *Target) carryTo(name string) *carryStep {
+	t.carry.mu.Lock()
+	defer t.carry.mu.Unlock()
+	return t.carry.byNew[name]
+}
+
+// stopForCarry is DeleteStatement for the old statement of a carried
+// restart: it stops it (PUT spec.stopped=true, wait STOPPED) so its
+// latest_offsets stay readable for the new one. A statement already gone
+// cancels the carry (the new one starts from the startup mode) and is
+// ErrNotFound, as a delete of a missing statement is.
+func (t *Target) stopForCarry(ctx context.Context, cs *carryStep) error {
+	err := t.StopStatement(ctx, cs.old)
+	if errors.Is(err, deployers.ErrNotFound) {
+		t.c.opts.Logger.Warn("statement to carry offsets from is gone; the new one starts from the startup mode",
+			"table", cs.table, "statement", cs.old, "new", cs.new)
+		t.carry.mu.Lock()
+		delete(t.carry.byOld, cs.old)
+		delete(t.carry.byNew, cs.new)
+		t.carry.mu.Unlock()
+		return fmt.Errorf("stop statement %s to carry its offsets: %w", cs.old, err)
+	}
+	if err != nil {
+		return fmt.Errorf("stop statement %s to carry its offsets to %s (it keeps its offsets; rerun the deploy): %w", cs.old, cs.new, err)
+	}
+	t.carry.mu.Lock()
+	cs.stopped = true
+	t.carry.mu.Unlock()
+	t.c.opts.Logger.Info("stopped statement to carry its offsets", "table", cs.table, "statement", cs.old, "new", cs.new)
+	return nil
+}
+
+// carryProperties adds sql.tables.initial-offset-from to the properties of
+// the new statement of a carried restart whose old statement is STOPPED.
+func (t *Target) carryProperties(req deployers.StatementRequest) map[string]string {
+	cs := t.carryTo(req.Name)
+	if cs == nil {
+		return req.Properties
+	}
+	t.carry.mu.Lock()
+	stopped := cs.stopped
+	t.carry.mu.Unlock()
+	if !stopped {
+		return req.Properties
+	}
+	p := maps.Clone(req.Properties)
+	if p == nil {
+		p = map[string]string{}
+	}
+	p[PropInitialOffsetFrom] = cs.old
+	return p
+}
+
+// finishCarry deletes the old statement of a carried restart once the new
+// one reached the phase the caller waited for. A failed delete only leaves
+// a STOPPED statement behind (State prefers the running one, and the next
+// carry of the table deletes it before reusing its name): it is logged,
+// not returned.
+func (t *Target) finishCarry(ctx context.Context, name string) {
+	cs := t.carryTo(name)
+	if cs == nil {
+		return
+	}
+	t.carry.mu.Lock()
+	run := cs.stopped && !cs.deleted
+	cs.deleted = true
+	t.carry.mu.Unlock()
+	if !run {
+		return
+	}
+	if err := t.c.DeleteStatement(ctx, cs.old); err != nil {
+		t.c.opts.Logger.Warn("could not delete the statement offsets were carried from; delete it by hand or with housekeep-statements --status STOPPED",
+			"table", cs.table, "statement", cs.old, "error", err)
+		return
+	}
+	t.c.opts.Logger.Info("deleted the statement offsets were carried from", "table", cs.table, "statement", cs.old, "new", name)
+}

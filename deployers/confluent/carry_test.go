@@ -1,0 +1,298 @@
+package confluent_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shiftleft-dev/shiftleft/dag"
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
+	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
+	"github.com/shiftleft-dev/shiftleft/executor"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/plan"
+)
+
+// Sample tables: one stateless (its DML only filters and cleans rows), one
+// stateful (flink_data_products/scan_test.go lists which is which).
+const (
+	statelessTable = "src_saleops_customer_history"
+	statefulTable  = "src_saleops_product_catalog"
+	statelessDML   = "dev-use1-saleops-dml-src-saleops-customer-history"
+	statefulDML    = "dev-use1-saleops-dml-src-saleops-product-catalog"
+)
+
+// carryRun plans every deployable table, applies PrepareCarry (as the CLI
+// does with --carry-offsets) and runs the plan; it fails the test when the
+// run fails.
+func (d *deployment) carryRun(t *testing.T) *plan.Plan {
+	t.Helper()
+	ctx := context.Background()
+	p, err := pipeline.Scan(ctx, d.root, pipeline.ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := dag.Build(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := func(tb *pipeline.Table) (string, string, error) {
+		read := func(rel string) (string, error) {
+			if rel == "" {
+				return "", nil
+			}
+			b, err := os.ReadFile(filepath.Join(d.root, filepath.FromSlash(rel)))
+			return string(b), err
+		}
+		ddl, err := read(tb.DDLPath)
+		if err != nil {
+			return "", "", err
+		}
+		dml, err := read(tb.DMLPath)
+		return ddl, dml, err
+	}
+	refs, err := plan.TableRefs(p.Tables, d.naming)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := d.target.State(ctx, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var selected []string
+	for _, tb := range p.Tables {
+		if tb.Deployable() {
+			selected = append(selected, tb.Name)
+		}
+	}
+	pl, err := plan.Build(ctx, g, plan.Inputs{Selected: selected, State: state, Naming: d.naming, SQL: sql,
+		Target: d.target.Info(), Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.target.PrepareCarry(pl)
+	res, err := executor.Run(ctx, d.target, pl, executor.Options{
+		MaxParallel: 4, StatementTimeout: time.Minute,
+		SQL: func(table string) (string, string, error) { return sql(p.Table(table)) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("deploy failed: %v", res.Err())
+	}
+	return pl
+}
+
+// editDML replaces old by new in a sample table's DML file.
+func editDML(t *testing.T, root, folder, table, old, new string) {
+	t.Helper()
+	path := filepath.Join(root, folder, table, "sql-scripts", "dml."+table+".sql")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(b), old, new, 1)
+	if changed == string(b) {
+		t.Fatalf("%s does not contain %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// logIndex returns the index of the first logged request matching, or -1.
+func logIndex(reqs []confluenttest.Request, match func(confluenttest.Request) bool) int {
+	return slices.IndexFunc(reqs, match)
+}
+
+func isPut(name string) func(confluenttest.Request) bool {
+	return func(r confluenttest.Request) bool {
+		return r.Method == "PUT" && strings.HasSuffix(r.Path, "/statements/"+name) && strings.Contains(r.Body, `"stopped":true`)
+	}
+}
+
+func isPost(name string) func(confluenttest.Request) bool {
+	return func(r confluenttest.Request) bool {
+		return r.Method == "POST" && strings.HasSuffix(r.Path, "/statements") && strings.Contains(r.Body, `"name":"`+name+`"`)
+	}
+}
+
+func isDelete(name string) func(confluenttest.Request) bool {
+	return func(r confluenttest.Request) bool {
+		return r.Method == "DELETE" && strings.HasSuffix(r.Path, "/statements/"+name)
+	}
+}
+
+func isGet(name string) func(confluenttest.Request) bool {
+	return func(r confluenttest.Request) bool {
+		return r.Method == "GET" && strings.HasSuffix(r.Path, "/statements/"+name)
+	}
+}
+
+// assertCarried checks the request log of one carried restart from old to
+// new: stop old (PUT spec.stopped=true), create new with
+// sql.tables.initial-offset-from=old, read new until RUNNING (the stand-in
+// answers PENDING to the first read, RUNNING to the second), then delete
+// old; and the end state: new RUNNING, old gone.
+func assertCarried(t *testing.T, srv *confluenttest.Server, old, new string) {
+	t.Helper()
+	reqs := srv.Requests()
+	put, post, del := logIndex(reqs, isPut(old)), logIndex(reqs, isPost(new)), logIndex(reqs, isDelete(old))
+	if put < 0 || post < 0 || del < 0 || !(put < post && post < del) {
+		t.Fatalf("%s → %s: want PUT stopped (%d) < POST (%d) < DELETE (%d)", old, new, put, post, del)
+	}
+	if body := reqs[post].Body; !strings.Contains(body, `"`+confluent.PropInitialOffsetFrom+`":"`+old+`"`) {
+		t.Errorf("create of %s does not carry offsets from %s: %s", new, old, body)
+	}
+	gets := 0
+	for _, r := range reqs[post:del] {
+		if isGet(new)(r) {
+			gets++
+		}
+	}
+	if gets < 2 {
+		t.Errorf("%s deleted after %d reads of %s, want it read PENDING then RUNNING first", old, gets, new)
+	}
+	if ph, _ := srv.StatementPhase(new); ph != "RUNNING" {
+		t.Errorf("%s is %q, want RUNNING", new, ph)
+	}
+	if ph, ok := srv.StatementPhase(old); ok {
+		t.Errorf("%s still exists (%s) after the carry", old, ph)
+	}
+	if got := srv.OffsetSource(new); got != old {
+		t.Errorf("%s started from %q, want %s", new, got, old)
+	}
+}
+
+// TestCarryOffsets: with --carry-offsets, a DML change of a stateless table
+// stops its statement N, starts N.b from N's offsets and deletes N once
+// N.b runs; a rerun plans nothing; the next change flips back to N. A
+// stateful table changed at the same time restarts from its startup mode
+// (deleted, not stopped, no initial-offset-from) with a warning.
+func TestCarryOffsets(t *testing.T) {
+	root := samples(t)
+	d := newDeployment(t, root, confluenttest.Faults{}, func(o *confluent.Options) { o.CarryOffsets = true })
+	first := d.carryRun(t)
+	if first.Summary.Changes() != first.Summary.Create {
+		t.Fatalf("first deploy summary = %+v", first.Summary)
+	}
+
+	editDML(t, root, "sources/saleops", statelessTable, "COALESCE(region, 'UNKNOWN')", "COALESCE(region, 'UNSET')")
+	editDML(t, root, "sources/saleops", statefulTable, "'Uncategorized') AS category", "'Unknown') AS category")
+	d.srv.ResetLog()
+	second := d.carryRun(t)
+	if act := acting(second); len(act) != 2 || act[statelessTable] != plan.ActionRestart || act[statefulTable] != plan.ActionRestart {
+		t.Fatalf("second deploy acts on %v, want restarts of %s and %s", act, statelessTable, statefulTable)
+	}
+	s := second.Step(statelessTable)
+	if got := s.Statement(deployers.KindDML); got != statelessDML+".b" {
+		t.Errorf("carried restart submits %q, want %s.b", got, statelessDML)
+	}
+	if !strings.HasSuffix(s.Reason, "offsets carried over from "+statelessDML) || len(s.Warnings) != 0 {
+		t.Errorf("carried step reason %q, warnings %q", s.Reason, s.Warnings)
+	}
+	assertCarried(t, d.srv, statelessDML, statelessDML+".b")
+
+	sf := second.Step(statefulTable)
+	if got := sf.Statement(deployers.KindDML); got != statefulDML {
+		t.Errorf("stateful restart submits %q, want %s", got, statefulDML)
+	}
+	if len(sf.Warnings) != 1 || !strings.Contains(sf.Warnings[0], "stateful DML: --carry-offsets does not apply") {
+		t.Errorf("stateful step warnings = %q", sf.Warnings)
+	}
+	reqs := d.srv.Requests()
+	if i := logIndex(reqs, isPut(statefulDML)); i >= 0 {
+		t.Errorf("stateful DML stopped instead of deleted: %+v", reqs[i])
+	}
+	if i := logIndex(reqs, isPost(statefulDML)); i < 0 || strings.Contains(reqs[i].Body, confluent.PropInitialOffsetFrom) {
+		t.Errorf("stateful DML not created, or created with carried offsets (request %d)", i)
+	}
+	if src := d.srv.OffsetSource(statefulDML); src != "" {
+		t.Errorf("stateful DML started from %s", src)
+	}
+
+	// The state finds the DML under its other name: nothing to do.
+	d.srv.ResetLog()
+	if third := d.carryRun(t); third.HasChanges() {
+		t.Fatalf("rerun after the carry plans %v", acting(third))
+	}
+	if got := created(d.srv); len(got) != 0 {
+		t.Errorf("rerun created %v", got)
+	}
+
+	// A second change flips back to the conventional name.
+	editDML(t, root, "sources/saleops", statelessTable, "COALESCE(region, 'UNSET')", "COALESCE(region, 'NONE')")
+	d.srv.ResetLog()
+	fourth := d.carryRun(t)
+	if act := acting(fourth); len(act) != 1 || act[statelessTable] != plan.ActionRestart {
+		t.Fatalf("fourth deploy acts on %v", act)
+	}
+	if got := fourth.Step(statelessTable).Statement(deployers.KindDML); got != statelessDML {
+		t.Errorf("second carry submits %q, want %s", got, statelessDML)
+	}
+	assertCarried(t, d.srv, statelessDML+".b", statelessDML)
+	if fifth := d.carryRun(t); fifth.HasChanges() {
+		t.Fatalf("rerun after the flip back plans %v", acting(fifth))
+	}
+}
+
+// TestCarryOffsetsOff: without the option a restart deletes the running
+// DML, whichever of its names it runs under, and starts the conventional
+// name from the startup mode; PrepareCarry leaves the plan alone.
+func TestCarryOffsetsOff(t *testing.T) {
+	root := samples(t)
+	on := newDeployment(t, root, confluenttest.Faults{}, func(o *confluent.Options) { o.CarryOffsets = true })
+	on.carryRun(t)
+	editDML(t, root, "sources/saleops", statelessTable, "COALESCE(region, 'UNKNOWN')", "COALESCE(region, 'UNSET')")
+	on.carryRun(t)
+	if ph, _ := on.srv.StatementPhase(statelessDML + ".b"); ph != "RUNNING" {
+		t.Fatalf("%s.b is %q after a carried restart", statelessDML, ph)
+	}
+
+	// Same stand-in, a target without the option.
+	off, err := confluent.New(on.srv.Config(), confluent.Options{Version: "test", PollInitial: time.Millisecond, PollMax: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	on.target = off
+	editDML(t, root, "sources/saleops", statelessTable, "COALESCE(region, 'UNSET')", "COALESCE(region, 'NONE')")
+	on.srv.ResetLog()
+	pl := on.carryRun(t)
+	s := pl.Step(statelessTable)
+	if s.Action != plan.ActionRestart || s.Statement(deployers.KindDML) != statelessDML || len(s.Warnings) != 0 ||
+		!slices.Equal(s.Replaces, []string{statelessDML + ".b"}) {
+		t.Fatalf("restart without the option: %+v", s)
+	}
+	reqs := on.srv.Requests()
+	if logIndex(reqs, isPut(statelessDML+".b")) >= 0 || logIndex(reqs, isDelete(statelessDML+".b")) < 0 {
+		t.Errorf("without the option the running %s.b must be deleted, not stopped", statelessDML)
+	}
+	if ph, _ := on.srv.StatementPhase(statelessDML); ph != "RUNNING" || on.srv.OffsetSource(statelessDML) != "" {
+		t.Errorf("%s is %q, from %q; want RUNNING from the startup mode", statelessDML, ph, on.srv.OffsetSource(statelessDML))
+	}
+}
+
+func TestAlternateName(t *testing.T) {
+	long := strings.Repeat("a", plan.MaxStatementName-1)
+	for _, c := range []struct {
+		conventional, current, want string
+		ok                          bool
+	}{
+		{"dev-dml-x", "dev-dml-x", "dev-dml-x.b", true},
+		{"dev-dml-x", "dev-dml-x.b", "dev-dml-x", true},
+		{"dev-dml-x", "", "dev-dml-x.b", true},
+		{long, long, long + ".b", false},
+		{long, long + ".b", long, true},
+	} {
+		got, ok := confluent.AlternateName(c.conventional, c.current)
+		if got != c.want || ok != c.ok {
+			t.Errorf("AlternateName(%q, %q) = %q, %v; want %q, %v", c.conventional, c.current, got, ok, c.want, c.ok)
+		}
+	}
+}
