@@ -181,6 +181,13 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 					check(t, "stderr of "+strings.Join(full, " "), errs)
 				}
 			}
+			for _, args := range [][]string{{"--help"}, {"--version"}, {"no-such-command"}, {"pipeline"}, {"project", "--help"}} {
+				code, out, errs := runCLI(t, dir, env, args...)
+				if code == ExitPanic {
+					t.Errorf("%v: exit %d (panic):\n%s", args, code, errs)
+				}
+				check(t, "output of "+strings.Join(args, " "), out+errs)
+			}
 			// Everything the commands wrote: plans, state, locks, metadata.
 			var written int
 			err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
