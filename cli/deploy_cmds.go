@@ -271,6 +271,9 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 		if err != nil {
 			return err
 		}
+		if err := noteDDLRewrites(pl, g, sqlOf, t); err != nil {
+			return err
+		}
 	}
 	// --carry-offsets renames the carried restarts' DML (the target's
 	// other name for it) and warns about the restarts it cannot carry.
