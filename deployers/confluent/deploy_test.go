@@ -55,6 +55,9 @@ type deployment struct {
 	// exec, when set, is what the executor runs against (a wrapper of
 	// target that injects events between planning and execution).
 	exec deployers.Target
+	// prepare, when set, edits the plan before it runs (as the CLI's
+	// --carry-offsets does with PrepareCarry).
+	prepare func(*plan.Plan)
 }
 
 func newDeployment(t *testing.T, root string, faults confluenttest.Faults, mods ...func(*confluent.Options)) *deployment {
@@ -148,6 +151,9 @@ func (d *deployment) run(t *testing.T, stmtTimeout time.Duration) (*plan.Plan, *
 		Target: d.target.Info(), Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if d.prepare != nil {
+		d.prepare(pl)
 	}
 	var exec deployers.Target = d.target
 	if d.exec != nil {

@@ -90,9 +90,11 @@ func (l *leftover) StartStatement(ctx context.Context, req deployers.StatementRe
 }
 
 // TestFaultMatrixStaleStop is the matrix row "stale resource_version on
-// stop". A deploy never stops statements (a restart deletes the old DML
-// and creates the new one), so stale 409s on PUT cannot touch it: the
-// restart of a changed DML succeeds with no PUT sent. The target's
+// stop". Without --carry-offsets a deploy never stops statements (a
+// restart deletes the old DML and creates the new one), so stale 409s on
+// PUT cannot touch it: the restart of a changed DML succeeds with no PUT
+// sent (TestFaultMatrixStaleStopCarry covers the carried restart, which
+// stops). The target's
 // StopStatement (used by callers that stop without deleting) pays a
 // bounded number of GET-modify-PUT rounds for a transient stale version,
 // and a version that stays stale fails with a message naming the
@@ -267,6 +269,99 @@ func TestFaultMatrixPersistentHTTPErrors(t *testing.T) {
 				}
 			}
 			if third, _ := d.run(t, time.Minute); third.HasChanges() {
+				t.Errorf("third run plans changes: %v", acting(third))
+			}
+		})
+	}
+}
+
+// TestFaultMatrixStaleStopCarry: with --carry-offsets a restart of a
+// stateless DML does stop its statement, so stale resource_versions reach
+// the deploy. A few stale answers cost bounded GET-modify-PUT rounds and
+// the carried restart succeeds; answers that stay stale fail that table
+// with a message naming the statement and saying to run the command again,
+// the old statement keeps running, nothing else is touched, and the rerun
+// carries the restart once.
+func TestFaultMatrixStaleStopCarry(t *testing.T) {
+	// A stateless sample table (its DML only filters and cleans rows).
+	const (
+		carryTable = "src_saleops_customer_history"
+		carryDML   = "dev-use1-saleops-dml-src-saleops-customer-history"
+	)
+	for _, tt := range []struct {
+		name  string
+		stale int
+		fails bool
+	}{
+		{name: "two stale answers", stale: 2},
+		{name: "stale forever", stale: 1 << 20, fails: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := samples(t)
+			d := newDeployment(t, root, confluenttest.Faults{}, func(o *confluent.Options) { o.CarryOffsets = true })
+			d.prepare = d.target.PrepareCarry
+			d.deploy(t)
+			dml := filepath.Join(root, "sources", "saleops", carryTable, "sql-scripts", "dml."+carryTable+".sql")
+			b, err := os.ReadFile(dml)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed := strings.Replace(string(b), "COALESCE(region, 'UNKNOWN')", "COALESCE(region, 'UNSET')", 1)
+			if changed == string(b) {
+				t.Fatal("sample DML did not contain the text to change")
+			}
+			if err := os.WriteFile(dml, []byte(changed), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			d.srv.SetFaults(confluenttest.Faults{StalePutNext: tt.stale})
+			d.srv.ResetLog()
+			pl, res := d.run(t, 5*time.Second)
+			if act := acting(pl); len(act) != 1 || act[carryTable] != plan.ActionRestart {
+				t.Fatalf("plan acts on %v, want a restart of %s", act, carryTable)
+			}
+			var puts int
+			for _, r := range d.srv.Requests() {
+				if r.Method == "PUT" {
+					puts++
+				}
+			}
+			if !tt.fails {
+				if !res.OK() {
+					t.Fatalf("carried restart failed: %v", res.Err())
+				}
+				if puts != tt.stale+1 {
+					t.Errorf("%d PUTs, want %d", puts, tt.stale+1)
+				}
+			} else {
+				err := res.Err()
+				if err == nil {
+					t.Fatal("carried restart succeeded against a stop that is always stale")
+				}
+				if !errors.Is(err, confluent.ErrConflict) || !strings.Contains(err.Error(), carryDML) ||
+					!strings.Contains(err.Error(), "run the command again") {
+					t.Errorf("unclear failure: %v", err)
+				}
+				if puts == 0 || puts > 10 {
+					t.Errorf("%d PUTs: want a few, bounded", puts)
+				}
+				if ph, _ := d.srv.StatementPhase(carryDML); ph != "RUNNING" {
+					t.Errorf("old statement %s is %s after the failed stop, want RUNNING", carryDML, ph)
+				}
+				if got := created(d.srv); len(got) != 0 {
+					t.Errorf("statements created although the stop failed: %v", got)
+				}
+			}
+			d.srv.SetFaults(confluenttest.Faults{})
+			d.srv.ResetLog()
+			pl2 := d.deploy(t)
+			act := acting(pl2)
+			if tt.fails && (len(act) != 1 || act[carryTable] != plan.ActionRestart) {
+				t.Errorf("rerun acted on %v, want only %s restarted", act, carryTable)
+			}
+			if !tt.fails && len(act) != 0 {
+				t.Errorf("rerun acted on %v, want nothing", act)
+			}
+			if third := d.deploy(t); third.HasChanges() {
 				t.Errorf("third run plans changes: %v", acting(third))
 			}
 		})
