@@ -61,7 +61,9 @@ type carryStep struct {
 
 // pickDML chooses the DML statement of a table among its two names:
 // a healthy one before one that is not (an interrupted carry leaves the old
-// one STOPPED next to the running new one), then the newest. The alternate
+// one STOPPED next to the running new one), then a STOPPED one (it holds
+// offsets a carry can start from, where a FAILED successor holds none),
+// then the newest. The alternate
 // name is ignored when it is another table's statement name (taken). It
 // remembers the choice for PrepareCarry.
 func (t *Target) pickDML(byName map[string]*Statement, ref deployers.TableRef, taken map[string]bool) *Statement {
@@ -94,6 +96,10 @@ func better(a, b *Statement) bool {
 	if ha != hb {
 		return ha
 	}
+	sa, sb := a.Status.Phase == string(deployers.PhaseStopped), b.Status.Phase == string(deployers.PhaseStopped)
+	if !ha && sa != sb {
+		return sa
+	}
 	return a.Metadata.CreatedAt.After(b.Metadata.CreatedAt)
 }
 
@@ -111,7 +117,9 @@ func refNames(refs []deployers.TableRef) map[string]bool {
 
 // PrepareCarry applies --carry-offsets (Options.CarryOffsets) to a deploy
 // plan, after State was read for its tables. Each restart of a stateless
-// DML that runs now (RUNNING or DEGRADED) is rewritten to submit its DML
+// DML that runs now (RUNNING or DEGRADED), and each start of a stateless
+// DML whose statement is STOPPED (stopped by hand, or by a carry that was
+// interrupted or whose new statement failed), is rewritten to submit its DML
 // under the table's other name (see AltSuffix); when the plan runs, the
 // target then stops the old statement instead of deleting it, creates the
 // new one with sql.tables.initial-offset-from = the old name, and deletes
@@ -138,7 +146,7 @@ func (t *Target) PrepareCarry(p *plan.Plan) {
 	}
 	for i := range p.Steps {
 		s := &p.Steps[i]
-		if s.Action != plan.ActionRestart {
+		if s.Action != plan.ActionRestart && s.Action != plan.ActionStart {
 			continue
 		}
 		ref := -1
@@ -151,11 +159,14 @@ func (t *Target) PrepareCarry(p *plan.Plan) {
 			continue
 		}
 		found, ok := t.carry.found[s.Table]
+		if s.Action == plan.ActionStart && (!ok || found.phase != deployers.PhaseStopped) {
+			continue // nothing to carry from (missing or FAILED DML): not worth a warning
+		}
 		var why string
 		switch {
 		case s.Stateful:
 			why = "stateful DML: --carry-offsets does not apply (its state would not match the offsets); it restarts from the table's startup mode"
-		case !ok || (found.phase != deployers.PhaseRunning && found.phase != deployers.PhaseDegraded):
+		case s.Action == plan.ActionRestart && (!ok || (found.phase != deployers.PhaseRunning && found.phase != deployers.PhaseDegraded)):
 			why = "--carry-offsets: no RUNNING DML to carry offsets from; it restarts from the table's startup mode"
 		default:
 			for _, a := range s.After {

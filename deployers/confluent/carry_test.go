@@ -32,6 +32,17 @@ const (
 // run fails.
 func (d *deployment) carryRun(t *testing.T) *plan.Plan {
 	t.Helper()
+	pl, res := d.carryTry(t, nil)
+	if !res.OK() {
+		t.Fatalf("deploy failed: %v", res.Err())
+	}
+	return pl
+}
+
+// carryTry is carryRun returning the result, failed or not, with the
+// given git change set.
+func (d *deployment) carryTry(t *testing.T, changes map[string]plan.Change) (*plan.Plan, *executor.Result) {
+	t.Helper()
 	ctx := context.Background()
 	p, err := pipeline.Scan(ctx, d.root, pipeline.ScanOptions{})
 	if err != nil {
@@ -71,7 +82,7 @@ func (d *deployment) carryRun(t *testing.T) *plan.Plan {
 		}
 	}
 	pl, err := plan.Build(ctx, g, plan.Inputs{Selected: selected, State: state, Naming: d.naming, SQL: sql,
-		Target: d.target.Info(), Now: time.Now()})
+		Changes: changes, Since: "HEAD~1", Target: d.target.Info(), Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,10 +94,7 @@ func (d *deployment) carryRun(t *testing.T) *plan.Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.OK() {
-		t.Fatalf("deploy failed: %v", res.Err())
-	}
-	return pl
+	return pl, res
 }
 
 // editDML replaces old by new in a sample table's DML file.
@@ -136,14 +144,21 @@ func isGet(name string) func(confluenttest.Request) bool {
 }
 
 // assertCarried checks the request log of one carried restart from old to
-// new: stop old (PUT spec.stopped=true), create new with
+// new: stop old (PUT spec.stopped=true, unless stopped is false: it was
+// STOPPED already), create new with
 // sql.tables.initial-offset-from=old, read new until RUNNING (the stand-in
 // answers PENDING to the first read, RUNNING to the second), then delete
 // old; and the end state: new RUNNING, old gone.
-func assertCarried(t *testing.T, srv *confluenttest.Server, old, new string) {
+func assertCarried(t *testing.T, srv *confluenttest.Server, old, new string, stop bool) {
 	t.Helper()
 	reqs := srv.Requests()
 	put, post, del := logIndex(reqs, isPut(old)), logIndex(reqs, isPost(new)), logIndex(reqs, isDelete(old))
+	if !stop && put >= 0 {
+		t.Errorf("%s was STOPPED already, yet stopped again", old)
+	}
+	if !stop {
+		put = post - 1
+	}
 	if put < 0 || post < 0 || del < 0 || !(put < post && post < del) {
 		t.Fatalf("%s → %s: want PUT stopped (%d) < POST (%d) < DELETE (%d)", old, new, put, post, del)
 	}
@@ -197,7 +212,7 @@ func TestCarryOffsets(t *testing.T) {
 	if !strings.HasSuffix(s.Reason, "offsets carried over from "+statelessDML) || len(s.Warnings) != 0 {
 		t.Errorf("carried step reason %q, warnings %q", s.Reason, s.Warnings)
 	}
-	assertCarried(t, d.srv, statelessDML, statelessDML+".b")
+	assertCarried(t, d.srv, statelessDML, statelessDML+".b", true)
 
 	sf := second.Step(statefulTable)
 	if got := sf.Statement(deployers.KindDML); got != statefulDML {
@@ -236,7 +251,7 @@ func TestCarryOffsets(t *testing.T) {
 	if got := fourth.Step(statelessTable).Statement(deployers.KindDML); got != statelessDML {
 		t.Errorf("second carry submits %q, want %s", got, statelessDML)
 	}
-	assertCarried(t, d.srv, statelessDML+".b", statelessDML)
+	assertCarried(t, d.srv, statelessDML+".b", statelessDML, true)
 	if fifth := d.carryRun(t); fifth.HasChanges() {
 		t.Fatalf("rerun after the flip back plans %v", acting(fifth))
 	}
@@ -294,5 +309,81 @@ func TestAlternateName(t *testing.T) {
 		if got != c.want || ok != c.ok {
 			t.Errorf("AlternateName(%q, %q) = %q, %v; want %q, %v", c.conventional, c.current, got, ok, c.want, c.ok)
 		}
+	}
+}
+
+// TestCarryOffsetsFromStopped: a stateless DML left STOPPED (by hand, or by
+// a carry whose new statement failed) is started with --carry-offsets from
+// its offsets under the other name, and the STOPPED one is deleted.
+func TestCarryOffsetsFromStopped(t *testing.T) {
+	root := samples(t)
+	d := newDeployment(t, root, confluenttest.Faults{}, func(o *confluent.Options) { o.CarryOffsets = true })
+	d.carryRun(t)
+
+	// Stopped by hand: the plan starts it, carried.
+	if err := d.target.StopStatement(context.Background(), statelessDML); err != nil {
+		t.Fatal(err)
+	}
+	d.srv.ResetLog()
+	pl := d.carryRun(t)
+	if act := acting(pl); len(act) != 1 || act[statelessTable] != plan.ActionStart {
+		t.Fatalf("after a stop the plan acts on %v, want a start of %s", act, statelessTable)
+	}
+	if got := pl.Step(statelessTable).Statement(deployers.KindDML); got != statelessDML+".b" {
+		t.Errorf("start from a STOPPED DML submits %q, want %s.b", got, statelessDML)
+	}
+	assertCarried(t, d.srv, statelessDML, statelessDML+".b", false)
+
+	// The next carry fails (the new statement goes FAILED): the old one
+	// stays STOPPED with its offsets, the failure is reported.
+	editDML(t, root, "sources/saleops", statelessTable, "COALESCE(region, 'UNKNOWN')", "COALESCE(region, 'UNSET')")
+	d.srv.SetFaults(confluenttest.Faults{FailMatching: `dml-src-saleops-customer-history$`})
+	if _, res := d.carryTry(t, nil); res.OK() {
+		t.Fatal("carry to a failing statement succeeded")
+	}
+	if ph, _ := d.srv.StatementPhase(statelessDML + ".b"); ph != "STOPPED" {
+		t.Fatalf("after a failed carry the old statement is %q, want STOPPED", ph)
+	}
+	if ph, _ := d.srv.StatementPhase(statelessDML); ph != "FAILED" {
+		t.Fatalf("the failed new statement is %q", ph)
+	}
+
+	// The rerun prefers the STOPPED statement to the FAILED one and carries
+	// from it again.
+	d.srv.SetFaults(confluenttest.Faults{})
+	d.srv.ResetLog()
+	pl = d.carryRun(t)
+	s := pl.Step(statelessTable)
+	if s.Action != plan.ActionStart || s.Statement(deployers.KindDML) != statelessDML || !slices.Equal(s.Replaces, []string{statelessDML + ".b"}) {
+		t.Fatalf("rerun after a failed carry: %+v", s)
+	}
+	assertCarried(t, d.srv, statelessDML+".b", statelessDML, false)
+	if again := d.carryRun(t); again.HasChanges() {
+		t.Errorf("rerun after the recovery plans %v", acting(again))
+	}
+}
+
+// TestCarryOffsetsBelowRecreate: a stateless table restarted because its
+// input is recreated by the same plan (a DDL change) reads a new topic: its
+// restart is not carried, with a warning naming the input.
+func TestCarryOffsetsBelowRecreate(t *testing.T) {
+	const input, child, childDML = statefulTable, "saleops_dim_product", "dev-use1-saleops-dml-saleops-dim-product"
+	d := newDeployment(t, samples(t), confluenttest.Faults{}, func(o *confluent.Options) { o.CarryOffsets = true })
+	d.carryRun(t)
+	d.srv.ResetLog()
+	pl, res := d.carryTry(t, map[string]plan.Change{input: {Kind: "ddl", Reasons: []string{"ddl changed"}}})
+	if !res.OK() {
+		t.Fatalf("deploy failed: %v", res.Err())
+	}
+	if act := acting(pl); act[input] != plan.ActionRecreate || act[child] != plan.ActionRestart {
+		t.Fatalf("plan acts on %v, want %s recreated and %s restarted", act, input, child)
+	}
+	s := pl.Step(child)
+	if s.Statement(deployers.KindDML) != childDML || len(s.Warnings) != 1 ||
+		!strings.Contains(s.Warnings[0], "input "+input+" is created again by this plan") {
+		t.Errorf("restart below a recreate: DML %s, warnings %q", s.Statement(deployers.KindDML), s.Warnings)
+	}
+	if i := logIndex(d.srv.Requests(), isPost(childDML)); i < 0 || strings.Contains(d.srv.Requests()[i].Body, confluent.PropInitialOffsetFrom) {
+		t.Errorf("%s not created, or created with carried offsets", childDML)
 	}
 }
