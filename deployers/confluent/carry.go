@@ -42,9 +42,12 @@ func AlternateName(conventional, current string) (name string, ok bool) {
 // for each table by State, and the restarts planned to carry offsets.
 type carryState struct {
 	mu    sync.Mutex
-	found map[string]foundDML   // table → its DML as State saw it
-	byOld map[string]*carryStep // statement stopped instead of deleted → step
-	byNew map[string]*carryStep // statement created from it → step
+	found map[string]foundDML // table → its DML as State saw it
+	// leftover maps a table's chosen DML to a not-healthy statement under
+	// its other name (left by an interrupted carry), deleted with it.
+	leftover map[string]string
+	byOld    map[string]*carryStep // statement stopped instead of deleted → step
+	byNew    map[string]*carryStep // statement created from it → step
 }
 
 type foundDML struct {
@@ -79,9 +82,19 @@ func (t *Target) pickDML(byName map[string]*Statement, ref deployers.TableRef, t
 	if best != nil {
 		t.carry.mu.Lock()
 		if t.carry.found == nil {
-			t.carry.found = map[string]foundDML{}
+			t.carry.found, t.carry.leftover = map[string]foundDML{}, map[string]string{}
 		}
 		t.carry.found[ref.Table] = foundDML{conventional: ref.DMLName, name: best.Name, phase: deployers.Phase(best.Status.Phase)}
+		other, mine := ref.DMLName, true
+		if best.Name == ref.DMLName {
+			other += AltSuffix
+			mine = !taken[other]
+		}
+		if o := byName[other]; o != nil && mine && !deployers.Phase(o.Status.Phase).Healthy() {
+			t.carry.leftover[best.Name] = other
+		} else {
+			delete(t.carry.leftover, best.Name)
+		}
 		t.carry.mu.Unlock()
 	}
 	return best
@@ -282,4 +295,22 @@ func (t *Target) finishCarry(ctx context.Context, name string) {
 		return
 	}
 	t.c.opts.Logger.Info("deleted the statement offsets were carried from", "table", cs.table, "statement", cs.old, "new", name)
+}
+
+// deleteLeftover deletes the statement an interrupted carry left under the
+// other name of the DML just deleted (see carryState.leftover), so that an
+// undeploy leaves nothing behind that State would take for the table's DML.
+func (t *Target) deleteLeftover(ctx context.Context, deleted string) error {
+	t.carry.mu.Lock()
+	other := t.carry.leftover[deleted]
+	delete(t.carry.leftover, deleted)
+	t.carry.mu.Unlock()
+	if other == "" {
+		return nil
+	}
+	if err := t.c.DeleteStatement(ctx, other); err != nil {
+		return fmt.Errorf("delete %s, left over next to %s by an interrupted --carry-offsets run: %w", other, deleted, err)
+	}
+	t.c.opts.Logger.Info("deleted statement left over by an interrupted --carry-offsets run", "statement", other, "with", deleted)
+	return nil
 }

@@ -2,6 +2,7 @@ package confluent
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -56,6 +57,51 @@ func TestStatePicksDMLName(t *testing.T) {
 				if got != want {
 					t.Errorf("%s: DML %q, want %q", table, got, want)
 				}
+			}
+		})
+	}
+}
+
+// TestDeleteRemovesLeftover: a STOPPED or FAILED statement an interrupted
+// carry left under the other name goes with the table's DML, so an
+// undeploy leaves nothing State would take for the table's DML; a healthy
+// one is never touched.
+func TestDeleteRemovesLeftover(t *testing.T) {
+	const sql = "INSERT INTO t SELECT * FROM raw;"
+	for _, c := range []struct {
+		running, other, otherPhase string
+		otherTable                 bool // other is table u's conventional name
+		otherGone                  bool
+	}{
+		{"n", "n.b", "STOPPED", false, true},
+		{"n.b", "n", "FAILED", false, true},
+		{"n", "n.b", "RUNNING", false, false},
+		{"n", "n.b", "STOPPED", true, false},
+	} {
+		t.Run(fmt.Sprintf("%s+%s-%s-%v", c.running, c.other, c.otherPhase, c.otherTable), func(t *testing.T) {
+			e := newEnv(t, confluenttest.Options{}, nil)
+			e.srv.AddStatement(c.running, sql, "RUNNING", time.Now().Add(-time.Minute))
+			e.srv.AddStatement(c.other, sql, c.otherPhase, time.Now().Add(-time.Hour))
+			ctx := context.Background()
+			refs := []deployers.TableRef{{Table: "t", DMLName: "n"}}
+			if c.otherTable {
+				refs = append(refs, deployers.TableRef{Table: "u", DMLName: c.other})
+			}
+			st, err := e.target.State(ctx, refs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st["t"].DML == nil || st["t"].DML.Name != c.running {
+				t.Fatalf("State chose %+v, want %s", st["t"].DML, c.running)
+			}
+			if err := e.target.DeleteStatement(ctx, c.running); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := e.srv.StatementPhase(c.running); ok {
+				t.Errorf("%s not deleted", c.running)
+			}
+			if _, ok := e.srv.StatementPhase(c.other); ok == c.otherGone {
+				t.Errorf("%s (%s) exists = %v, want %v", c.other, c.otherPhase, ok, !c.otherGone)
 			}
 		})
 	}

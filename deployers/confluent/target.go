@@ -320,7 +320,10 @@ func (t *Target) DeleteStatement(ctx context.Context, name string) error {
 	if cs := t.carryFrom(name); cs != nil {
 		return t.stopForCarry(ctx, cs)
 	}
-	return t.c.DeleteStatement(ctx, name)
+	if err := t.c.DeleteStatement(ctx, name); err != nil {
+		return err
+	}
+	return t.deleteLeftover(ctx, name)
 }
 
 // Wait implements deployers.Target. It polls with a growing interval
