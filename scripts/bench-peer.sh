@@ -107,9 +107,10 @@ timed() {
 	[ "$status" = ok ]
 }
 
-# sl runs shift_left with the stub configuration, its logs and report
-# pages under the scratch folder, and the stub API keys its start-up
-# validation asks for (nothing is called with them).
+# sl_env sets the array sl to the command that runs shift_left on folder $1
+# with the stub configuration, its logs and report pages under the scratch
+# folder, and the stub API keys its start-up validation asks for (nothing
+# is called with them). An array, not a function: /usr/bin/time runs it.
 sl_env() {
 	sl=(env HOME="$work/home" CONFIG_FILE="$work/config.yaml" SL_KAFKA_API_KEY=stub SL_KAFKA_API_SECRET=stub
 		SL_CONFLUENT_CLOUD_API_KEY=stub SL_CONFLUENT_CLOUD_API_SECRET=stub SL_FLINK_API_KEY=stub

@@ -129,7 +129,7 @@ def classify_missing(name, sql):
     return "other"
 
 
-def compare(work, n):
+def compare(work, n, seen):
     proj = os.path.join(work, f"tables-{n}")
     expected = load_expected(os.path.join(proj, "expected_parents.json"))
     root = os.path.join(proj, "pipelines")
@@ -193,6 +193,7 @@ def compare(work, n):
                f"shift_left: `parents` of each `pipeline_definition.json` from `build-all-metadata`.\n")
     out.append(f"- shiftleft (ours): {total - len(ours_wrong)} of {total} tables exactly right")
     out.append(f"- shift_left: {sl_ok} of {total} tables exactly right, {sl_tables_wrong} with at least one difference\n")
+    seen.update(kinds)
     if kinds:
         out.append("| difference (shift_left vs truth) | count | example |")
         out.append("|---|---:|---|")
@@ -208,21 +209,34 @@ def compare(work, n):
     return out
 
 
-EXPLAIN = """Why they differ (shift_left 0.1.52 extracts with regular expressions over the
-raw SQL text, `core/utils/sql_parser.py`; we lex the SQL and follow its grammar):
+# EXPLAIN says why each kind of difference happens (shift_left 0.1.52
+# extracts with regular expressions over the raw SQL text,
+# core/utils/sql_parser.py; we lex the SQL and follow its grammar). Keys are
+# the start of the kind's label.
+EXPLAIN = [
+    ("extra parent: word of a string literal",
+     "shift_left does not mask string literals, so `'moved FROM archive JOIN queue'` "
+     "gives parents `archive` and `queue`. Our lexer skips literals and comments before "
+     "looking for FROM/JOIN."),
+    ("extra parent: backquoted 3-part name",
+     "``FROM `env_dev`.`kafka_x`.`t` ``: its pattern stops after the first backquoted "
+     "part, so the parent is the catalog `env_dev`. We keep the qualified name and match "
+     "the graph on its last part."),
+    ("missing parent: backquoted 3-part name",
+     "the same reference seen from the other side: the real parent `t` is lost."),
+    ("missing parent: 3-part name dropped",
+     "unquoted `catalog.db.table` has more than one dot, which shift_left takes for a "
+     "topic name and drops."),
+    ("missing parent: comma-separated",
+     "`FROM a, b`: only the name right after FROM matches."),
+    ("extra parent: LATERAL",
+     "`CROSS JOIN LATERAL TABLE(f(x))` yields a parent named LATERAL."),
+]
 
-- **word of a string literal taken as a table**: shift_left does not mask string
-  literals, so `'moved FROM archive JOIN queue'` gives parents `archive` and `queue`.
-  Our lexer skips literals (and comments) before looking for FROM/JOIN.
-- **backquoted 3-part name read as its catalog**: ``FROM `env_dev`.`kafka_x`.`t` ``
-  — its pattern stops at the first backquote pair, so the parent is `env_dev`.
-  We keep the qualified name and match the graph on its last part.
-- **3-part name dropped**: unquoted `catalog.db.table` has more than one dot, which
-  shift_left takes for a topic name and drops.
-- **comma-separated FROM list**: `FROM a, b` — only the name right after FROM matches.
-- A parent it misses is an edge missing from its DAG: a deploy of `a` will not
-  redeploy the children reading it that way. A bogus parent becomes a synthetic
-  `external_kafka` table (SL_KEEP_UNKNOWN_SQL_REFS_AS_EXTERNAL_KAFKA defaults to yes)."""
+CONSEQUENCES = ("A parent shift_left misses is an edge missing from its DAG: changing that parent "
+                "does not redeploy the child. A bogus parent becomes a synthetic `external_kafka` "
+                "table (SL_KEEP_UNKNOWN_SQL_REFS_AS_EXTERNAL_KAFKA defaults to yes), so a typo is "
+                "never reported either.")
 
 
 def report(args):
@@ -243,10 +257,15 @@ def report(args):
                "`shift_left pipeline build-all-metadata $PIPELINES` vs `shiftleft pipeline build-all-metadata`; "
                "`shift_left pipeline report TABLE $PIPELINES` vs `shiftleft pipeline report TABLE` "
                "(TABLE: the fact with the most ancestors).\n")
+    seen = set()
     for n in args.compare.split():
-        out += compare(args.work, n)
-    if args.compare.split():
-        out.append(EXPLAIN)
+        out += compare(args.work, n, seen)
+    if seen:
+        out.append("Why they differ:\n")
+        for key, text in EXPLAIN:
+            if any(k.startswith(key) for k in seen):
+                out.append(f"- **{key}**: {text}")
+        out.append(f"\n{CONSEQUENCES}")
     print("\n".join(out))
 
 
