@@ -273,7 +273,9 @@ func TestDeployTableProperties(t *testing.T) {
 		if r.Method != "POST" || !strings.Contains(r.Body, `"name":"dev-use1-saleops-dml-saleops-dim-time"`) {
 			continue
 		}
-		var body struct{ Spec struct{ Properties map[string]string } }
+		var body struct {
+			Spec struct{ Properties map[string]string }
+		}
 		json.Unmarshal([]byte(r.Body), &body)
 		want := map[string]string{"sql.state-ttl": "1 d", "sql.current-catalog": confluenttest.DefaultCatalog, "sql.current-database": confluenttest.DefaultDatabase}
 		if !reflect.DeepEqual(body.Spec.Properties, want) {
