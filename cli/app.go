@@ -27,6 +27,12 @@ const ExitPanic = 70
 // SIGTERM cancels the context (commands stop cleanly), a second one exits
 // at once.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// A command lives for a second and its live heap is the project model:
+	// collecting less often saves ~15% CPU on a 50,000-table scan for a few
+	// tens of MB. GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)

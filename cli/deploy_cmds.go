@@ -211,7 +211,7 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 	if err != nil {
 		return err
 	}
-	proj, g, err := e.loadGraph(c)
+	proj, g, err := e.loadGraphSQL(c, true)
 	if err != nil {
 		return err
 	}
@@ -410,6 +410,9 @@ func sqlReader(p *pipeline.Project) func(*pipeline.Table) (string, string, error
 		return string(data), nil
 	}
 	return func(t *pipeline.Table) (string, string, error) {
+		if p.SQLKept {
+			return t.DDLText, t.DMLText, nil
+		}
 		if f, ok := cache[t.Name]; ok {
 			return f[0], f[1], nil
 		}

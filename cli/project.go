@@ -33,7 +33,12 @@ func (e *Env) pipelinesDir(c *ucli.Context) string {
 
 // loadProject scans the pipelines folder and logs its warnings.
 func (e *Env) loadProject(c *ucli.Context) (*pipeline.Project, error) {
-	p, err := pipeline.Scan(c.Context, e.pipelinesDir(c), pipeline.ScanOptions{Strict: c.Bool("strict")})
+	return e.scan(c, false)
+}
+
+// scan reads the project; keepSQL keeps the files' text for plans.
+func (e *Env) scan(c *ucli.Context, keepSQL bool) (*pipeline.Project, error) {
+	p, err := pipeline.Scan(c.Context, e.pipelinesDir(c), pipeline.ScanOptions{Strict: c.Bool("strict"), KeepSQL: keepSQL})
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +51,12 @@ func (e *Env) loadProject(c *ucli.Context) (*pipeline.Project, error) {
 
 // loadGraph scans the project and builds its graph.
 func (e *Env) loadGraph(c *ucli.Context) (*pipeline.Project, *dag.Graph, error) {
-	p, err := e.loadProject(c)
+	return e.loadGraphSQL(c, false)
+}
+
+// loadGraphSQL is loadGraph keeping the SQL text (for plans and deploys).
+func (e *Env) loadGraphSQL(c *ucli.Context, keepSQL bool) (*pipeline.Project, *dag.Graph, error) {
+	p, err := e.scan(c, keepSQL)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -62,6 +62,11 @@ type Table struct {
 
 	DDL *flinksql.Analysis `json:"-"`
 	DML *flinksql.Analysis `json:"-"`
+	// DDLText and DMLText are the files' contents, kept only when the scan
+	// was asked to (ScanOptions.KeepSQL): plans compare and fingerprint them
+	// without reading every file a second time.
+	DDLText string `json:"-"`
+	DMLText string `json:"-"`
 }
 
 // Deployable reports whether the table has statements to deploy.
@@ -98,6 +103,8 @@ type Project struct {
 	// ByName indexes Tables.
 	ByName   map[string]*Table
 	Warnings []Warning
+	// SQLKept says Table.DDLText/DMLText hold the files' contents.
+	SQLKept bool
 }
 
 // Table returns the table with that name, or nil.

@@ -30,6 +30,9 @@ type ScanOptions struct {
 	// Strict turns references to tables outside the project (and not
 	// listed in seeds/external_tables.json) into errors.
 	Strict bool
+	// KeepSQL keeps every file's text in Table.DDLText/DMLText (one copy
+	// per file), for commands that plan deploys.
+	KeepSQL bool
 	// Workers reading and analysing files; 0 means GOMAXPROCS.
 	Workers int
 }
@@ -419,12 +422,13 @@ var validName = func(s string) bool {
 
 // scanned is one table folder after reading its files.
 type scanned struct {
-	dir      tableDir
-	typ      TableType
-	product  string
-	ddl, dml *flinksql.Analysis
-	name     flinksql.Name
-	ok       bool
+	dir              tableDir
+	typ              TableType
+	product          string
+	ddl, dml         *flinksql.Analysis
+	ddlText, dmlText string
+	name             flinksql.Name
+	ok               bool
 }
 
 // worker holds one goroutine's reusable buffers: the analyser's token
@@ -458,13 +462,13 @@ func (s *scanner) readTable(w *worker, d dirHandle, td tableDir) scanned {
 		sc.product = segs[len(segs)-2]
 	}
 	if td.ddl != "" {
-		sc.ddl = s.analyze(w, d, td.rel+"/sql-scripts/", td.ddl)
+		sc.ddl, sc.ddlText = s.analyze(w, d, td.rel+"/sql-scripts/", td.ddl)
 		if sc.ddl == nil {
 			return sc
 		}
 	}
 	if td.dml != "" {
-		sc.dml = s.analyze(w, d, td.rel+"/sql-scripts/", td.dml)
+		sc.dml, sc.dmlText = s.analyze(w, d, td.rel+"/sql-scripts/", td.dml)
 		if sc.dml == nil {
 			return sc
 		}
@@ -523,17 +527,17 @@ var errTooLarge = errors.New("file too large")
 
 // analyze reads the file name of the sql-scripts folder d (shown as
 // dirRel+name) and analyses it; nil after a reported error.
-func (s *scanner) analyze(w *worker, d dirHandle, dirRel, name string) *flinksql.Analysis {
+func (s *scanner) analyze(w *worker, d dirHandle, dirRel, name string) (*flinksql.Analysis, string) {
 	rel := dirRel + name
 	src, size, err := d.readFile(name, w.buf, MaxFileSize)
 	w.buf = src[:0]
 	if errors.Is(err, errTooLarge) {
 		s.fail(rel, 0, 0, "file is %d bytes, over the %d MB limit for SQL files", size, MaxFileSize>>20)
-		return nil
+		return nil, ""
 	}
 	if err != nil {
 		s.fail(rel, 0, 0, "read: %v", err)
-		return nil
+		return nil, ""
 	}
 	a, err := w.az.Analyze(src)
 	if err != nil {
@@ -543,9 +547,12 @@ func (s *scanner) analyze(w *worker, d dirHandle, dirRel, name string) *flinksql
 		} else {
 			s.fail(rel, 0, 0, "%v", err)
 		}
-		return nil
+		return nil, ""
 	}
-	return a
+	if s.opts.KeepSQL {
+		return a, string(src)
+	}
+	return a, ""
 }
 
 // externalTable is one entry of seeds/external_tables.json.
@@ -620,7 +627,7 @@ func jsonErrorPos(src []byte, err error) (int, int) {
 // assemble builds the project from the scanned folders: names, duplicate
 // checks, external tables, then reference resolution.
 func (s *scanner) assemble(found []scanned, externals []externalTable) *Project {
-	p := &Project{Root: s.root, ByName: make(map[string]*Table, len(found)+len(externals))}
+	p := &Project{Root: s.root, ByName: make(map[string]*Table, len(found)+len(externals)), SQLKept: s.opts.KeepSQL}
 	for _, sc := range found {
 		if !sc.ok {
 			continue
@@ -633,6 +640,8 @@ func (s *scanner) assemble(found []scanned, externals []externalTable) *Project 
 			Folder:    sc.dir.rel,
 			DDL:       sc.ddl,
 			DML:       sc.dml,
+			DDLText:   sc.ddlText,
+			DMLText:   sc.dmlText,
 		}
 		if sc.dir.ddl != "" {
 			t.DDLPath = sc.dir.rel + "/sql-scripts/" + sc.dir.ddl

@@ -3,7 +3,6 @@ package plan_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -35,7 +34,9 @@ func benchPlan(b *testing.B, n int, naming plan.Naming) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	proj, err := pipeline.Scan(context.Background(), filepath.Join(dir, "pipelines"), pipeline.ScanOptions{})
+	// The CLI scans with KeepSQL, so a plan compares and fingerprints the
+	// files' text without reading them again: the same here.
+	proj, err := pipeline.Scan(context.Background(), filepath.Join(dir, "pipelines"), pipeline.ScanOptions{KeepSQL: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,21 +44,7 @@ func benchPlan(b *testing.B, n int, naming plan.Naming) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	read := func(t *pipeline.Table) (string, string, error) {
-		var ddl, dml []byte
-		var err error
-		if t.DDLPath != "" {
-			if ddl, err = os.ReadFile(filepath.Join(proj.Root, t.DDLPath)); err != nil {
-				return "", "", err
-			}
-		}
-		if t.DMLPath != "" {
-			if dml, err = os.ReadFile(filepath.Join(proj.Root, t.DMLPath)); err != nil {
-				return "", "", err
-			}
-		}
-		return string(ddl), string(dml), nil
-	}
+	read := func(t *pipeline.Table) (string, string, error) { return t.DDLText, t.DMLText, nil }
 	var all []string
 	deployed := map[string]deployers.TableState{}
 	for _, t := range proj.Tables {
