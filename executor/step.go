@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/plan"
@@ -50,6 +51,8 @@ func runStep(ctx context.Context, t deployers.Target, s *plan.Step, opts Options
 		switch {
 		case errors.Is(err, deployers.ErrNotFound):
 			return nil
+		case err != nil && strings.Contains(err.Error(), name):
+			return err // the target's message already names the statement
 		case err != nil:
 			return fmt.Errorf("delete statement %s: %w", name, err)
 		}
