@@ -61,15 +61,7 @@ func BenchmarkTopoOrder(b *testing.B) {
 
 func benchGraph(b *testing.B, n int) *dag.Graph {
 	b.Helper()
-	dir, err := benchproject.Dir(n, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := pipeline.Scan(context.Background(), filepath.Join(dir, "pipelines"), pipeline.ScanOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	g, err := dag.Build(p)
+	_, g, err := benchproject.Graph(n, pipeline.ScanOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

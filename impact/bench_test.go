@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/shiftleft-dev/shiftleft/dag"
-	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
+	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
@@ -12,18 +12,7 @@ import (
 // generator's expected model (no scan: this measures the analysis only).
 func bigGraph(b *testing.B) *dag.Graph {
 	b.Helper()
-	sum, err := projectgen.Generate(b.TempDir(), projectgen.Options{Tables: 10000, Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := pipeline.Project{ByName: map[string]*pipeline.Table{}}
-	for _, ti := range sum.Tables {
-		t := &pipeline.Table{Name: ti.Name, Type: pipeline.TableType(ti.Type), Product: ti.Product, Folder: ti.Folder,
-			DDLPath: ti.DDL, DMLPath: ti.DML, Parents: ti.Parents, External: ti.External, Stateful: ti.Stateful}
-		p.Tables = append(p.Tables, t)
-		p.ByName[t.Name] = t
-	}
-	g, err := dag.Build(&p)
+	g, err := benchproject.ModelGraph(b.TempDir(), 10000)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,13 +1,10 @@
 package impact_test
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/shiftleft-dev/shiftleft/changes"
-	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/impact"
 	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
@@ -24,15 +21,7 @@ func BenchmarkImpact50(b *testing.B) {
 	breaking := &changes.SchemaChange{Category: changes.Breaking, Reasons: []string{"column removed"}}
 	for _, n := range []int{1000, 10000, 50000} {
 		b.Run(fmt.Sprintf("tables=%d", n), func(b *testing.B) {
-			dir, err := benchproject.Dir(n, 0)
-			if err != nil {
-				b.Fatal(err)
-			}
-			p, err := pipeline.Scan(context.Background(), filepath.Join(dir, "pipelines"), pipeline.ScanOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			g, err := dag.Build(p)
+			_, g, err := benchproject.Graph(n, pipeline.ScanOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}

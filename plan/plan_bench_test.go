@@ -3,11 +3,9 @@ package plan_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
@@ -30,17 +28,9 @@ func BenchmarkPlan(b *testing.B) {
 }
 
 func benchPlan(b *testing.B, n int, naming plan.Naming) {
-	dir, err := benchproject.Dir(n, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
 	// The CLI scans with KeepSQL, so a plan compares and fingerprints the
 	// files' text without reading them again: the same here.
-	proj, err := pipeline.Scan(context.Background(), filepath.Join(dir, "pipelines"), pipeline.ScanOptions{KeepSQL: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	g, err := dag.Build(proj)
+	proj, g, err := benchproject.Graph(n, pipeline.ScanOptions{KeepSQL: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,27 +4,14 @@ import (
 	"testing"
 
 	"github.com/shiftleft-dev/shiftleft/changes"
-	"github.com/shiftleft-dev/shiftleft/dag"
-	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
-	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
 )
 
 // BenchmarkSelect10k evaluates typical selections on a generated
 // 10,000-table project (graph built from the generator's model, no scan),
 // with 50 modified tables in the change set.
 func BenchmarkSelect10k(b *testing.B) {
-	sum, err := projectgen.Generate(b.TempDir(), projectgen.Options{Tables: 10000, Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := pipeline.Project{ByName: map[string]*pipeline.Table{}}
-	for _, ti := range sum.Tables {
-		t := &pipeline.Table{Name: ti.Name, Type: pipeline.TableType(ti.Type), Product: ti.Product, Folder: ti.Folder,
-			DDLPath: ti.DDL, DMLPath: ti.DML, Parents: ti.Parents, External: ti.External, Stateful: ti.Stateful}
-		p.Tables = append(p.Tables, t)
-		p.ByName[t.Name] = t
-	}
-	g, err := dag.Build(&p)
+	g, err := benchproject.ModelGraph(b.TempDir(), 10000)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,12 +4,15 @@
 package benchproject
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
 // Seed is the seed of every benchmark project, so numbers compare.
@@ -49,4 +52,41 @@ func Dir(n, gitCommits int) (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// Graph scans the cached n-table project and builds its graph: the setup
+// every benchmark after the scan shares (the scan itself is not timed by
+// the caller).
+func Graph(n int, opts pipeline.ScanOptions) (*pipeline.Project, *dag.Graph, error) {
+	dir, err := Dir(n, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := pipeline.Scan(context.Background(), filepath.Join(dir, projectgen.PipelinesDir), opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := dag.Build(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, g, nil
+}
+
+// ModelGraph builds the graph of an n-table project straight from the
+// generator's model, without writing or scanning files: for benchmarks
+// of what runs on a graph (selection, impact).
+func ModelGraph(dir string, n int) (*dag.Graph, error) {
+	sum, err := projectgen.Generate(dir, projectgen.Options{Tables: n, Seed: Seed})
+	if err != nil {
+		return nil, err
+	}
+	p := pipeline.Project{ByName: map[string]*pipeline.Table{}}
+	for _, ti := range sum.Tables {
+		t := &pipeline.Table{Name: ti.Name, Type: pipeline.TableType(ti.Type), Product: ti.Product, Folder: ti.Folder,
+			DDLPath: ti.DDL, DMLPath: ti.DML, Parents: ti.Parents, External: ti.External, Stateful: ti.Stateful}
+		p.Tables = append(p.Tables, t)
+		p.ByName[t.Name] = t
+	}
+	return dag.Build(&p)
 }
