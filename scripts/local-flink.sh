@@ -189,6 +189,10 @@ sql-gateway.endpoint.rest.address: 127.0.0.1
 sql-gateway.endpoint.rest.bind-address: 127.0.0.1
 sql-gateway.endpoint.rest.port: $gw_port
 sql-gateway.session.idle-timeout: 1 h
+# The RPC system gives up after 10 s by default; a loaded 2-core machine
+# can take longer to start it (seen: "Could not create actor system").
+pekko.startup-timeout: 120 s
+pekko.ask.timeout: 60 s
 EOF
 	cat >"$run/conf/log4j-console.properties" <<'EOF'
 rootLogger.level = INFO
