@@ -233,18 +233,26 @@ func notRunning(st deployers.TableState) string {
 	return "dml is " + string(st.DML.Phase)
 }
 
-func (b *builder) decideSelected(t *pipeline.Table) (*decision, error) {
-	d := &decision{selected: true}
-	opts := b.in.Options
+// never fills d for a table no rule deploys (external, excluded, without
+// SQL) and says whether it did.
+func (b *builder) never(t *pipeline.Table, d *decision) bool {
 	switch {
 	case t.IsExternal:
 		d.action, d.reason = ActionNone, "external table: never deployed"
-		return d, nil
 	case b.excluded[t.Name]:
 		d.action, d.reason = ActionExcluded, "excluded by the selection"
-		return d, nil
 	case !t.Deployable():
 		d.action, d.reason = ActionNone, "no SQL file to deploy"
+	default:
+		return false
+	}
+	return true
+}
+
+func (b *builder) decideSelected(t *pipeline.Table) (*decision, error) {
+	d := &decision{selected: true}
+	opts := b.in.Options
+	if b.never(t, d) {
 		return d, nil
 	}
 	st := b.state(t.Name)
@@ -301,15 +309,7 @@ func (b *builder) decideSelected(t *pipeline.Table) (*decision, error) {
 
 func (b *builder) decideAncestor(t *pipeline.Table) (*decision, error) {
 	d := &decision{}
-	switch {
-	case t.IsExternal:
-		d.action, d.reason = ActionNone, "external table: never deployed"
-		return d, nil
-	case b.excluded[t.Name]:
-		d.action, d.reason = ActionExcluded, "excluded by the selection"
-		return d, nil
-	case !t.Deployable():
-		d.action, d.reason = ActionNone, "no SQL file to deploy"
+	if b.never(t, d) {
 		return d, nil
 	}
 	st := b.state(t.Name)
