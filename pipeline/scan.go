@@ -408,7 +408,8 @@ func (s *scanner) tableFiles(w *worker, d dirHandle, dir, rel string) (tableDir,
 	return td, td.ddl != "" || td.dml != ""
 }
 
-var validName = func(s string) bool {
+// validName reports whether s is a non-empty name of [A-Za-z0-9_.-].
+func validName(s string) bool {
 	if s == "" {
 		return false
 	}
