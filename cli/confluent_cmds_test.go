@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
+
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
 )
 
@@ -216,27 +218,6 @@ func TestParseAge(t *testing.T) {
 	}
 }
 
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestDeployTableProperties: sql-scripts/dml.<table>.properties reach the
 // statement's spec.properties, merged with the configured catalog and
 // database; a malformed file stops the deploy before anything runs.
@@ -246,7 +227,7 @@ func TestDeployTableProperties(t *testing.T) {
 		confluenttest.DefaultCatalog + "." + confluenttest.DefaultDatabase + ".raw_customer_history",
 		confluenttest.DefaultCatalog + "." + confluenttest.DefaultDatabase + ".raw_product_catalog",
 	}})
-	copyTree(t, filepath.Join("..", "flink_data_products", "pipelines"), filepath.Join(dir, "pipelines"))
+	testfs.CopyTree(t, testfs.SamplesDir(), filepath.Join(dir, "pipelines"))
 	scripts := filepath.Join(dir, "pipelines", "dimensions", "saleops", "saleops_dim_time", "sql-scripts")
 	props := filepath.Join(scripts, "dml.saleops_dim_time.properties")
 	if err := os.WriteFile(props, []byte("# keep state a day\nsql.state-ttl = 1 d\n"), 0o644); err != nil {

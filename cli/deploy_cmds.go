@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -395,37 +393,15 @@ func planChanges(cs *changes.ChangeSet) map[string]plan.Change {
 	return out
 }
 
-// sqlReader reads a table's SQL files (cached: plans read them for the
-// comparison, the fingerprint and the executor).
+// sqlReader gives a table's SQL as the scan read it (deploy commands scan
+// with KeepSQL): plans compare, fingerprint and run exactly that text,
+// without reading any file twice.
 func sqlReader(p *pipeline.Project) func(*pipeline.Table) (string, string, error) {
-	cache := map[string][2]string{}
-	read := func(rel string) (string, error) {
-		if rel == "" {
-			return "", nil
-		}
-		data, err := os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel)))
-		if err != nil {
-			return "", fmt.Errorf("read %s: %w", rel, err)
-		}
-		return string(data), nil
-	}
 	return func(t *pipeline.Table) (string, string, error) {
-		if p.SQLKept {
-			return t.DDLText, t.DMLText, nil
+		if !p.SQLKept {
+			return "", "", fmt.Errorf("internal: the project was scanned without its SQL text")
 		}
-		if f, ok := cache[t.Name]; ok {
-			return f[0], f[1], nil
-		}
-		ddl, err := read(t.DDLPath)
-		if err != nil {
-			return "", "", err
-		}
-		dml, err := read(t.DMLPath)
-		if err != nil {
-			return "", "", err
-		}
-		cache[t.Name] = [2]string{ddl, dml}
-		return ddl, dml, nil
+		return t.DDLText, t.DMLText, nil
 	}
 }
 

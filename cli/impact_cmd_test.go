@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -23,27 +23,8 @@ import (
 // with go-git) and commits them.
 func sampleRepo(t *testing.T) (dir string, commit func(msg string)) {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	samples := filepath.Join(filepath.Dir(filepath.Dir(file)), "flink_data_products", "pipelines")
 	dir = t.TempDir()
-	err := filepath.WalkDir(samples, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(samples, p)
-		dst := filepath.Join(dir, "pipelines", rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testfs.CopyTree(t, testfs.SamplesDir(), filepath.Join(dir, "pipelines"))
 	repo, err := git.PlainInit(dir, false)
 	if err != nil {
 		t.Fatal(err)

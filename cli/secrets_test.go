@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
+
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
@@ -139,7 +141,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 			t.Cleanup(srv.Close)
 			srv.SetFaults(m.faults)
 			dir := t.TempDir()
-			copyTree(t, samples, filepath.Join(dir, "pipelines"))
+			testfs.CopyTree(t, samples, filepath.Join(dir, "pipelines"))
 			cfg := srv.ConfigYAML() + "    max_attempts: 2\n"
 			if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
 				t.Fatal(err)
@@ -310,7 +312,7 @@ func TestPlainHTTPOnlyForLoopback(t *testing.T) {
 	srv := confluenttest.NewServer(confluenttest.Options{})
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
-	copyTree(t, filepath.Join(repoRoot(t), "flink_data_products", "pipelines"), filepath.Join(dir, "pipelines"))
+	testfs.CopyTree(t, filepath.Join(repoRoot(t), "flink_data_products", "pipelines"), filepath.Join(dir, "pipelines"))
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(srv.ConfigYAML()), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,8 @@ type Info struct {
 }
 
 // Target is one deployment target. Every method that waits or calls out
-// takes a context and returns promptly when it is cancelled.
+// takes a context and returns promptly when it is cancelled. Errors name
+// the statement or table they are about, so callers need not repeat it.
 type Target interface {
 	Info() Info
 	// State reads the current state of the given tables in as few calls as

@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"math"
 	"net/http"
 	"os"
@@ -21,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -74,29 +75,6 @@ func needEngine(t *testing.T) engine {
 		t.Logf("engine start-up time: %s s (scripts/local-flink.sh start, Kafka + JobManager + TaskManager + SQL Gateway until they answer)", strings.TrimSpace(string(b)))
 	}
 	return e
-}
-
-// copyDir copies the sample pipelines so the test can edit them.
-func copyDir(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		dst := filepath.Join(to, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // project is the copied samples with the library pieces a deploy needs.
@@ -552,7 +530,7 @@ func TestSaleopsOnRealFlink(t *testing.T) {
 
 	dir := t.TempDir()
 	root := filepath.Join(dir, "pipelines")
-	copyDir(t, filepath.Join("..", "flink_data_products", "pipelines"), root)
+	testfs.CopyTree(t, filepath.Join("..", "flink_data_products", "pipelines"), root)
 	git(t, dir, "init", "-q")
 	git(t, dir, "add", ".")
 	git(t, dir, "commit", "-q", "-m", "samples")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/plan"
@@ -51,10 +50,8 @@ func runStep(ctx context.Context, t deployers.Target, s *plan.Step, opts Options
 		switch {
 		case errors.Is(err, deployers.ErrNotFound):
 			return nil
-		case err != nil && strings.Contains(err.Error(), name):
-			return err // the target's message already names the statement
 		case err != nil:
-			return fmt.Errorf("delete statement %s: %w", name, err)
+			return err // targets name the statement in their errors
 		}
 		if known[name] {
 			report(name, "deleted")

@@ -9,12 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
 	"github.com/shiftleft-dev/shiftleft/executor"
-	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
 )
 
@@ -43,58 +41,10 @@ func (d *deployment) carryRun(t *testing.T) *plan.Plan {
 // given git change set.
 func (d *deployment) carryTry(t *testing.T, changes map[string]plan.Change) (*plan.Plan, *executor.Result) {
 	t.Helper()
-	ctx := context.Background()
-	p, err := pipeline.Scan(ctx, d.root, pipeline.ScanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := dag.Build(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sql := func(tb *pipeline.Table) (string, string, error) {
-		read := func(rel string) (string, error) {
-			if rel == "" {
-				return "", nil
-			}
-			b, err := os.ReadFile(filepath.Join(d.root, filepath.FromSlash(rel)))
-			return string(b), err
-		}
-		ddl, err := read(tb.DDLPath)
-		if err != nil {
-			return "", "", err
-		}
-		dml, err := read(tb.DMLPath)
-		return ddl, dml, err
-	}
-	refs, err := plan.TableRefs(p.Tables, d.naming)
-	if err != nil {
-		t.Fatal(err)
-	}
-	state, err := d.target.State(ctx, refs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var selected []string
-	for _, tb := range p.Tables {
-		if tb.Deployable() {
-			selected = append(selected, tb.Name)
-		}
-	}
-	pl, err := plan.Build(ctx, g, plan.Inputs{Selected: selected, State: state, Naming: d.naming, SQL: sql,
-		Changes: changes, Since: "HEAD~1", Target: d.target.Info(), Now: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.target.PrepareCarry(pl)
-	res, err := executor.Run(ctx, d.target, pl, executor.Options{
-		MaxParallel: 4, StatementTimeout: time.Minute,
-		SQL: func(table string) (string, string, error) { return sql(p.Table(table)) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pl, res
+	prepare := d.prepare
+	d.prepare = d.target.PrepareCarry
+	defer func() { d.prepare = prepare }()
+	return d.runWith(t, time.Minute, changes, "HEAD~1")
 }
 
 // editDML replaces old by new in a sample table's DML file.

@@ -2,14 +2,14 @@ package confluent_test
 
 import (
 	"context"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 
 	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
@@ -24,26 +24,8 @@ import (
 // test may edit.
 func samples(t *testing.T) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	from := filepath.Join(filepath.Dir(file), "..", "..", "flink_data_products", "pipelines")
 	to := t.TempDir()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testfs.CopyTree(t, testfs.SamplesDir(), to)
 	return to
 }
 
@@ -109,8 +91,14 @@ func (d *deployment) deploy(t *testing.T) *plan.Plan {
 // run plans and executes like deploy and returns the result, failed or not.
 func (d *deployment) run(t *testing.T, stmtTimeout time.Duration) (*plan.Plan, *executor.Result) {
 	t.Helper()
+	return d.runWith(t, stmtTimeout, nil, "")
+}
+
+// runWith is run with a git change set and its --since revision.
+func (d *deployment) runWith(t *testing.T, stmtTimeout time.Duration, changes map[string]plan.Change, since string) (*plan.Plan, *executor.Result) {
+	t.Helper()
 	ctx := context.Background()
-	p, err := pipeline.Scan(ctx, d.root, pipeline.ScanOptions{})
+	p, err := pipeline.Scan(ctx, d.root, pipeline.ScanOptions{KeepSQL: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,21 +106,7 @@ func (d *deployment) run(t *testing.T, stmtTimeout time.Duration) (*plan.Plan, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	sql := func(tb *pipeline.Table) (string, string, error) {
-		read := func(rel string) (string, error) {
-			if rel == "" {
-				return "", nil
-			}
-			b, err := os.ReadFile(filepath.Join(d.root, filepath.FromSlash(rel)))
-			return string(b), err
-		}
-		ddl, err := read(tb.DDLPath)
-		if err != nil {
-			return "", "", err
-		}
-		dml, err := read(tb.DMLPath)
-		return ddl, dml, err
-	}
+	sql := func(tb *pipeline.Table) (string, string, error) { return tb.DDLText, tb.DMLText, nil }
 	refs, err := plan.TableRefs(p.Tables, d.naming)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +122,7 @@ func (d *deployment) run(t *testing.T, stmtTimeout time.Duration) (*plan.Plan, *
 		}
 	}
 	pl, err := plan.Build(ctx, g, plan.Inputs{Selected: selected, State: state, Naming: d.naming, SQL: sql,
-		Target: d.target.Info(), Now: time.Now()})
+		Changes: changes, Since: since, Target: d.target.Info(), Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,78 +5,53 @@ import (
 	"testing"
 )
 
-// BenchmarkAnalyze measures lex + analyze of a realistic 3 KB DML (CTEs,
-// joins, subqueries, comments, strings) with a reused Analyzer, as a
-// project scan does per worker.
-func BenchmarkAnalyze(b *testing.B) {
+// benchSQL runs fn over src as a throughput benchmark.
+func benchSQL(b *testing.B, src []byte, fn func([]byte) error) {
+	b.Helper()
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := fn(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchDML is a realistic 3 KB DML: CTEs, joins, subqueries, comments,
+// strings.
+func benchDML(b *testing.B) []byte {
+	b.Helper()
 	src, err := os.ReadFile("testdata/bench_dml.sql")
 	if err != nil {
 		b.Fatal(err)
 	}
+	return src
+}
+
+// BenchmarkAnalyze measures lex + analyze with a reused Analyzer, as a
+// project scan does per worker.
+func BenchmarkAnalyze(b *testing.B) {
 	var az Analyzer
-	b.SetBytes(int64(len(src)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := az.Analyze(src); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchSQL(b, benchDML(b), func(src []byte) error { _, err := az.Analyze(src); return err })
 }
 
 // BenchmarkAnalyzeFresh is the same through the package-level Analyze
 // (new buffers on every call).
 func BenchmarkAnalyzeFresh(b *testing.B) {
-	src, err := os.ReadFile("testdata/bench_dml.sql")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(src)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Analyze(src); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchSQL(b, benchDML(b), func(src []byte) error { _, err := Analyze(src); return err })
 }
 
 func BenchmarkLex(b *testing.B) {
-	src, err := os.ReadFile("testdata/bench_dml.sql")
-	if err != nil {
-		b.Fatal(err)
-	}
 	var l Lexer
-	b.SetBytes(int64(len(src)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := l.Lex(src); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchSQL(b, benchDML(b), func(src []byte) error { _, err := l.Lex(src); return err })
 }
 
 func BenchmarkNormalize(b *testing.B) {
-	src, err := os.ReadFile("testdata/bench_dml.sql")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(src)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Normalize(src); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchSQL(b, benchDML(b), func(src []byte) error { _, err := Normalize(src); return err })
 }
 
 // BenchmarkAnalyzeWide: thousands of names in one file stay linear.
 func BenchmarkAnalyzeWide(b *testing.B) {
-	src := []byte(wideSQL(10000))
 	var az Analyzer
-	b.SetBytes(int64(len(src)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := az.Analyze(src); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchSQL(b, []byte(wideSQL(10000)), func(src []byte) error { _, err := az.Analyze(src); return err })
 }
