@@ -3,6 +3,7 @@ package dag
 import (
 	"errors"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -138,5 +139,61 @@ func TestSelfReferenceAndUnknownParentsAreNotEdges(t *testing.T) {
 	}
 	if got := g.Parents("b"); !reflect.DeepEqual(got, []string{"a"}) {
 		t.Errorf("parents of b: %v", got)
+	}
+}
+
+func TestDuplicateParentsAreOneEdge(t *testing.T) {
+	p := project(t, "a:", "b: a a", "c: b a b")
+	g, err := Build(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g.Parents("c"); !reflect.DeepEqual(got, []string{"a", "b"}) {
+		t.Errorf("parents of c: %v", got)
+	}
+	if got := g.Children("a"); !reflect.DeepEqual(got, []string{"b", "c"}) {
+		t.Errorf("children of a: %v", got)
+	}
+}
+
+// TestStoreHoldsTheSameGraph checks the library copy built on demand has
+// exactly the tables and edges the adjacency lists answer with.
+func TestStoreHoldsTheSameGraph(t *testing.T) {
+	g, err := Build(project(t, p2...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := g.Store()
+	if err != nil {
+		t.Fatal(err)
+	}
+	order, err := store.Order()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if order != g.Len() {
+		t.Errorf("store has %d tables, graph %d", order, g.Len())
+	}
+	preds, err := store.PredecessorMap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range g.Names() {
+		var got []string
+		for parent := range preds[n] {
+			got = append(got, parent)
+		}
+		sort.Strings(got)
+		want := g.Parents(n)
+		if len(got) == 0 && len(want) == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("store parents of %s: %v, graph says %v", n, got, want)
+		}
+	}
+	again, _ := g.Store()
+	if again != store {
+		t.Error("Store built the library graph twice")
 	}
 }
