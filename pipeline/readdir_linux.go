@@ -8,6 +8,8 @@ import (
 	"slices"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // openDir opens a folder for listing and for opening its files by name.
@@ -31,6 +33,38 @@ type dirHandle struct {
 }
 
 func (d dirHandle) close() { syscall.Close(d.fd) }
+
+// openSub opens the folder at the relative path name inside d. A symbolic
+// link as its last part is refused (ELOOP), so the caller falls back to a
+// listing, which reports links.
+func (d dirHandle) openSub(name string) (dirHandle, error) {
+	p := d.path + "/" + name
+	fd, err := openRetry(func() (int, error) {
+		return syscall.Openat(d.fd, name, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0)
+	})
+	if err != nil {
+		return dirHandle{}, &fs.PathError{Op: "open", Path: p, Err: err}
+	}
+	return dirHandle{fd: fd, path: p}, nil
+}
+
+// subfolderCount is how many subfolders the folder name inside d has,
+// from its link count (two plus one per subfolder); false when the file
+// system does not keep that count (btrfs, merged overlayfs folders and
+// others report 1), as find(1)'s leaf optimisation assumes.
+func (d dirHandle) subfolderCount(name string) (int, bool) {
+	var st unix.Stat_t
+	for {
+		err := unix.Fstatat(d.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR || st.Nlink < 2 {
+			return 0, false
+		}
+		return int(st.Nlink) - 2, true
+	}
+}
 
 // list returns the folder's entries sorted by name, as os.ReadDir does.
 // buf is the caller's reusable getdents buffer.

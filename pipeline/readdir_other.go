@@ -25,6 +25,23 @@ type dirHandle struct{ path string }
 
 func (d dirHandle) close() {}
 
+// openSub opens the folder at the relative path name inside d; a symbolic
+// link as its last part is refused, as on Linux.
+func (d dirHandle) openSub(name string) (dirHandle, error) {
+	p := filepath.Join(d.path, filepath.FromSlash(name))
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return dirHandle{}, err
+	}
+	if !fi.IsDir() {
+		return dirHandle{}, &os.PathError{Op: "open", Path: p, Err: os.ErrInvalid}
+	}
+	return dirHandle{path: p}, nil
+}
+
+// subfolderCount is not known without a listing here: the walk lists.
+func (d dirHandle) subfolderCount(string) (int, bool) { return 0, false }
+
 func (d dirHandle) list(*[]byte) ([]dirEntry, error) {
 	entries, err := os.ReadDir(d.path)
 	if err != nil {

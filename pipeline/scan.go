@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
 )
@@ -170,15 +171,19 @@ func (s *scanner) shown(rel string) string {
 
 // walk lists the tree and reads the table folders it finds (folders
 // holding sql-scripts/ddl.*.sql or sql-scripts/dml.*.sql) on one pool of
-// workers: listing a folder is a job, and a folder's sql-scripts is read,
-// analysed and turned into a table by the worker that found it. Listing
-// and reading are system calls that cost as much CPU as the analysis, so
-// doing both on every core (rather than a serial walk feeding the pool)
-// halves a scan's wall time on two cores. Cost: one ReadDir per folder
-// above the sql-scripts folders, one per sql-scripts folder, one read per
-// SQL file. It does not descend into tests/ or hidden folders and never
-// follows symlinked folders. Tables come back in the order a lexical walk
-// (filepath.WalkDir) would find them.
+// workers. Listing and reading are system calls that cost as much CPU as
+// the analysis, so doing both on every core (rather than a serial walk
+// feeding the pool) halves a scan's wall time on two cores.
+//
+// Every folder is opened relative to its already open parent (the kernel
+// then resolves one name, not the whole path), and a folder is first
+// probed for a sql-scripts subfolder: when there is one the table is read
+// at once, and the folder itself is only listed when its link count says
+// it has other subfolders (or the file system does not keep that count).
+// A table thus costs about a dozen system calls: open and list sql-scripts,
+// one stat, open and read the two files. The walk does not descend into
+// tests/ or hidden folders and never follows symlinked folders. Tables
+// come back in the order a lexical walk (filepath.WalkDir) would find them.
 func (s *scanner) walk(ctx context.Context) ([]scanned, error) {
 	if fi, err := os.Lstat(s.root); err != nil {
 		return nil, fmt.Errorf("walk %s: %w", s.root, err)
@@ -190,7 +195,7 @@ func (s *scanner) walk(ctx context.Context) ([]scanned, error) {
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
-	q := &walkQueue{dirs: []string{"."}, pending: 1}
+	q := &walkQueue{items: []walkItem{{rel: "."}}, pending: 1}
 	q.cond = sync.NewCond(&q.mu)
 	var (
 		mu    sync.Mutex
@@ -203,21 +208,22 @@ func (s *scanner) walk(ctx context.Context) ([]scanned, error) {
 			defer wg.Done()
 			w := &worker{}
 			for {
-				rel, ok := q.next()
+				item, ok := q.next()
 				if !ok {
 					return
 				}
 				if err := ctx.Err(); err != nil {
+					item.parent.release()
 					q.done(nil, "", err)
 					continue
 				}
-				subdirs, tables, err := s.listDir(w, rel)
+				children, tables, err := s.visit(w, item)
 				if len(tables) > 0 {
 					mu.Lock()
 					found = append(found, tables...)
 					mu.Unlock()
 				}
-				q.done(subdirs, rel, err)
+				q.done(children, item.rel, err)
 			}
 		}()
 	}
@@ -235,67 +241,131 @@ func (s *scanner) walk(ctx context.Context) ([]scanned, error) {
 // 1×, 2× and 4× GOMAXPROCS cost the same CPU time within noise, 0.55-0.60 s).
 func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
 
-// walkQueue is the folders waiting to be listed. pending counts the
-// folders queued or being listed: the walk is over when it drops to zero.
+// walkItem is a folder waiting to be visited: its name inside its parent
+// (nil parent: the root), and its path relative to the root.
+type walkItem struct {
+	parent *sharedDir
+	name   string
+	rel    string
+}
+
+// sharedDir is an open folder whose subfolders are still queued: each
+// queued child holds a reference, and the last one closes it.
+type sharedDir struct {
+	dir  dirHandle
+	refs atomic.Int32
+}
+
+func (d *sharedDir) release() {
+	if d != nil && d.refs.Add(-1) == 0 {
+		d.dir.close()
+	}
+}
+
+// walkQueue is the folders waiting to be visited. pending counts the
+// folders queued or being visited: the walk is over when it drops to zero.
 type walkQueue struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
-	dirs    []string
+	items   []walkItem
 	pending int
 	err     error  // the first failure, by path
 	errRel  string // the folder of err
 }
 
-// next hands out a folder to list; false when the walk is over.
-func (q *walkQueue) next() (string, bool) {
+// next hands out a folder to visit; false when the walk is over.
+func (q *walkQueue) next() (walkItem, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for len(q.dirs) == 0 && q.pending > 0 {
+	for len(q.items) == 0 && q.pending > 0 {
 		q.cond.Wait()
 	}
-	if len(q.dirs) == 0 {
-		return "", false
+	if len(q.items) == 0 {
+		return walkItem{}, false
 	}
-	rel := q.dirs[len(q.dirs)-1]
-	q.dirs = q.dirs[:len(q.dirs)-1]
-	return rel, true
+	item := q.items[len(q.items)-1]
+	q.items = q.items[:len(q.items)-1]
+	return item, true
 }
 
-// done records a listed folder: its subfolders join the queue, and a
+// done records a visited folder: its subfolders join the queue, and a
 // failure stops the walk (the one of the first folder by path is kept, so
-// the error does not depend on scheduling).
-func (q *walkQueue) done(subdirs []string, rel string, err error) {
+// the error does not depend on scheduling; the folders still queued are
+// dropped and their parents released).
+func (q *walkQueue) done(children []walkItem, rel string, err error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if err != nil && (q.err == nil || walkLess(rel, q.errRel)) {
 		q.err, q.errRel = err, rel
 	}
 	if q.err != nil {
-		q.pending -= len(q.dirs)
-		q.dirs = q.dirs[:0]
-		subdirs = nil
+		for _, it := range append(q.items, children...) {
+			it.parent.release()
+		}
+		q.pending -= len(q.items)
+		q.items = q.items[:0]
+		children = nil
 	}
-	q.dirs = append(q.dirs, subdirs...)
-	q.pending += len(subdirs) - 1
-	if len(subdirs) > 0 || q.pending == 0 {
+	q.items = append(q.items, children...)
+	q.pending += len(children) - 1
+	if len(children) > 0 || q.pending == 0 {
 		q.cond.Broadcast()
 	}
 }
 
-// listDir lists one folder: it returns the subfolders to walk, and reads
-// the table of a sql-scripts folder found in it.
-func (s *scanner) listDir(w *worker, rel string) ([]string, []scanned, error) {
-	dir := filepath.Join(s.root, filepath.FromSlash(rel))
-	d, err := openDir(dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("walk %s: %w", dir, err)
+// visit handles one folder: it reads the table of its sql-scripts
+// subfolder if it has one, and lists it when it may hold other folders to
+// walk, which it returns.
+func (s *scanner) visit(w *worker, item walkItem) ([]walkItem, []scanned, error) {
+	var tables []scanned
+	tableRead := false
+	if item.parent != nil {
+		if sd, err := item.parent.dir.openSub(item.name + "/sql-scripts"); err == nil {
+			if sc, ok := s.readTableDir(w, sd, item.rel+"/sql-scripts"); ok {
+				tables = append(tables, sc)
+			}
+			sd.close()
+			tableRead = true
+			if n, known := item.parent.dir.subfolderCount(item.name); known && n == 1 {
+				item.parent.release()
+				return nil, tables, nil
+			}
+		}
 	}
+	var d dirHandle
+	var err error
+	if item.parent == nil {
+		d, err = openDir(s.root)
+	} else {
+		d, err = item.parent.dir.openSub(item.name)
+		item.parent.release()
+	}
+	if err != nil {
+		return nil, tables, fmt.Errorf("walk %s: %w", filepath.Join(s.root, filepath.FromSlash(item.rel)), err)
+	}
+	children, more, err := s.listDir(w, d, item.rel, tableRead)
+	tables = append(tables, more...)
+	if len(children) == 0 {
+		d.close()
+		return nil, tables, err
+	}
+	shared := &sharedDir{dir: d}
+	shared.refs.Store(int32(len(children)))
+	for i := range children {
+		children[i].parent = shared
+	}
+	return children, tables, err
+}
+
+// listDir lists the open folder d: it returns the subfolders to walk, and
+// reads the table of a sql-scripts folder found in it (unless tableRead:
+// the probe of visit read it already).
+func (s *scanner) listDir(w *worker, d dirHandle, rel string, tableRead bool) ([]walkItem, []scanned, error) {
 	entries, err := d.list(&w.dirbuf)
-	d.close()
 	if err != nil {
-		return nil, nil, fmt.Errorf("walk %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("walk %s: %w", d.path, err)
 	}
-	var subdirs []string
+	var children []walkItem
 	var tables []scanned
 	for _, e := range entries {
 		name := e.name
@@ -304,21 +374,30 @@ func (s *scanner) listDir(w *worker, rel string) ([]string, []scanned, error) {
 			childRel = rel + "/" + name
 		}
 		if e.typ&fs.ModeSymlink != 0 {
-			s.checkSymlink(filepath.Join(dir, name), childRel)
+			s.checkSymlink(filepath.Join(d.path, name), childRel)
 			continue
 		}
 		if !e.typ.IsDir() || strings.HasPrefix(name, ".") || name == "tests" || name == "node_modules" {
 			continue
 		}
 		if name != "sql-scripts" {
-			subdirs = append(subdirs, childRel)
+			children = append(children, walkItem{name: name, rel: childRel})
 			continue
 		}
-		if sc, ok := s.readTableDir(w, filepath.Join(dir, name), childRel); ok {
+		if tableRead {
+			continue
+		}
+		sd, err := d.openSub(name)
+		if err != nil {
+			s.fail(childRel, 0, 0, "read folder: %v", err)
+			continue
+		}
+		if sc, ok := s.readTableDir(w, sd, childRel); ok {
 			tables = append(tables, sc)
 		}
+		sd.close()
 	}
-	return subdirs, tables, nil
+	return children, tables, nil
 }
 
 // walkLess orders slash-separated paths as a lexical walk visits them:
@@ -355,16 +434,10 @@ type dirEntry struct {
 	typ  fs.FileMode
 }
 
-// readTableDir lists a sql-scripts folder and, when it holds a DDL or DML,
-// reads the table; false when the folder is not a table's.
-func (s *scanner) readTableDir(w *worker, dir, rel string) (scanned, bool) {
-	d, err := openDir(dir)
-	if err != nil {
-		s.fail(rel, 0, 0, "read folder: %v", err)
-		return scanned{}, false
-	}
-	defer d.close()
-	td, ok := s.tableFiles(w, d, dir, rel)
+// readTableDir lists the open sql-scripts folder d and, when it holds a
+// DDL or DML, reads the table; false when the folder is not a table's.
+func (s *scanner) readTableDir(w *worker, d dirHandle, rel string) (scanned, bool) {
+	td, ok := s.tableFiles(w, d, d.path, rel)
 	if !ok {
 		return scanned{}, false
 	}

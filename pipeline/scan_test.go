@@ -143,7 +143,7 @@ func TestScanRefusesSymlinkOutOfRootAndHugeFiles(t *testing.T) {
 	outside := filepath.Join(t.TempDir(), "evil.sql")
 	os.WriteFile(outside, []byte("INSERT INTO x SELECT 1;"), 0o644)
 	if err := os.Symlink(outside, filepath.Join(root, "sources/x/sql-scripts/dml.x.sql")); err != nil {
-		t.Skip("symlinks not supported here")
+		t.Fatal(err)
 	}
 	_, err := Scan(context.Background(), root, ScanOptions{})
 	if err == nil || !strings.Contains(err.Error(), "leads outside the pipelines folder") {
@@ -226,5 +226,109 @@ func TestParseInventoryAndDefinitionErrors(t *testing.T) {
 	}
 	if _, err := ParseDefinition("d.json", []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "without table_name") {
 		t.Errorf("definition: %v", err)
+	}
+}
+
+// TestScanWalkShapes covers the folder shapes the walk must get right
+// whether a table folder is found by probing for sql-scripts (and skipped
+// when its link count says it holds nothing else) or by listing it.
+func TestScanWalkShapes(t *testing.T) {
+	ddl := func(name string) string { return "CREATE TABLE " + name + " (a INT);" }
+	tests := []struct {
+		name    string
+		files   map[string]string
+		links   map[string]string // link path → target, both relative to the root ("" target: outside the root)
+		want    []string          // table names found
+		wantErr string
+	}{
+		{name: "table folder holding another table folder",
+			files: map[string]string{
+				"facts/p/outer/sql-scripts/ddl.t_outer.sql":             ddl("t_outer"),
+				"facts/p/outer/variant/sql-scripts/ddl.t_inner.sql":     ddl("t_inner"),
+				"facts/p/outer/variant/deeper/sql-scripts/ddl.deep.sql": ddl("deep"),
+			},
+			want: []string{"deep", "t_inner", "t_outer"}},
+		{name: "tests and hidden folders are not walked",
+			files: map[string]string{
+				"facts/p/t/sql-scripts/ddl.t.sql":           ddl("t"),
+				"facts/p/t/tests/sql-scripts/ddl.t_ut.sql":  ddl("t_ut"),
+				"facts/p/t/.cache/sql-scripts/ddl.t_c.sql":  ddl("t_c"),
+				"facts/p/.old/sql-scripts/ddl.t_old.sql":    ddl("t_old"),
+				"facts/p/u/sql-scripts/ddl.u.sql":           ddl("u"),
+				"facts/p/u/sql-scripts/nested/ddl.u_n.sql":  ddl("u_n"),
+				"facts/p/u/sql-scripts/ddl.u.sql.bak":       "garbage",
+				"facts/p/u/sql-scripts/dml.u_dlq.sql":       "garbage",
+				"facts/p/u/sql-scripts/dml.u.properties":    "a=b",
+				"facts/p/v/Makefile":                        "all:",
+				"facts/p/v/sql-scripts/dml.v.sql":           "INSERT INTO v SELECT * FROM u;",
+				"facts/p/v/not-sql-scripts/ddl.nope.sql":    ddl("nope"),
+				"facts/p/sql-scripts-file-only/sql-scripts": "a file, not a folder",
+			},
+			want: []string{"t", "u", "v"}},
+		{name: "tables with and without a product folder side by side",
+			files: map[string]string{
+				"sources/flat/sql-scripts/ddl.flat.sql":   ddl("flat"),
+				"sources/prod/a/sql-scripts/ddl.a.sql":    ddl("a"),
+				"sources/prod/b/sql-scripts/ddl.b.sql":    ddl("b"),
+				"views/prod/c/sql-scripts/dml.c.sql":      "INSERT INTO c SELECT * FROM a JOIN b ON a.a = b.a JOIN flat USING (a);",
+				"views/prod/c/sql-scripts/ddl.c.sql":      ddl("c"),
+				"views/prod/c/sql-scripts/dml.c.sql.orig": "old",
+			},
+			want: []string{"a", "b", "c", "flat"}},
+		{name: "sql-scripts linked inside the root is scanned where it lives",
+			files: map[string]string{"sources/real/sql-scripts/ddl.real.sql": ddl("real"), "sources/alias/Makefile": "all:"},
+			links: map[string]string{"sources/alias/sql-scripts": "sources/real/sql-scripts"},
+			want:  []string{"real"}},
+		{name: "sql-scripts linked outside the root is refused",
+			files:   map[string]string{"sources/alias/Makefile": "all:"},
+			links:   map[string]string{"sources/alias/sql-scripts": ""},
+			wantErr: "pipelines/sources/alias/sql-scripts: symbolic link to "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := writeTree(t, tc.files)
+			for link, target := range tc.links {
+				if target == "" {
+					target = filepath.Join(t.TempDir(), "outside")
+					if err := os.MkdirAll(target, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					os.WriteFile(filepath.Join(target, "ddl.evil.sql"), []byte(ddl("evil")), 0o644)
+				} else {
+					target = filepath.Join(root, filepath.FromSlash(target))
+				}
+				if err := os.Symlink(target, filepath.Join(root, filepath.FromSlash(link))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, workers := range []int{1, 3} {
+				p, err := Scan(context.Background(), root, ScanOptions{Workers: workers})
+				if tc.wantErr != "" {
+					if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+						t.Fatalf("workers=%d: got error %v, want %q", workers, err, tc.wantErr)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("workers=%d: %v", workers, err)
+				}
+				var got []string
+				for _, tb := range p.Tables {
+					got = append(got, tb.Name)
+				}
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Errorf("workers=%d: tables %v, want %v", workers, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestScanCancelled(t *testing.T) {
+	root := writeTree(t, smallProject)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Scan(ctx, root, ScanOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled scan: got %v, want context.Canceled", err)
 	}
 }
