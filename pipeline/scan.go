@@ -197,16 +197,15 @@ func (s *scanner) walk(ctx context.Context) ([]scanned, error) {
 	}
 	q := &walkQueue{items: []walkItem{{rel: "."}}, pending: 1}
 	q.cond = sync.NewCond(&q.mu)
-	var (
-		mu    sync.Mutex
-		found []scanned
-		wg    sync.WaitGroup
-	)
-	for range workers {
+	// Each worker collects its own tables; they are joined once at the end.
+	perWorker := make([][]scanned, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			w := &worker{}
+			defer func() { perWorker[k] = w.found }()
 			for {
 				item, ok := q.next()
 				if !ok {
@@ -217,12 +216,7 @@ func (s *scanner) walk(ctx context.Context) ([]scanned, error) {
 					q.done(nil, "", err)
 					continue
 				}
-				children, tables, err := s.visit(w, item)
-				if len(tables) > 0 {
-					mu.Lock()
-					found = append(found, tables...)
-					mu.Unlock()
-				}
+				children, err := s.visit(w, item)
 				q.done(children, item.rel, err)
 			}
 		}()
@@ -230,6 +224,14 @@ func (s *scanner) walk(ctx context.Context) ([]scanned, error) {
 	wg.Wait()
 	if q.err != nil {
 		return nil, q.err
+	}
+	n := 0
+	for _, f := range perWorker {
+		n += len(f)
+	}
+	found := make([]scanned, 0, n)
+	for _, f := range perWorker {
+		found = append(found, f...)
 	}
 	sort.Slice(found, func(i, j int) bool { return walkLess(found[i].dir.rel, found[j].dir.rel) })
 	return found, nil
@@ -314,21 +316,18 @@ func (q *walkQueue) done(children []walkItem, rel string, err error) {
 }
 
 // visit handles one folder: it reads the table of its sql-scripts
-// subfolder if it has one, and lists it when it may hold other folders to
-// walk, which it returns.
-func (s *scanner) visit(w *worker, item walkItem) ([]walkItem, []scanned, error) {
-	var tables []scanned
+// subfolder if it has one (into w.found), and lists it when it may hold
+// other folders to walk, which it returns.
+func (s *scanner) visit(w *worker, item walkItem) ([]walkItem, error) {
 	tableRead := false
 	if item.parent != nil {
 		if sd, err := item.parent.dir.openSub(item.name + "/sql-scripts"); err == nil {
-			if sc, ok := s.readTableDir(w, sd, item.rel+"/sql-scripts"); ok {
-				tables = append(tables, sc)
-			}
+			s.readTableDir(w, sd, item.rel+"/sql-scripts")
 			sd.close()
 			tableRead = true
 			if n, known := item.parent.dir.subfolderCount(item.name); known && n == 1 {
 				item.parent.release()
-				return nil, tables, nil
+				return nil, nil
 			}
 		}
 	}
@@ -341,32 +340,30 @@ func (s *scanner) visit(w *worker, item walkItem) ([]walkItem, []scanned, error)
 		item.parent.release()
 	}
 	if err != nil {
-		return nil, tables, fmt.Errorf("walk %s: %w", filepath.Join(s.root, filepath.FromSlash(item.rel)), err)
+		return nil, fmt.Errorf("walk %s: %w", filepath.Join(s.root, filepath.FromSlash(item.rel)), err)
 	}
-	children, more, err := s.listDir(w, d, item.rel, tableRead)
-	tables = append(tables, more...)
+	children, err := s.listDir(w, d, item.rel, tableRead)
 	if len(children) == 0 {
 		d.close()
-		return nil, tables, err
+		return nil, err
 	}
 	shared := &sharedDir{dir: d}
 	shared.refs.Store(int32(len(children)))
 	for i := range children {
 		children[i].parent = shared
 	}
-	return children, tables, err
+	return children, err
 }
 
 // listDir lists the open folder d: it returns the subfolders to walk, and
 // reads the table of a sql-scripts folder found in it (unless tableRead:
 // the probe of visit read it already).
-func (s *scanner) listDir(w *worker, d dirHandle, rel string, tableRead bool) ([]walkItem, []scanned, error) {
+func (s *scanner) listDir(w *worker, d dirHandle, rel string, tableRead bool) ([]walkItem, error) {
 	entries, err := d.list(&w.dirbuf)
 	if err != nil {
-		return nil, nil, fmt.Errorf("walk %s: %w", d.path, err)
+		return nil, fmt.Errorf("walk %s: %w", d.path, err)
 	}
 	var children []walkItem
-	var tables []scanned
 	for _, e := range entries {
 		name := e.name
 		childRel := name
@@ -392,12 +389,10 @@ func (s *scanner) listDir(w *worker, d dirHandle, rel string, tableRead bool) ([
 			s.fail(childRel, 0, 0, "read folder: %v", err)
 			continue
 		}
-		if sc, ok := s.readTableDir(w, sd, childRel); ok {
-			tables = append(tables, sc)
-		}
+		s.readTableDir(w, sd, childRel)
 		sd.close()
 	}
-	return children, tables, nil
+	return children, nil
 }
 
 // walkLess orders slash-separated paths as a lexical walk visits them:
@@ -435,13 +430,11 @@ type dirEntry struct {
 }
 
 // readTableDir lists the open sql-scripts folder d and, when it holds a
-// DDL or DML, reads the table; false when the folder is not a table's.
-func (s *scanner) readTableDir(w *worker, d dirHandle, rel string) (scanned, bool) {
-	td, ok := s.tableFiles(w, d, d.path, rel)
-	if !ok {
-		return scanned{}, false
+// DDL or DML, reads the table into w.found.
+func (s *scanner) readTableDir(w *worker, d dirHandle, rel string) {
+	if td, ok := s.tableFiles(w, d, d.path, rel); ok {
+		w.found = append(w.found, s.readTable(w, d, td))
 	}
-	return s.readTable(w, d, td), true
 }
 
 // tableFiles reads a sql-scripts folder listing and picks the DDL and DML.
@@ -510,7 +503,8 @@ type scanned struct {
 type worker struct {
 	az     flinksql.Analyzer
 	buf    []byte
-	dirbuf []byte // folder listing buffer
+	dirbuf []byte    // folder listing buffer
+	found  []scanned // the tables this worker read
 }
 
 func (s *scanner) readTable(w *worker, d dirHandle, td tableDir) scanned {
@@ -613,7 +607,10 @@ func (s *scanner) analyze(w *worker, d dirHandle, dirRel, name string) (*flinksq
 		s.fail(rel, 0, 0, "read: %v", err)
 		return nil, ""
 	}
-	a, err := w.az.Analyze(src)
+	// One copy of the file: the analysis cuts what it keeps from it, and
+	// KeepSQL keeps it whole.
+	text := string(src)
+	a, err := w.az.AnalyzeString(text)
 	if err != nil {
 		var se *flinksql.SyntaxError
 		if errors.As(err, &se) {
@@ -624,7 +621,7 @@ func (s *scanner) analyze(w *worker, d dirHandle, dirRel, name string) (*flinksq
 		return nil, ""
 	}
 	if s.opts.KeepSQL {
-		return a, string(src)
+		return a, text
 	}
 	return a, ""
 }

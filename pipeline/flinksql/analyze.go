@@ -9,9 +9,10 @@ import (
 // between calls: one Analyzer per goroutine keeps a whole-project scan at a
 // handful of allocations per file. The zero value is ready to use.
 type Analyzer struct {
-	lx    Lexer
-	match []int32
-	spans []span
+	lx      Lexer
+	match   []int32
+	spans   []span
+	typeBuf []byte
 }
 
 // Analyze lexes and analyses one SQL file. See Analyzer.Analyze.
@@ -29,6 +30,14 @@ func Analyze(src []byte) (*Analysis, error) {
 // tokens in which each token is visited once; reads and writes are
 // deduplicated by a linear search, O(r²) in the (small) number of names.
 func (az *Analyzer) Analyze(src []byte) (*Analysis, error) {
+	return az.AnalyzeString(string(src))
+}
+
+// AnalyzeString is Analyze on a string. The names, option values and types
+// of the result are substrings of text (one allocation per file rather
+// than one per value), so the result keeps text alive.
+func (az *Analyzer) AnalyzeString(text string) (*Analysis, error) {
+	src := stringAsBytes(text)
 	toks, err := az.lx.Lex(src)
 	if err != nil {
 		return nil, err
@@ -41,19 +50,23 @@ func (az *Analyzer) Analyze(src []byte) (*Analysis, error) {
 	if len(az.spans) == 0 {
 		return nil, &SyntaxError{Pos: toks[0].Pos, Msg: "no SQL statement (only ';')"}
 	}
-	a := analysis{src: src, toks: toks, match: az.match, res: &Analysis{Statements: len(az.spans)}}
+	a := analysis{src: src, text: text, toks: toks, match: az.match, typeBuf: az.typeBuf, res: &Analysis{Statements: len(az.spans)}}
 	for _, s := range az.spans {
 		a.statement(s.lo, s.hi)
 	}
+	az.typeBuf = a.typeBuf
 	return a.finish(), nil
 }
 
 // analysis is the state of one Analyze call.
 type analysis struct {
-	src   []byte
-	toks  []Token
-	match []int32
-	res   *Analysis
+	src  []byte
+	text string // src as a string: what the result keeps is cut from it
+	// typeBuf is where column types are formatted (the Analyzer's, reused).
+	typeBuf []byte
+	toks    []Token
+	match   []int32
+	res     *Analysis
 	// because is the first stateful construct found; aggregate is the first
 	// aggregate call, used only when nothing else makes the file stateful
 	// (a GROUP BY is the better explanation of the same state).
@@ -393,10 +406,13 @@ func (a *analysis) nameEnd(i, hi int) (int, bool) {
 func (a *analysis) makeName(i, end int) Name {
 	parts := make([]string, 0, (end-i+1)/2)
 	for k := i; k < end; k += 2 {
-		parts = append(parts, a.toks[k].IdentValue(a.src))
+		parts = append(parts, a.ident(&a.toks[k]))
 	}
 	return Name{Parts: parts, Pos: a.toks[i].Pos}
 }
+
+// ident is the token's identifier value, cut from the source text.
+func (a *analysis) ident(t *Token) string { return identValue(*t, a.text) }
 
 // sameName reports whether the name at toks[i:end] equals parts, without
 // allocating for unquoted parts.
@@ -418,9 +434,9 @@ func (a *analysis) identIs(t *Token, s string) bool {
 		if len(body) == len(s) {
 			return string(body) == s
 		}
-		return t.IdentValue(a.src) == s
+		return a.ident(t) == s
 	}
-	return string(a.src[t.Start:t.End]) == s
+	return a.text[t.Start:t.End] == s
 }
 
 // body walks the tokens lo..hi of a query, an expression or a FROM list.
@@ -672,7 +688,7 @@ func (a *analysis) readAt(i, end int, sc *scope) {
 	if end == i+1 {
 		for s := sc; s != nil; s = s.parent {
 			if s.set != nil {
-				if s.set[a.toks[i].IdentValue(a.src)] {
+				if s.set[a.ident(&a.toks[i])] {
 					return
 				}
 				continue
@@ -711,7 +727,7 @@ func (a *analysis) with(i, hi int, sc *scope) (*scope, int, bool) {
 		if !a.nameStart(j) {
 			return nil, i, false
 		}
-		name := a.toks[j].IdentValue(a.src)
+		name := a.ident(&a.toks[j])
 		j++
 		if a.isOp(j, hi, '(') {
 			j = int(a.match[j]) + 1

@@ -3,6 +3,7 @@ package flinksql
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // tableDef reads what follows the name of a CREATE TABLE: the column list,
@@ -80,7 +81,7 @@ func (a *analysis) distributed(def *TableDefinition, i, hi int) int {
 		i = j + 1
 	}
 	if a.kw(i, hi) == KwInto && i+2 < hi && a.toks[i+1].Kind == TokNumber && a.kw(i+2, hi) == KwBuckets {
-		if b, err := strconv.Atoi(a.toks[i+1].Text(a.src)); err == nil {
+		if b, err := strconv.Atoi(a.text[a.toks[i+1].Start:a.toks[i+1].End]); err == nil {
 			def.Buckets = b
 		}
 		i += 3
@@ -94,7 +95,7 @@ func (a *analysis) nameList(lo, hi int) []string {
 	for i := lo; i < hi; i++ {
 		t := &a.toks[i]
 		if t.Kind == TokIdent || t.Kind == TokQuotedIdent {
-			out = append(out, t.IdentValue(a.src))
+			out = append(out, a.ident(t))
 		}
 	}
 	return out
@@ -160,7 +161,7 @@ func (a *analysis) columns(def *TableDefinition, lo, hi int) {
 		if t.Kind != TokIdent && t.Kind != TokQuotedIdent {
 			return
 		}
-		c := Column{Name: t.IdentValue(a.src)}
+		c := Column{Name: a.ident(t)}
 		i++
 		if a.kw(i, hi) == KwAs {
 			c.Computed = true
@@ -222,7 +223,7 @@ func (a *analysis) typeEnd(i, hi int) int {
 // DECIMAL(10, 2), ROW<id BIGINT, tags ARRAY<STRING>>,
 // TIMESTAMP(3) WITH LOCAL TIME ZONE. ROW field names keep their spelling.
 func (a *analysis) formatType(lo, hi int) string {
-	var sb strings.Builder
+	b := a.typeBuf[:0]
 	// rows marks, per open bracket, whether it belongs to ROW (its
 	// elements start with a field name).
 	var rowsBuf [8]bool
@@ -232,14 +233,14 @@ func (a *analysis) formatType(lo, hi int) string {
 	for i := lo; i < hi; i++ {
 		t := &a.toks[i]
 		if t.Kind == TokOp && (t.Ch == '(' || t.Ch == '<') {
-			sb.WriteByte(t.Ch)
+			b = append(b, t.Ch)
 			isRow := i > lo && a.toks[i-1].Kw == KwRow
 			rows = append(rows, isRow)
 			fieldName, prevOpen = isRow, true
 			continue
 		}
 		if t.Kind == TokOp && (t.Ch == ')' || t.Ch == '>') {
-			sb.WriteByte(t.Ch)
+			b = append(b, t.Ch)
 			if len(rows) > 0 {
 				rows = rows[:len(rows)-1]
 			}
@@ -247,26 +248,52 @@ func (a *analysis) formatType(lo, hi int) string {
 			continue
 		}
 		if t.Kind == TokOp && t.Ch == ',' {
-			sb.WriteString(", ")
+			b = append(b, ", "...)
 			fieldName = len(rows) > 0 && rows[len(rows)-1]
 			prevOpen = true
 			continue
 		}
 		if !prevOpen {
-			sb.WriteByte(' ')
+			b = append(b, ' ')
 		}
 		prevOpen = false
+		text := a.text[t.Start:t.End]
 		switch {
 		case fieldName:
-			sb.WriteString(t.Text(a.src))
+			b = append(b, text...)
 			fieldName = false
 		case t.Kind == TokIdent:
-			sb.WriteString(strings.ToUpper(t.Text(a.src)))
+			b = appendUpper(b, text)
 		default:
-			sb.WriteString(t.Text(a.src))
+			b = append(b, text...)
 		}
 	}
-	return sb.String()
+	a.typeBuf = b
+	// A type written canonically (the usual case) is cut from the source
+	// rather than allocated.
+	if lo < hi {
+		if src := a.text[a.toks[lo].Start:a.toks[hi-1].End]; src == string(b) {
+			return src
+		}
+	}
+	return string(b)
+}
+
+// appendUpper appends s upper-cased.
+func appendUpper(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(b, strings.ToUpper(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // options reads the 'key' = 'value' pairs of a WITH clause. Keys and values
@@ -295,11 +322,11 @@ func (a *analysis) options(lo, hi int) []Option {
 
 func (a *analysis) optionText(lo, hi int) string {
 	if hi == lo+1 {
-		return a.toks[lo].StringValue(a.src)
+		return stringValue(a.toks[lo], a.text)
 	}
 	var sb strings.Builder
 	for i := lo; i < hi; i++ {
-		sb.WriteString(a.toks[i].StringValue(a.src))
+		sb.WriteString(stringValue(a.toks[i], a.text))
 	}
 	return sb.String()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // TokenKind classifies a token.
@@ -42,36 +43,66 @@ func (t Token) Text(src []byte) string { return string(src[t.Start:t.End]) }
 // IdentValue is the identifier's name: the text of a bare identifier, or a
 // quoted one without its backquotes and with doubled backquotes unescaped.
 func (t Token) IdentValue(src []byte) string {
-	if t.Kind != TokQuotedIdent {
-		return string(src[t.Start:t.End])
-	}
-	body := src[t.Start+1 : t.End-1]
-	if bytes.IndexByte(body, '`') < 0 {
-		return string(body)
-	}
-	return strings.ReplaceAll(string(body), "``", "`")
+	return strings.Clone(identValue(t, bytesAsString(src)))
 }
 
 // StringValue is the value of a string literal without quotes and escapes.
 // For other tokens it is the text.
 func (t Token) StringValue(src []byte) string {
-	if t.Kind != TokString {
-		return t.Text(src)
-	}
-	q := src[t.Start]
-	if q == 'E' || q == 'e' {
-		return unescapeBackslash(src[t.Start+2 : t.End-1])
-	}
-	body := src[t.Start+1 : t.End-1]
-	if bytes.IndexByte(body, q) < 0 {
-		return string(body)
-	}
-	return strings.ReplaceAll(string(body), string([]byte{q, q}), string(q))
+	return strings.Clone(stringValue(t, bytesAsString(src)))
 }
 
-func unescapeBackslash(b []byte) string {
-	if bytes.IndexByte(b, '\\') < 0 && bytes.IndexByte(b, '\'') < 0 {
-		return string(b)
+// identValue is IdentValue on the source as a string; the result is a
+// substring of text unless it needed unescaping.
+func identValue(t Token, text string) string {
+	if t.Kind != TokQuotedIdent {
+		return text[t.Start:t.End]
+	}
+	body := text[t.Start+1 : t.End-1]
+	if strings.IndexByte(body, '`') < 0 {
+		return body
+	}
+	return strings.ReplaceAll(body, "``", "`")
+}
+
+// stringValue is StringValue on the source as a string; the result is a
+// substring of text unless it needed unescaping.
+func stringValue(t Token, text string) string {
+	if t.Kind != TokString {
+		return text[t.Start:t.End]
+	}
+	q := text[t.Start]
+	if q == 'E' || q == 'e' {
+		return unescapeBackslash(text[t.Start+2 : t.End-1])
+	}
+	body := text[t.Start+1 : t.End-1]
+	if strings.IndexByte(body, q) < 0 {
+		return body
+	}
+	return strings.ReplaceAll(body, string([]byte{q, q}), string(q))
+}
+
+// bytesAsString views b as a string without copying; the caller must not
+// keep the result (or a substring) past the next change of b.
+func bytesAsString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// stringAsBytes views s as a byte slice without copying, for the lexer,
+// which only reads its input.
+func stringAsBytes(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+func unescapeBackslash(b string) string {
+	if strings.IndexByte(b, '\\') < 0 && strings.IndexByte(b, '\'') < 0 {
+		return b
 	}
 	var sb strings.Builder
 	for i := 0; i < len(b); i++ {

@@ -35,7 +35,7 @@ type RewriteOptions struct {
 // "option 'kafka.retention.time'"), so a plan can warn about it. Lexical
 // errors are *SyntaxError; a malformed pattern is an error too.
 //
-// Cost: one lexer pass, one pass over the tokens, and one copy of src.
+// Cost: one lexer pass, one pass over the tokens, and two copies of src.
 func RewriteDDL(src []byte, opts RewriteOptions) (out string, removed []string, err error) {
 	for _, p := range opts.DropOptions {
 		if _, err := path.Match(p, ""); err != nil {
@@ -50,7 +50,7 @@ func RewriteDDL(src []byte, opts RewriteOptions) (out string, removed []string, 
 	if err != nil {
 		return "", nil, err
 	}
-	a := analysis{src: src, toks: toks, match: match, res: &Analysis{}}
+	a := analysis{src: src, text: string(src), toks: toks, match: match, res: &Analysis{}}
 	rw := rewriter{a: &a, opts: opts}
 	for _, s := range splitTokens(toks, nil) {
 		rw.statement(s.lo, s.hi)
