@@ -5,12 +5,11 @@ package report
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
@@ -73,11 +72,10 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// WriteJSON writes the document as one indented JSON object, the bytes
-// json.Encoder with SetIndent("", "  ") would write. It encodes one table at
-// a time into a reused buffer: indenting the whole document at once copies
-// it through growing slices, which cost as much as the encoding (10,000
-// tables: 52 MB allocated per call).
+// WriteJSON writes the document as one indented JSON object, byte for byte
+// what encoding/json with SetIndent("", "  ") writes, but streamed by hand:
+// the reflective encoder and its indent pass were a fifth of the time of
+// `graph --format json` on 50,000 tables, all of it on one core.
 func (d GraphDoc) WriteJSON(w io.Writer) error {
 	switch {
 	case d.Tables == nil:
@@ -88,22 +86,119 @@ func (d GraphDoc) WriteJSON(w io.Writer) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.WriteString("{\n  \"tables\": [\n    ")
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("    ", "  ")
+	bw.WriteString("{\n  \"tables\": [\n")
+	var b []byte
 	for i := range d.Tables {
-		if i > 0 {
-			bw.WriteString(",\n    ")
+		t := &d.Tables[i]
+		b = append(b[:0], "    {\n"...)
+		b = appendField(b, "name", t.Name)
+		b = appendField(b, "type", t.Type)
+		b = appendField(b, "product", t.Product)
+		b = appendField(b, "folder", t.Folder)
+		b = appendField(b, "ddl", t.DDL)
+		b = appendField(b, "dml", t.DML)
+		b = appendListField(b, "parents", t.Parents)
+		b = appendListField(b, "children", t.Children)
+		b = appendListField(b, "external", t.External)
+		b = append(b, `      "stateful": `...)
+		b = strconv.AppendBool(b, t.Stateful)
+		b = append(b, "\n    }"...)
+		if i < len(d.Tables)-1 {
+			b = append(b, ',')
 		}
-		buf.Reset()
-		if err := enc.Encode(&d.Tables[i]); err != nil {
+		b = append(b, '\n')
+		if _, err := bw.Write(b); err != nil {
 			return err
 		}
-		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	}
-	bw.WriteString("\n  ]\n}\n")
+	bw.WriteString("  ]\n}\n")
 	return bw.Flush()
+}
+
+func appendField(b []byte, key, value string) []byte {
+	b = append(b, `      "`...)
+	b = append(b, key...)
+	b = append(b, `": `...)
+	b = appendJSONString(b, value)
+	return append(b, ",\n"...)
+}
+
+func appendListField(b []byte, key string, values []string) []byte {
+	b = append(b, `      "`...)
+	b = append(b, key...)
+	b = append(b, `": `...)
+	switch {
+	case values == nil:
+		b = append(b, "null"...)
+	case len(values) == 0:
+		b = append(b, "[]"...)
+	default:
+		b = append(b, "[\n"...)
+		for i, v := range values {
+			b = append(b, "        "...)
+			b = appendJSONString(b, v)
+			if i < len(values)-1 {
+				b = append(b, ',')
+			}
+			b = append(b, '\n')
+		}
+		b = append(b, "      ]"...)
+	}
+	return append(b, ",\n"...)
+}
+
+// appendJSONString quotes s as encoding/json does by default: HTML-safe
+// (<, > and & escaped), U+2028/U+2029 escaped, invalid UTF-8 replaced by
+// U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // WriteTable writes one row per table.
