@@ -31,20 +31,32 @@ func Dir(n, gitCommits int) (string, error) {
 		base = filepath.Join(c, "shiftleft", "bench")
 	}
 	dir := filepath.Join(base, fmt.Sprintf("tables-%d-seed-%d-commits-%d", n, Seed, gitCommits))
-	// A project made by an older generator is regenerated: its files and
-	// expectations may differ.
-	if sum, err := projectgen.ReadExpected(dir); err == nil && sum.Version == projectgen.Version {
+	if fresh(dir) {
 		return dir, nil
 	}
-	// A half-generated folder from an interrupted run is regenerated.
+	// Benchmarks of several packages run at once (go test -bench ./...):
+	// one process generates, the others wait on the lock and reuse it.
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return "", err
+	}
+	unlock, err := lockFile(dir + ".lock")
+	if err != nil {
+		return "", fmt.Errorf("lock %s: %w", dir, err)
+	}
+	defer unlock()
+	if fresh(dir) {
+		return dir, nil
+	}
+	// An older generator's project, or a half-generated folder from an
+	// interrupted run, is regenerated.
 	if err := os.RemoveAll(dir); err != nil {
 		return "", err
 	}
-	tmp := dir + ".tmp"
-	os.RemoveAll(tmp)
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+	tmp, err := os.MkdirTemp(base, filepath.Base(dir)+".tmp-")
+	if err != nil {
 		return "", err
 	}
+	defer os.RemoveAll(tmp)
 	if _, err := projectgen.Generate(tmp, projectgen.Options{Tables: n, Seed: Seed, GitCommits: gitCommits}); err != nil && !errors.Is(err, projectgen.ErrExists) {
 		return "", fmt.Errorf("generate %d tables: %w", n, err)
 	}
@@ -52,6 +64,13 @@ func Dir(n, gitCommits int) (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// fresh reports whether dir holds a project of the current generator:
+// one made by an older generator may differ in files and expectations.
+func fresh(dir string) bool {
+	sum, err := projectgen.ReadExpected(dir)
+	return err == nil && sum.Version == projectgen.Version
 }
 
 // Graph scans the cached n-table project and builds its graph: the setup
