@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"syscall"
 	"time"
@@ -32,6 +33,15 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// tens of MB. GOGC in the environment still wins.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
+	}
+	// A profile of a whole command, for performance work on big projects:
+	// SHIFTLEFT_CPUPROFILE=cpu.out shiftleft …; go tool pprof cpu.out.
+	if path := os.Getenv("SHIFTLEFT_CPUPROFILE"); path != "" {
+		if stop, err := startCPUProfile(path); err != nil {
+			fmt.Fprintf(stderr, "SHIFTLEFT_CPUPROFILE: %v\n", err)
+		} else {
+			defer stop()
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -146,4 +156,20 @@ func projectCommands(e *Env) []*ucli.Command {
 func group(name, usage string, subs []*ucli.Command) *ucli.Command {
 	sort.Slice(subs, func(i, j int) bool { return subs[i].Name < subs[j].Name })
 	return &ucli.Command{Name: name, Usage: usage, Subcommands: subs}
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

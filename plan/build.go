@@ -689,7 +689,12 @@ func nearestActing(order []string, up func(string) []string, acts func(string) b
 // groups tables that can run side by side. O(V+E + V log V).
 func byLevel(order []string, up func(string) []string) []string {
 	level := make(map[string]int, len(order))
-	for _, n := range order {
+	type leveled struct {
+		name  string
+		level int
+	}
+	out := make([]leveled, len(order))
+	for i, n := range order {
 		l := 0
 		for _, p := range up(n) {
 			if pl, ok := level[p]; ok && pl+1 > l {
@@ -697,13 +702,19 @@ func byLevel(order []string, up func(string) []string) []string {
 			}
 		}
 		level[n] = l
+		out[i] = leveled{n, l}
 	}
-	out := append([]string(nil), order...)
-	sort.SliceStable(out, func(i, j int) bool {
-		if level[out[i]] != level[out[j]] {
-			return level[out[i]] < level[out[j]]
+	// Sorting pairs, not names looked up in the map per comparison:
+	// at 50,000 tables that was three million map reads.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].level != out[j].level {
+			return out[i].level < out[j].level
 		}
-		return out[i] < out[j]
+		return out[i].name < out[j].name
 	})
-	return out
+	names := make([]string, len(out))
+	for i, l := range out {
+		names[i] = l.name
+	}
+	return names
 }

@@ -8,10 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"hash"
 	"os"
 	"sort"
 	"strconv"
+	"unsafe"
 
 	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
@@ -49,12 +50,18 @@ func fingerprint(ctx context.Context, g *dag.Graph, p *Plan, state map[string]de
 	}
 	sort.Strings(names)
 	ph, sh := sha256.New(), sha256.New()
-	field := func(w io.Writer, s string) {
+	var num []byte
+	field := func(h hash.Hash, s string) {
 		// Length-prefixed, so no two inputs hash the same by shifting text
 		// between fields.
-		io.WriteString(w, strconv.Itoa(len(s)))
-		io.WriteString(w, ":")
-		io.WriteString(w, s)
+		num = strconv.AppendInt(num[:0], int64(len(s)), 10)
+		num = append(num, ':')
+		h.Write(num)
+		// The hash reads the text in place: io.WriteString would copy
+		// every SQL file once more (77 MB at 50,000 tables).
+		if s != "" {
+			h.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+		}
 	}
 	for _, n := range names {
 		if err := ctx.Err(); err != nil {

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/shiftleft-dev/shiftleft/config"
@@ -18,10 +17,6 @@ const DefaultTemplate = "{cluster_type}-{region}-{product}-{kind}-{table}"
 
 // MaxStatementName is Confluent Cloud's limit on statement names.
 const MaxStatementName = 100
-
-// statementName is Confluent Cloud's rule for statement names: lower-case
-// DNS-like labels separated by dots.
-var statementName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
 // Naming is a statement-name convention. Placeholders of Template:
 // {cluster_type}, {region} (abbreviated: us-west-2 → usw2), {product},
@@ -61,10 +56,27 @@ func (n Naming) Name(t *pipeline.Table, kind deployers.StatementKind) (string, e
 	if n.Region != "" {
 		region = config.AbbreviateRegion(n.Region)
 	}
-	// One pass over the template (cheaper than a strings.Replacer per
-	// call: plans name tens of thousands of statements).
-	var b strings.Builder
-	b.Grow(len(tmpl) + len(t.Name) + 16)
+	// One pass over the template, lower-casing, turning '_' into '-' and
+	// folding the dashes an empty placeholder leaves as it goes: plans
+	// name tens of thousands of statements.
+	buf := make([]byte, 0, len(tmpl)+len(t.Name)+len(product)+len(n.ClusterType)+8)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c == '_':
+				c = '-'
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			}
+			// A dash after a dash, or first, is dropped ("dev-usw2--dml-x"
+			// → "dev-usw2-dml-x").
+			if c == '-' && (len(buf) == 0 || buf[len(buf)-1] == '-') {
+				continue
+			}
+			buf = append(buf, c)
+		}
+	}
 	for i := 0; i < len(tmpl); i++ {
 		if tmpl[i] == '{' {
 			if j := strings.IndexByte(tmpl[i:], '}'); j > 0 {
@@ -84,40 +96,48 @@ func (n Naming) Name(t *pipeline.Table, kind deployers.StatementKind) (string, e
 					ok = false
 				}
 				if ok {
-					b.WriteString(val)
+					add(val)
 					i += j
 					continue
 				}
 			}
 		}
-		b.WriteByte(tmpl[i])
+		add(tmpl[i : i+1])
 	}
-	name := strings.ToLower(strings.ReplaceAll(b.String(), "_", "-"))
-	name = foldDashes(name)
+	for len(buf) > 0 && buf[len(buf)-1] == '-' {
+		buf = buf[:len(buf)-1]
+	}
+	name := string(buf)
 	switch {
 	case len(name) > MaxStatementName:
 		return "", &NameError{Table: t.Name, Name: name, Reason: fmt.Sprintf("is %d characters long, more than the %d allowed", len(name), MaxStatementName)}
-	case !statementName.MatchString(name):
+	case !validStatementName(name):
 		return "", &NameError{Table: t.Name, Name: name, Reason: "may only hold a-z, 0-9, '-' and '.', starting and ending with a letter or digit"}
 	}
 	return name, nil
 }
 
-// foldDashes removes the dashes an empty placeholder leaves behind
-// ("dev-usw2--dml-x" → "dev-usw2-dml-x") and trims them at both ends.
-func foldDashes(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	prev := byte('-')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '-' && prev == '-' {
+// validStatementName is Confluent Cloud's rule for statement names:
+// lower-case DNS-like labels separated by dots, each of [a-z0-9-] and
+// starting and ending with a letter or digit.
+func validStatementName(s string) bool {
+	if s == "" {
+		return false
+	}
+	labelStart := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if i == labelStart || s[labelStart] == '-' || s[i-1] == '-' {
+				return false
+			}
+			labelStart = i + 1
 			continue
 		}
-		b.WriteByte(c)
-		prev = c
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
 	}
-	return strings.TrimRight(b.String(), "-")
+	return true
 }
 
 // TableRefs names the statements of the deployable tables among the given

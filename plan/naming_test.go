@@ -2,9 +2,11 @@ package plan
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
@@ -74,4 +76,70 @@ func TestNormalize(t *testing.T) {
 	if Normalize("INSERT INTO t SELECT 'a  b' FROM s") == Normalize("INSERT INTO t SELECT 'a b' FROM s") {
 		t.Error("white space inside a string literal must count")
 	}
+}
+
+// referenceName is the convention spelled out step by step (substitute,
+// '_' → '-', lower-case, fold dashes, trim, check against Confluent's
+// pattern): Naming.Name does it in one pass and must agree.
+func referenceName(n Naming, t *pipeline.Table, kind deployers.StatementKind) (string, bool) {
+	tmpl := n.Template
+	if tmpl == "" {
+		tmpl = DefaultTemplate
+	}
+	product := t.Product
+	if strings.EqualFold(product, "none") {
+		product = ""
+	}
+	region := ""
+	if n.Region != "" {
+		region = config.AbbreviateRegion(n.Region)
+	}
+	s := strings.NewReplacer("{cluster_type}", n.ClusterType, "{region}", region, "{product}", product,
+		"{kind}", string(kind), "{table}", t.Name).Replace(tmpl)
+	s = strings.ToLower(strings.ReplaceAll(s, "_", "-"))
+	var b strings.Builder
+	prev := byte('-')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '-' && prev == '-' {
+			continue
+		}
+		b.WriteByte(s[i])
+		prev = s[i]
+	}
+	s = strings.TrimRight(b.String(), "-")
+	pattern := regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	return s, len(s) <= MaxStatementName && pattern.MatchString(s)
+}
+
+func FuzzNamingMatchesReference(f *testing.F) {
+	f.Add("", "dev", "us-west-2", "p2", "src_x")
+	f.Add("{product}.{kind}-{table}", "", "", "None", "t_1")
+	f.Add("{table}.", "Prod", "eu-central-1", "", "_a__b_")
+	f.Add("x-{unknown}-{table}", "-", "--", "a.b", "..")
+	f.Fuzz(func(t *testing.T, tmpl, cluster, region, product, table string) {
+		for _, s := range []string{tmpl, cluster, region, product, table} {
+			for i := 0; i < len(s); i++ {
+				if s[i] >= 0x80 {
+					return // upper/lower case beyond ASCII only matters for the error text
+				}
+			}
+		}
+		// The replacer of the reference would expand placeholders inside
+		// substituted values; the one-pass walk does not (and must not).
+		for _, s := range []string{cluster, region, product, table} {
+			if strings.ContainsAny(s, "{}") {
+				return
+			}
+		}
+		n := Naming{Template: tmpl, ClusterType: cluster, Region: region}
+		tb := &pipeline.Table{Name: table, Product: product}
+		want, ok := referenceName(n, tb, deployers.KindDML)
+		got, err := n.Name(tb, deployers.KindDML)
+		switch {
+		case ok && (err != nil || got != want):
+			t.Fatalf("Name(%+v, %q) = %q, %v; reference %q", n, table, got, err, want)
+		case !ok && err == nil:
+			t.Fatalf("Name(%+v, %q) = %q accepted; reference refuses %q", n, table, got, want)
+		}
+	})
 }
