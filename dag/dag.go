@@ -73,6 +73,7 @@ type Graph struct {
 	storeErr  error
 
 	tables   map[string]*pipeline.Table
+	byIndex  []*pipeline.Table
 	names    []string
 	index    map[string]int
 	parents  [][]int // by index, sorted by name
@@ -97,8 +98,10 @@ func Build(p *pipeline.Project) (*Graph, error) {
 		g.names = append(g.names, t.Name)
 	}
 	sort.Strings(g.names)
+	g.byIndex = make([]*pipeline.Table, len(g.names))
 	for i, n := range g.names {
 		g.index[n] = i
+		g.byIndex[i] = g.tables[n]
 	}
 	g.parents = make([][]int, len(g.names))
 	g.children = make([][]int, len(g.names))
@@ -235,6 +238,48 @@ func (g *Graph) reach(adj [][]int, names []string, maxDepth int) map[string]int 
 	}
 	return out
 }
+
+// Index is the table's position in Names (name order), for callers that
+// keep per-table data in slices rather than maps keyed by name: at tens of
+// thousands of tables the map reads are what a plan costs.
+func (g *Graph) Index(name string) (int, bool) {
+	i, ok := g.index[name]
+	return i, ok
+}
+
+// NameAt is the name of the table at index i.
+func (g *Graph) NameAt(i int) string { return g.names[i] }
+
+// TableAt is the model of the table at index i.
+func (g *Graph) TableAt(i int) *pipeline.Table { return g.byIndex[i] }
+
+// ParentsAt are the indexes of the parents of table i, ascending (so in
+// name order). The slice is the graph's: do not modify it.
+func (g *Graph) ParentsAt(i int) []int { return g.parents[i] }
+
+// ChildrenAt are the indexes of the children of table i, ascending. The
+// slice is the graph's: do not modify it.
+func (g *Graph) ChildrenAt(i int) []int { return g.children[i] }
+
+// AncestorsAt marks every table reachable upward from the tables at
+// starts; a start is marked only when another start reaches it. O(V+E).
+func (g *Graph) AncestorsAt(starts []int) []bool {
+	mark := make([]bool, len(g.names))
+	queue := append([]int(nil), starts...)
+	for head := 0; head < len(queue); head++ {
+		for _, p := range g.parents[queue[head]] {
+			if !mark[p] {
+				mark[p] = true
+				queue = append(queue, p)
+			}
+		}
+	}
+	return mark
+}
+
+// TopoOrderAt is TopoOrder on indexes: the tables where in[i] (all when
+// in is nil).
+func (g *Graph) TopoOrderAt(in []bool) []int { return g.kahn(in) }
 
 // TopoOrder returns the given tables (all tables when subset is nil) in a
 // dependency order: every table after all of its ancestors that are in the

@@ -88,15 +88,20 @@ type decision struct {
 	warnings []string
 }
 
+// builder holds the per-table data of a plan in slices by graph index
+// (name order), not maps by name: at 50,000 tables the map reads were most
+// of a plan's time.
 type builder struct {
 	g        *dag.Graph
 	in       Inputs
-	dec      map[string]*decision
-	excluded map[string]bool
+	dec      []*decision // nil: not in the plan (yet)
+	st       []deployers.TableState
+	excluded []bool
 	products map[string]bool // products of the selected tables
 	common   map[string]bool
-	ancSel   map[string]int // ancestors of the selected tables
-	sql      map[string][2]string
+	ancSel   []bool // ancestors of the selected tables
+	sql      [][2]string
+	sqlRead  []bool
 	warnings []string
 }
 
@@ -121,13 +126,21 @@ type builder struct {
 // changes) plus one topological sort O((V+E) log V) and the SQL reads of
 // the planned tables.
 func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
+	n := g.Len()
 	b := &builder{
 		g: g, in: in,
-		dec:      map[string]*decision{},
-		excluded: map[string]bool{},
+		dec:      make([]*decision, n),
+		st:       make([]deployers.TableState, n),
+		excluded: make([]bool, n),
 		products: map[string]bool{},
 		common:   map[string]bool{},
-		sql:      map[string][2]string{},
+		sql:      make([][2]string, n),
+		sqlRead:  make([]bool, n),
+	}
+	for name, st := range in.State {
+		if i, ok := g.Index(name); ok {
+			b.st[i] = st
+		}
 	}
 	if b.in.SQL == nil {
 		b.in.SQL = func(*pipeline.Table) (string, string, error) { return "", "", nil }
@@ -142,39 +155,41 @@ func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 		sort.Strings(unknown)
 		return nil, &UnknownTableError{Tables: slices.Compact(unknown)}
 	}
-	for _, n := range in.Excluded {
-		b.excluded[n] = true
+	excluded := indexes(g, in.Excluded)
+	for _, i := range excluded {
+		b.excluded[i] = true
 	}
 	for _, p := range in.Options.CommonProducts {
 		b.common[p] = true
 	}
-	selected := append([]string(nil), in.Selected...)
-	sort.Strings(selected)
+	// Indexes are in name order: sorting them sorts the names.
+	selected := indexes(g, in.Selected)
+	slices.Sort(selected)
 	selected = slices.Compact(selected)
-	var roots []string
-	for _, n := range selected {
-		if b.excluded[n] {
+	var roots []int
+	for _, i := range selected {
+		if b.excluded[i] {
 			continue
 		}
-		b.products[g.Table(n).Product] = true
-		roots = append(roots, n)
+		b.products[g.TableAt(i).Product] = true
+		roots = append(roots, i)
 	}
-	b.ancSel = g.Ancestors(roots, 0)
-	for _, n := range selected {
+	b.ancSel = g.AncestorsAt(roots)
+	for _, i := range selected {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		d, err := b.decideSelected(g.Table(n))
+		d, err := b.decideSelected(i)
 		if err != nil {
 			return nil, err
 		}
-		b.dec[n] = d
+		b.dec[i] = d
 	}
-	for _, n := range in.Excluded {
-		b.dec[n] = &decision{action: ActionExcluded, reason: "excluded by the selection", selected: true}
+	for _, i := range excluded {
+		b.dec[i] = &decision{action: ActionExcluded, reason: "excluded by the selection", selected: true}
 	}
 
-	topo := g.TopoOrder(nil)
+	topo := g.TopoOrderAt(nil)
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -194,33 +209,39 @@ func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 	return b.finish(ctx)
 }
 
+// indexes are the graph indexes of names (all known: Build checked).
+func indexes(g *dag.Graph, names []string) []int {
+	out := make([]int, 0, len(names))
+	for _, n := range names {
+		if i, ok := g.Index(n); ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // addAncestors decides every undecided ancestor of the planned tables.
 func (b *builder) addAncestors() (bool, error) {
-	roots := make([]string, 0, len(b.dec))
-	for n, d := range b.dec {
-		if d.action != ActionExcluded && !b.g.Table(n).IsExternal {
-			roots = append(roots, n)
+	var roots []int
+	for i, d := range b.dec {
+		if d != nil && d.action != ActionExcluded && !b.g.TableAt(i).IsExternal {
+			roots = append(roots, i)
 		}
 	}
-	anc := b.g.Ancestors(roots, 0)
-	names := make([]string, 0, len(anc))
-	for n := range anc {
-		if b.dec[n] == nil {
-			names = append(names, n)
+	added := false
+	for i, anc := range b.g.AncestorsAt(roots) {
+		if !anc || b.dec[i] != nil {
+			continue
 		}
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		d, err := b.decideAncestor(b.g.Table(n))
+		d, err := b.decideAncestor(i)
 		if err != nil {
 			return false, err
 		}
-		b.dec[n] = d
+		b.dec[i] = d
+		added = true
 	}
-	return len(names) > 0, nil
+	return added, nil
 }
-
-func (b *builder) state(name string) deployers.TableState { return b.in.State[name] }
 
 func hasDML(t *pipeline.Table) bool { return t.DMLPath != "" }
 
@@ -235,11 +256,12 @@ func notRunning(st deployers.TableState) string {
 
 // never fills d for a table no rule deploys (external, excluded, without
 // SQL) and says whether it did.
-func (b *builder) never(t *pipeline.Table, d *decision) bool {
+func (b *builder) never(i int, d *decision) bool {
+	t := b.g.TableAt(i)
 	switch {
 	case t.IsExternal:
 		d.action, d.reason = ActionNone, "external table: never deployed"
-	case b.excluded[t.Name]:
+	case b.excluded[i]:
 		d.action, d.reason = ActionExcluded, "excluded by the selection"
 	case !t.Deployable():
 		d.action, d.reason = ActionNone, "no SQL file to deploy"
@@ -249,13 +271,13 @@ func (b *builder) never(t *pipeline.Table, d *decision) bool {
 	return true
 }
 
-func (b *builder) decideSelected(t *pipeline.Table) (*decision, error) {
+func (b *builder) decideSelected(i int) (*decision, error) {
 	d := &decision{selected: true}
 	opts := b.in.Options
-	if b.never(t, d) {
+	if b.never(i, d) {
 		return d, nil
 	}
-	st := b.state(t.Name)
+	t, st := b.g.TableAt(i), b.st[i]
 	if !st.Exists {
 		d.action, d.reason = ActionCreate, "table does not exist"
 		if opts.DMLOnly {
@@ -271,7 +293,7 @@ func (b *builder) decideSelected(t *pipeline.Table) (*decision, error) {
 		d.action, d.reason, d.forces = ActionRecreate, "--force", true
 		return d, nil
 	}
-	why, err := b.ddlChanged(t, st)
+	why, err := b.ddlChanged(i, st)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +314,7 @@ func (b *builder) decideSelected(t *pipeline.Table) (*decision, error) {
 		d.action, d.reason = ActionStart, notRunning(st)
 		return d, nil
 	}
-	why, err = b.dmlChanged(t, st)
+	why, err = b.dmlChanged(i, st)
 	if err != nil {
 		return nil, err
 	}
@@ -307,17 +329,17 @@ func (b *builder) decideSelected(t *pipeline.Table) (*decision, error) {
 	return d, nil
 }
 
-func (b *builder) decideAncestor(t *pipeline.Table) (*decision, error) {
+func (b *builder) decideAncestor(i int) (*decision, error) {
 	d := &decision{}
-	if b.never(t, d) {
+	if b.never(i, d) {
 		return d, nil
 	}
-	st := b.state(t.Name)
+	t, st := b.g.TableAt(i), b.st[i]
 	if !st.Exists {
 		d.action, d.reason = ActionCreate, "ancestor missing"
 		return d, nil
 	}
-	if _, ok := b.ancSel[t.Name]; ok && b.in.Options.ForceAncestors {
+	if b.ancSel[i] && b.in.Options.ForceAncestors {
 		d.action, d.reason, d.forces = ActionRecreate, "--force-ancestors", true
 		return d, nil
 	}
@@ -327,7 +349,7 @@ func (b *builder) decideAncestor(t *pipeline.Table) (*decision, error) {
 	}
 	d.action, d.reason = ActionNone, "running"
 	if hasDML(t) {
-		why, err := b.dmlChanged(t, st)
+		why, err := b.dmlChanged(i, st)
 		if err != nil {
 			return nil, err
 		}
@@ -341,52 +363,52 @@ func (b *builder) decideAncestor(t *pipeline.Table) (*decision, error) {
 // propagate walks the graph in topological order and redeploys the
 // descendants of acting steps as the rules say. It reports whether any
 // decision was added or upgraded. O(V+E).
-func (b *builder) propagate(topo []string) (bool, error) {
+func (b *builder) propagate(topo []int) (bool, error) {
 	changed := false
 	opts := b.in.Options
 	for _, n := range topo {
-		t := b.g.Table(n)
+		t := b.g.TableAt(n)
 		cur := b.dec[n]
 		if t.IsExternal || !t.Deployable() || (cur != nil && (cur.action == ActionExcluded || cur.action == ActionCreate)) {
 			continue
 		}
 		// forcedBy is the first parent whose change reaches every
 		// descendant; actingBy the first parent that acts at all.
-		var forcedBy, actingBy string
-		for _, p := range b.g.Parents(n) {
+		forcedBy, actingBy := -1, -1
+		for _, p := range b.g.ParentsAt(n) {
 			pd := b.dec[p]
 			if pd == nil || !pd.action.Acts() {
 				continue
 			}
-			if pd.forces && forcedBy == "" {
+			if pd.forces && forcedBy < 0 {
 				forcedBy = p
 			}
-			if actingBy == "" {
+			if actingBy < 0 {
 				actingBy = p
 			}
 		}
-		if actingBy == "" {
+		if actingBy < 0 {
 			continue
 		}
 		cause := forcedBy
-		if cause == "" && opts.MayStartDescendants {
+		if cause < 0 && opts.MayStartDescendants {
 			cause = actingBy
 		}
-		st := b.state(n)
+		st := b.st[n]
 		if !(cur != nil && cur.selected) && !b.productOK(t) {
-			if cause != "" {
+			if cause >= 0 {
 				b.warnProduct(cause, t)
 			}
 			continue
 		}
 		nd := &decision{}
 		switch {
-		case cause != "":
-			why := "upstream " + cause + " " + pastTense(b.dec[cause].action)
-			if forcedBy == "" {
+		case cause >= 0:
+			why := "upstream " + b.g.NameAt(cause) + " " + pastTense(b.dec[cause].action)
+			if forcedBy < 0 {
 				why += " (--may-start-descendants)"
 			}
-			nd.forces = forcedBy != ""
+			nd.forces = forcedBy >= 0
 			switch {
 			case !st.Exists:
 				nd.action, nd.reason = ActionCreate, why+"; table missing"
@@ -402,7 +424,7 @@ func (b *builder) propagate(topo []string) (bool, error) {
 		case st.Exists && hasDML(t) && !healthy(st):
 			// Repair: an existing table left without its DML (e.g. by an
 			// interrupted recreate of its input) is started again.
-			nd.action, nd.reason = ActionStart, notRunning(st)+"; input "+actingBy+" "+pastTense(b.dec[actingBy].action)
+			nd.action, nd.reason = ActionStart, notRunning(st)+"; input "+b.g.NameAt(actingBy)+" "+pastTense(b.dec[actingBy].action)
 		default:
 			continue
 		}
@@ -452,7 +474,7 @@ func (b *builder) productOK(t *pipeline.Table) bool {
 	return b.in.Options.CrossProductDeployment || b.products[t.Product] || b.common[t.Product]
 }
 
-func (b *builder) warnProduct(parent string, t *pipeline.Table) {
+func (b *builder) warnProduct(parent int, t *pipeline.Table) {
 	pd := b.dec[parent]
 	w := fmt.Sprintf("descendant %s (product %s) is not redeployed: add --cross-product-deployment or list the product in app.accepted_common_products", t.Name, t.Product)
 	if !slices.Contains(pd.warnings, w) {
@@ -460,15 +482,16 @@ func (b *builder) warnProduct(parent string, t *pipeline.Table) {
 	}
 }
 
-func (b *builder) files(t *pipeline.Table) (string, string, error) {
-	if f, ok := b.sql[t.Name]; ok {
-		return f[0], f[1], nil
+func (b *builder) files(i int) (string, string, error) {
+	if b.sqlRead[i] {
+		return b.sql[i][0], b.sql[i][1], nil
 	}
+	t := b.g.TableAt(i)
 	ddl, dml, err := b.in.SQL(t)
 	if err != nil {
 		return "", "", fmt.Errorf("table %s: %w", t.Name, err)
 	}
-	b.sql[t.Name] = [2]string{ddl, dml}
+	b.sql[i], b.sqlRead[i] = [2]string{ddl, dml}, true
 	return ddl, dml, nil
 }
 
@@ -479,7 +502,8 @@ func sameSQL(a, b string) bool {
 }
 
 // ddlChanged returns why the table's DDL counts as changed, or "".
-func (b *builder) ddlChanged(t *pipeline.Table, st deployers.TableState) (string, error) {
+func (b *builder) ddlChanged(i int, st deployers.TableState) (string, error) {
+	t := b.g.TableAt(i)
 	if t.DDLPath == "" {
 		return "", nil
 	}
@@ -493,7 +517,7 @@ func (b *builder) ddlChanged(t *pipeline.Table, st deployers.TableState) (string
 		schema += ")"
 	}
 	if st.DDL != "" {
-		ddl, _, err := b.files(t)
+		ddl, _, err := b.files(i)
 		if err != nil {
 			return "", err
 		}
@@ -509,9 +533,10 @@ func (b *builder) ddlChanged(t *pipeline.Table, st deployers.TableState) (string
 }
 
 // dmlChanged returns why the running DML counts as changed, or "".
-func (b *builder) dmlChanged(t *pipeline.Table, st deployers.TableState) (string, error) {
+func (b *builder) dmlChanged(i int, st deployers.TableState) (string, error) {
+	t := b.g.TableAt(i)
 	if st.DML != nil && st.DML.SQL != "" {
-		_, dml, err := b.files(t)
+		_, dml, err := b.files(i)
 		if err != nil {
 			return "", err
 		}
@@ -536,11 +561,11 @@ func (b *builder) since() string {
 // finish closes the plan upward (every planned table's ancestors are
 // steps), orders it, computes After, statement names and fingerprints.
 func (b *builder) finish(ctx context.Context) (*Plan, error) {
-	members := make(map[string]bool, len(b.dec))
-	for n := range b.dec {
-		members[n] = true
+	members := make([]bool, len(b.dec))
+	for i, d := range b.dec {
+		members[i] = d != nil
 	}
-	order := byLevel(b.g.TopoOrder(members), b.g.Parents)
+	order := byLevel(b.g.TopoOrderAt(members), b.g.ParentsAt, len(b.dec))
 	p := &Plan{
 		Version:     FormatVersion,
 		Kind:        KindDeploy,
@@ -549,28 +574,33 @@ func (b *builder) finish(ctx context.Context) (*Plan, error) {
 		CreatedAt:   b.in.Now.UTC(),
 		Steps:       make([]Step, 0, len(order)),
 	}
-	after := nearestActing(order, b.g.Parents, func(n string) bool { return b.dec[n].action.Acts() })
-	for _, n := range order {
-		t := b.g.Table(n)
-		d := b.dec[n]
+	after := nearestActing(order, b.g.ParentsAt, func(i int) bool { return b.dec[i].action.Acts() }, len(b.dec))
+	for _, i := range order {
+		t := b.g.TableAt(i)
+		d := b.dec[i]
 		s := Step{
-			Table: n, Product: t.Product, Type: t.Type,
+			Table: t.Name, Product: t.Product, Type: t.Type,
 			Action: d.action, Reason: d.reason,
 			Statements: []StatementRef{}, After: []string{},
 			Stateful: t.Stateful, Warnings: d.warnings,
 		}
 		if d.action.Acts() {
-			s.After = after[n]
-			if err := b.fillStatements(&s, t); err != nil {
+			s.After = b.namesAt(after[i])
+			if err := b.fillStatements(&s, i); err != nil {
 				return nil, err
 			}
 		}
 		p.Steps = append(p.Steps, s)
 	}
-	b.warnDroppedReaders(p)
+	b.warnDroppedReaders(p, order)
 	p.Summary = summarize(p.Steps)
 	p.Warnings = append(b.warnings, b.deletedWarnings()...)
-	fp, err := fingerprint(ctx, b.g, p, b.in.State, b.files)
+	fp, err := fingerprint(ctx, b.g, p, b.in.State, func(t *pipeline.Table) (string, string, error) {
+		if i, ok := b.g.Index(t.Name); ok {
+			return b.files(i)
+		}
+		return b.in.SQL(t)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -578,7 +608,17 @@ func (b *builder) finish(ctx context.Context) (*Plan, error) {
 	return p, nil
 }
 
-func (b *builder) fillStatements(s *Step, t *pipeline.Table) error {
+// namesAt are the names of the tables at indexes, never nil.
+func (b *builder) namesAt(indexes []int) []string {
+	out := make([]string, len(indexes))
+	for k, i := range indexes {
+		out[k] = b.g.NameAt(i)
+	}
+	return out
+}
+
+func (b *builder) fillStatements(s *Step, i int) error {
+	t := b.g.TableAt(i)
 	name := func(k deployers.StatementKind) (string, error) { return b.in.Naming.Name(t, k) }
 	if s.Action == ActionRecreate {
 		drop, err := name(deployers.KindDrop)
@@ -601,7 +641,7 @@ func (b *builder) fillStatements(s *Step, t *pipeline.Table) error {
 		}
 		s.Statements = append(s.Statements, StatementRef{Kind: deployers.KindDML, Name: dml})
 	}
-	st := b.state(t.Name)
+	st := b.st[i]
 	var repl []string
 	if st.DML != nil && st.DML.Name != "" {
 		repl = append(repl, st.DML.Name)
@@ -609,9 +649,9 @@ func (b *builder) fillStatements(s *Step, t *pipeline.Table) error {
 	if s.Action == ActionRecreate {
 		// A table is dropped only once nothing reads it: the DML of each
 		// child that the plan redeploys goes first.
-		for _, c := range b.g.Children(t.Name) {
+		for _, c := range b.g.ChildrenAt(i) {
 			cd := b.dec[c]
-			cs := b.state(c)
+			cs := b.st[c]
 			if cd != nil && cd.action.Acts() && healthy(cs) && cs.DML.Name != "" {
 				repl = append(repl, cs.DML.Name)
 			}
@@ -637,35 +677,36 @@ func (b *builder) deletedWarnings() []string {
 
 // warnDroppedReaders warns about recreated tables read by running
 // statements the plan does not redeploy: the drop would be refused or
-// break them.
-func (b *builder) warnDroppedReaders(p *Plan) {
-	for i := range p.Steps {
-		s := &p.Steps[i]
+// break them. order holds the table index of each step.
+func (b *builder) warnDroppedReaders(p *Plan, order []int) {
+	for k := range p.Steps {
+		s := &p.Steps[k]
 		if s.Action != ActionRecreate {
 			continue
 		}
-		for _, c := range b.g.Children(s.Table) {
+		for _, c := range b.g.ChildrenAt(order[k]) {
 			cd := b.dec[c]
-			if (cd == nil || !cd.action.Acts()) && healthy(b.state(c)) {
-				s.Warnings = append(s.Warnings, fmt.Sprintf("%s reads this table and is not redeployed: stop it first or widen the selection", c))
+			if (cd == nil || !cd.action.Acts()) && healthy(b.st[c]) {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("%s reads this table and is not redeployed: stop it first or widen the selection", b.g.NameAt(c)))
 			}
 		}
 	}
 }
 
 // nearestActing computes, for each table of order (a topological order
-// along up), its nearest acting predecessors within order: a predecessor
-// that acts, or the nearest acting predecessors of one that does not.
+// along up, of graph indexes below n), its nearest acting predecessors
+// within order: a predecessor that acts, or the nearest acting
+// predecessors of one that does not. Lists are ascending (name order).
 // Cost: O(V+E) set unions, each bounded by the number of acting steps.
-func nearestActing(order []string, up func(string) []string, acts func(string) bool) map[string][]string {
-	in := make(map[string]bool, len(order))
-	for _, n := range order {
-		in[n] = true
+func nearestActing(order []int, up func(int) []int, acts func(int) bool, n int) [][]int {
+	in := make([]bool, n)
+	for _, i := range order {
+		in[i] = true
 	}
-	out := make(map[string][]string, len(order))
-	for _, n := range order {
-		var set []string
-		for _, p := range up(n) {
+	out := make([][]int, n)
+	for _, i := range order {
+		var set []int
+		for _, p := range up(i) {
 			if !in[p] {
 				continue
 			}
@@ -675,46 +716,36 @@ func nearestActing(order []string, up func(string) []string, acts func(string) b
 				set = append(set, out[p]...)
 			}
 		}
-		sort.Strings(set)
-		out[n] = slices.Compact(set)
-		if out[n] == nil {
-			out[n] = []string{}
-		}
+		slices.Sort(set)
+		out[i] = slices.Compact(set)
 	}
 	return out
 }
 
-// byLevel reorders a topological order by level (1 + the highest level of
-// a predecessor in the order), ties by name: still topological, and it
-// groups tables that can run side by side. O(V+E + V log V).
-func byLevel(order []string, up func(string) []string) []string {
-	level := make(map[string]int, len(order))
-	type leveled struct {
-		name  string
-		level int
+// byLevel reorders a topological order (of graph indexes below n) by level
+// (1 + the highest level of a predecessor in the order), ties by name
+// (index): still topological, and it groups tables that can run side by
+// side. O(V+E + V log V).
+func byLevel(order []int, up func(int) []int, n int) []int {
+	level := make([]int32, n)
+	for i := range level {
+		level[i] = -1
 	}
-	out := make([]leveled, len(order))
-	for i, n := range order {
-		l := 0
-		for _, p := range up(n) {
-			if pl, ok := level[p]; ok && pl+1 > l {
+	for _, i := range order {
+		l := int32(0)
+		for _, p := range up(i) {
+			if pl := level[p]; pl >= 0 && pl+1 > l {
 				l = pl + 1
 			}
 		}
-		level[n] = l
-		out[i] = leveled{n, l}
+		level[i] = l
 	}
-	// Sorting pairs, not names looked up in the map per comparison:
-	// at 50,000 tables that was three million map reads.
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].level != out[j].level {
-			return out[i].level < out[j].level
+	out := slices.Clone(order)
+	slices.SortFunc(out, func(a, b int) int {
+		if level[a] != level[b] {
+			return int(level[a] - level[b])
 		}
-		return out[i].name < out[j].name
+		return a - b
 	})
-	names := make([]string, len(out))
-	for i, l := range out {
-		names[i] = l.name
-	}
-	return names
+	return out
 }

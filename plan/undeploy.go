@@ -20,35 +20,38 @@ import (
 // used. Cost: one topological sort of the selection, O((V+E) log V).
 func BuildUndeploy(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 	var unknown []string
-	sel := map[string]bool{}
-	excluded := map[string]bool{}
-	for _, n := range in.Excluded {
-		excluded[n] = true
-	}
-	for _, n := range append(append([]string(nil), in.Selected...), in.Excluded...) {
-		if !g.Has(n) {
-			unknown = append(unknown, n)
+	n := g.Len()
+	sel := make([]bool, n)
+	excluded := make([]bool, n)
+	for _, name := range append(append([]string(nil), in.Selected...), in.Excluded...) {
+		i, ok := g.Index(name)
+		if !ok {
+			unknown = append(unknown, name)
 			continue
 		}
-		sel[n] = true
+		sel[i] = true
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		return nil, &UnknownTableError{Tables: slices.Compact(unknown)}
 	}
-	order := byLevel(g.TopoOrder(sel), g.Parents)
+	for _, i := range indexes(g, in.Excluded) {
+		excluded[i] = true
+	}
+	state := func(i int) deployers.TableState { return in.State[g.NameAt(i)] }
+	order := byLevel(g.TopoOrderAt(sel), g.ParentsAt, n)
 	slices.Reverse(order)
-	dec := map[string]*decision{}
-	for _, n := range order {
+	dec := make([]*decision, n)
+	for _, i := range order {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		t := g.Table(n)
-		st := in.State[n]
+		t := g.TableAt(i)
+		st := state(i)
 		d := &decision{}
-		dec[n] = d
+		dec[i] = d
 		switch {
-		case excluded[n]:
+		case excluded[i]:
 			d.action, d.reason = ActionExcluded, "excluded by the selection"
 			continue
 		case t.IsExternal:
@@ -59,13 +62,13 @@ func BuildUndeploy(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) 
 			continue
 		}
 		var readers []string
-		for _, c := range g.Children(n) {
+		for _, c := range g.ChildrenAt(i) {
 			cd := dec[c]
 			if cd != nil && cd.action == ActionDrop {
 				continue
 			}
-			if healthy(in.State[c]) {
-				readers = append(readers, c)
+			if healthy(state(c)) {
+				readers = append(readers, g.NameAt(c))
 			}
 		}
 		if len(readers) > 0 {
@@ -81,25 +84,28 @@ func BuildUndeploy(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) 
 		CreatedAt: in.Now.UTC(),
 		Steps:     make([]Step, 0, len(order)),
 	}
-	within := func(names []string) []string {
-		var out []string
-		for _, n := range names {
-			if sel[n] {
-				out = append(out, n)
+	within := func(idx []int) []int {
+		var out []int
+		for _, i := range idx {
+			if sel[i] {
+				out = append(out, i)
 			}
 		}
 		return out
 	}
-	after := nearestActing(order, func(n string) []string { return within(g.Children(n)) }, func(n string) bool { return dec[n].action.Acts() })
-	for _, n := range order {
-		t := g.Table(n)
-		d := dec[n]
+	after := nearestActing(order, func(i int) []int { return within(g.ChildrenAt(i)) }, func(i int) bool { return dec[i].action.Acts() }, n)
+	for _, i := range order {
+		t := g.TableAt(i)
+		d := dec[i]
 		s := Step{
-			Table: n, Product: t.Product, Type: t.Type, Action: d.action, Reason: d.reason,
+			Table: t.Name, Product: t.Product, Type: t.Type, Action: d.action, Reason: d.reason,
 			Statements: []StatementRef{}, After: []string{}, Stateful: t.Stateful,
 		}
 		if d.action == ActionDrop {
-			s.After = after[n]
+			s.After = make([]string, len(after[i]))
+			for k, a := range after[i] {
+				s.After[k] = g.NameAt(a)
+			}
 			var err error
 			if s.Drop, err = in.Naming.Name(t, deployers.KindDrop); err != nil {
 				return nil, err
@@ -113,7 +119,7 @@ func BuildUndeploy(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) 
 					s.Statements = append(s.Statements, StatementRef{Kind: k, Name: name})
 				}
 			}
-			if st := in.State[n]; st.DML != nil && st.DML.Name != "" {
+			if st := state(i); st.DML != nil && st.DML.Name != "" {
 				s.Replaces = []string{st.DML.Name}
 			}
 		}
