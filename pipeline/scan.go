@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -745,10 +746,22 @@ func (s *scanner) assemble(found []scanned, externals []externalTable) *Project 
 	for _, t := range p.ByName {
 		p.Tables = append(p.Tables, t)
 	}
-	sort.Slice(p.Tables, func(i, j int) bool { return p.Tables[i].Name < p.Tables[j].Name })
-	for _, t := range p.Tables {
-		s.resolve(p, t)
+	slices.SortFunc(p.Tables, func(a, b *Table) int { return strings.Compare(a.Name, b.Name) })
+	// Resolution only reads the name index: the tables are split between
+	// the cores.
+	parts := max(1, min(defaultWorkers(), len(p.Tables)/1000))
+	var wg sync.WaitGroup
+	for k := range parts {
+		lo, hi := k*len(p.Tables)/parts, (k+1)*len(p.Tables)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, t := range p.Tables[lo:hi] {
+				s.resolve(p, t)
+			}
+		}()
 	}
+	wg.Wait()
 	sort.Slice(s.warnings, func(i, j int) bool { return s.warnings[i].String() < s.warnings[j].String() })
 	p.Warnings = s.warnings
 	return p
@@ -761,8 +774,8 @@ func (s *scanner) resolve(p *Project, t *Table) {
 	if t.IsExternal {
 		return
 	}
-	parents := map[string]bool{}
-	external := map[string]bool{}
+	// A table reads a handful of names: slices beat maps here.
+	var parents, external []string
 	for _, a := range []*flinksql.Analysis{t.DDL, t.DML} {
 		if a == nil {
 			continue
@@ -773,35 +786,35 @@ func (s *scanner) resolve(p *Project, t *Table) {
 				continue
 			}
 			if _, ok := p.ByName[name]; ok {
-				parents[name] = true
+				parents = append(parents, name)
 				continue
 			}
 			q := r.String()
-			if !external[q] && s.opts.Strict {
+			if slices.Contains(external, q) {
+				continue
+			}
+			if s.opts.Strict {
 				file := t.DMLPath
 				if a == t.DDL {
 					file = t.DDLPath
 				}
 				s.fail(file, r.Pos.Line, r.Pos.Col, "table %s reads %s, which is not a table of the project nor listed in %s (--strict)", t.Name, q, ExternalTablesFile)
 			}
-			external[q] = true
+			external = append(external, q)
 		}
 	}
-	t.Parents = sortedKeys(parents)
-	t.External = sortedKeys(external)
+	if len(parents) > 0 {
+		slices.Sort(parents)
+		t.Parents = slices.Compact(parents)
+	}
+	if len(external) > 0 {
+		slices.Sort(external)
+		t.External = external
+	}
 	switch {
 	case t.DML != nil:
 		t.Stateful = t.DML.Stateful
 	case t.DDL != nil:
 		t.Stateful = t.DDL.ChangelogMode == "upsert" || t.DDL.ChangelogMode == "retract"
 	}
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
