@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
+	"text/tabwriter"
 	"time"
 
 	"github.com/shiftleft-dev/shiftleft/dag"
@@ -201,4 +203,28 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWriteColumnsMatchesTabwriter: the hand-made layout of the plan text
+// must stay what text/tabwriter (padding 2) gave.
+func TestWriteColumnsMatchesTabwriter(t *testing.T) {
+	rows := [][5]string{
+		{"  +", "src_orders", "sales", "dev-usw2-sales-ddl-src-orders,dev-usw2-sales-dml-src-orders", "table does not exist"},
+		{"  ", "", "", "", "warning: --dml-only ignored"},
+		{"  -/+", "int_é_ünïcode", "-", "-", "ddl differs"},
+		{"  ~", "t", "a-much-longer-product-name", "x", ""},
+	}
+	var want bytes.Buffer
+	tw := tabwriter.NewWriter(&want, 0, 4, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r[0], r[1], r[2], r[3], r[4])
+	}
+	if err := tw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	writeColumns(&got, rows)
+	if got.String() != want.String() {
+		t.Errorf("writeColumns:\n%s\ntabwriter:\n%s", got.String(), want.String())
+	}
 }
