@@ -10,8 +10,11 @@ import (
 
 // openDir is the portable listing and reading of readdir_linux.go, on the
 // os package.
-func openDir(path string) (dirHandle, error) {
-	fi, err := os.Stat(path)
+func openDir(path string) (dirHandle, error) { return checkDir(path, os.Stat) }
+
+// checkDir is a handle on path when stat says it is a folder.
+func checkDir(path string, stat func(string) (os.FileInfo, error)) (dirHandle, error) {
+	fi, err := stat(path)
 	if err != nil {
 		return dirHandle{}, err
 	}
@@ -28,15 +31,7 @@ func (d dirHandle) close() {}
 // openSub opens the folder at the relative path name inside d; a symbolic
 // link as its last part is refused, as on Linux.
 func (d dirHandle) openSub(name string) (dirHandle, error) {
-	p := filepath.Join(d.path, filepath.FromSlash(name))
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return dirHandle{}, err
-	}
-	if !fi.IsDir() {
-		return dirHandle{}, &os.PathError{Op: "open", Path: p, Err: os.ErrInvalid}
-	}
-	return dirHandle{path: p}, nil
+	return checkDir(filepath.Join(d.path, filepath.FromSlash(name)), os.Lstat)
 }
 
 // subfolderCount is not known without a listing here: the walk lists.

@@ -44,18 +44,7 @@ func (e *NameError) Error() string {
 // checks it against Confluent Cloud's rules (at most 100 characters of
 // [a-z0-9], '-' and '.').
 func (n Naming) Name(t *pipeline.Table, kind deployers.StatementKind) (string, error) {
-	tmpl := n.Template
-	if tmpl == "" {
-		tmpl = DefaultTemplate
-	}
-	product := t.Product
-	if strings.EqualFold(product, "none") {
-		product = ""
-	}
-	region := ""
-	if n.Region != "" {
-		region = config.AbbreviateRegion(n.Region)
-	}
+	tmpl, product, region := n.inputs(t)
 	// One pass over the template, lower-casing, turning '_' into '-' and
 	// folding the dashes an empty placeholder leaves as it goes: plans
 	// name tens of thousands of statements.
@@ -115,6 +104,23 @@ func (n Naming) Name(t *pipeline.Table, kind deployers.StatementKind) (string, e
 		return "", &NameError{Table: t.Name, Name: name, Reason: "may only hold a-z, 0-9, '-' and '.', starting and ending with a letter or digit"}
 	}
 	return name, nil
+}
+
+// inputs are the template and the values of its {product} (a product
+// named "none" is no product) and {region} (abbreviated) placeholders.
+func (n Naming) inputs(t *pipeline.Table) (tmpl, product, region string) {
+	tmpl = n.Template
+	if tmpl == "" {
+		tmpl = DefaultTemplate
+	}
+	product = t.Product
+	if strings.EqualFold(product, "none") {
+		product = ""
+	}
+	if n.Region != "" {
+		region = config.AbbreviateRegion(n.Region)
+	}
+	return tmpl, product, region
 }
 
 // validStatementName is Confluent Cloud's rule for statement names:

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
@@ -82,18 +81,7 @@ func TestNormalize(t *testing.T) {
 // '_' → '-', lower-case, fold dashes, trim, check against Confluent's
 // pattern): Naming.Name does it in one pass and must agree.
 func referenceName(n Naming, t *pipeline.Table, kind deployers.StatementKind) (string, bool) {
-	tmpl := n.Template
-	if tmpl == "" {
-		tmpl = DefaultTemplate
-	}
-	product := t.Product
-	if strings.EqualFold(product, "none") {
-		product = ""
-	}
-	region := ""
-	if n.Region != "" {
-		region = config.AbbreviateRegion(n.Region)
-	}
+	tmpl, product, region := n.inputs(t)
 	s := strings.NewReplacer("{cluster_type}", n.ClusterType, "{region}", region, "{product}", product,
 		"{kind}", string(kind), "{table}", t.Name).Replace(tmpl)
 	s = strings.ToLower(strings.ReplaceAll(s, "_", "-"))
