@@ -185,7 +185,7 @@ func (s *scanner) shown(rel string) string {
 // one stat, open and read the two files. The walk does not descend into
 // tests/ or hidden folders and never follows symlinked folders. Tables
 // come back in the order a lexical walk (filepath.WalkDir) would find them.
-func (s *scanner) walk(ctx context.Context) ([]scanned, error) {
+func (s *scanner) walk(ctx context.Context) ([]*scanned, error) {
 	if fi, err := os.Lstat(s.root); err != nil {
 		return nil, fmt.Errorf("walk %s: %w", s.root, err)
 	} else if fi.Mode()&fs.ModeSymlink != 0 {
@@ -199,7 +199,7 @@ func (s *scanner) walk(ctx context.Context) ([]scanned, error) {
 	q := &walkQueue{items: []walkItem{{rel: "."}}, pending: 1}
 	q.cond = sync.NewCond(&q.mu)
 	// Each worker collects its own tables; they are joined once at the end.
-	perWorker := make([][]scanned, workers)
+	perWorker := make([][]*scanned, workers)
 	var wg sync.WaitGroup
 	for k := range workers {
 		wg.Add(1)
@@ -230,7 +230,9 @@ func (s *scanner) walk(ctx context.Context) ([]scanned, error) {
 	for _, f := range perWorker {
 		n += len(f)
 	}
-	found := make([]scanned, 0, n)
+	// Pointers: a scanned is two hundred bytes, which sorting and
+	// appending would copy around.
+	found := make([]*scanned, 0, n)
 	for _, f := range perWorker {
 		found = append(found, f...)
 	}
@@ -434,7 +436,8 @@ type dirEntry struct {
 // DDL or DML, reads the table into w.found.
 func (s *scanner) readTableDir(w *worker, d dirHandle, rel string) {
 	if td, ok := s.tableFiles(w, d, d.path, rel); ok {
-		w.found = append(w.found, s.readTable(w, d, td))
+		sc := s.readTable(w, d, td)
+		w.found = append(w.found, &sc)
 	}
 }
 
@@ -505,7 +508,7 @@ type worker struct {
 	az     flinksql.Analyzer
 	buf    []byte
 	dirbuf []byte    // folder listing buffer
-	found  []scanned // the tables this worker read
+	found  []*scanned // the tables this worker read
 }
 
 func (s *scanner) readTable(w *worker, d dirHandle, td tableDir) scanned {
@@ -698,7 +701,7 @@ func jsonErrorPos(src []byte, err error) (int, int) {
 
 // assemble builds the project from the scanned folders: names, duplicate
 // checks, external tables, then reference resolution.
-func (s *scanner) assemble(found []scanned, externals []externalTable) *Project {
+func (s *scanner) assemble(found []*scanned, externals []externalTable) *Project {
 	p := &Project{Root: s.root, ByName: make(map[string]*Table, len(found)+len(externals)), SQLKept: s.opts.KeepSQL}
 	for _, sc := range found {
 		if !sc.ok {

@@ -127,6 +127,7 @@ type builder struct {
 // the planned tables.
 func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 	n := g.Len()
+	in.Naming = in.Naming.prepared()
 	b := &builder{
 		g: g, in: in,
 		dec:      make([]*decision, n),

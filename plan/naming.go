@@ -26,6 +26,20 @@ type Naming struct {
 	Template    string // "" means DefaultTemplate
 	ClusterType string // kafka.cluster_type, e.g. "dev"
 	Region      string // confluent_cloud.cloud_region, e.g. "us-west-2"
+
+	// abbreviated is Region abbreviated, when ready is set (see prepared).
+	abbreviated string
+	ready       bool
+}
+
+// prepared is n with its region abbreviated once, for callers that name
+// thousands of statements.
+func (n Naming) prepared() Naming {
+	if !n.ready {
+		_, _, n.abbreviated = n.inputs(&pipeline.Table{})
+		n.ready = true
+	}
+	return n
 }
 
 // NameError is a statement name the convention produced that the target
@@ -117,7 +131,10 @@ func (n Naming) inputs(t *pipeline.Table) (tmpl, product, region string) {
 	if strings.EqualFold(product, "none") {
 		product = ""
 	}
-	if n.Region != "" {
+	switch {
+	case n.ready:
+		region = n.abbreviated
+	case n.Region != "":
 		region = config.AbbreviateRegion(n.Region)
 	}
 	return tmpl, product, region
@@ -150,6 +167,7 @@ func validStatementName(s string) bool {
 // ones so a target can report their state. It fails on the first name the
 // target would refuse.
 func TableRefs(tables []*pipeline.Table, n Naming) ([]deployers.TableRef, error) {
+	n = n.prepared()
 	refs := make([]deployers.TableRef, 0, len(tables))
 	for _, t := range tables {
 		if !t.Deployable() {

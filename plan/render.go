@@ -53,9 +53,9 @@ func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
 		what = "Undeploy plan"
 	}
 	fmt.Fprintf(&b, "%s for target %s, environment %s.\n", what, p.Target, p.Environment)
-	var shown []Step
-	for _, s := range p.Steps {
-		if !(opts.HideUnchanged && s.Action == ActionNone) {
+	var shown []*Step
+	for i := range p.Steps {
+		if s := &p.Steps[i]; !(opts.HideUnchanged && s.Action == ActionNone) {
 			shown = append(shown, s)
 		}
 	}

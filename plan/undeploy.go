@@ -19,6 +19,7 @@ import (
 // Only Selected, Excluded, State, Naming, SQL, Target and Now of in are
 // used. Cost: one topological sort of the selection, O((V+E) log V).
 func BuildUndeploy(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
+	in.Naming = in.Naming.prepared()
 	var unknown []string
 	n := g.Len()
 	sel := make([]bool, n)
