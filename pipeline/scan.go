@@ -507,7 +507,7 @@ type scanned struct {
 type worker struct {
 	az     flinksql.Analyzer
 	buf    []byte
-	dirbuf []byte    // folder listing buffer
+	dirbuf []byte     // folder listing buffer
 	found  []*scanned // the tables this worker read
 }
 

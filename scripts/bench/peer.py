@@ -68,8 +68,11 @@ def timings(rows, cap):
             def cell(rs):
                 if not rs:
                     return "not run", None, "-", "-"
-                if any(r[7] == "cap" for r in rs):
-                    return f"> {cap} s (stopped)", None, "-", "-"
+                capped = [r for r in rs if r[7] == "cap"]
+                if capped:
+                    # What the stopped run used up to the cap.
+                    r = capped[0]
+                    return f"> {cap} s (stopped)", None, f"≥ {int(r[6]) / 1024:.0f} MB", f"≥ {fmt_s(float(r[5]))}"
                 ok = [r for r in rs if r[7] == "ok"]
                 if not ok:
                     return "failed", None, "-", "-"
@@ -86,6 +89,12 @@ def timings(rows, cap):
             elif sl and any(r[7] == "cap" for r in sl) and us_w:
                 ratio = f"> {cap / us_w:.0f}×"
             out.append(f"| {n} | {cmd} | {sl_s} | {us_s} | {ratio} | {sl_rss} | {us_rss} | {sl_c} | {us_c} |")
+    for n in sizes:
+        meta = by.get((str(n), "build-all-metadata", "shift_left"), [])
+        if any(r[7] == "cap" for r in meta) and by.get((str(n), "report", "shift_left")):
+            out.append("")
+            out.append(f"At {n} tables shift_left's report ran on the `pipeline_definition.json` files its stopped "
+                       "`build-all-metadata` had written (the report table's lineage among them).")
     return out
 
 
