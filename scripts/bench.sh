@@ -55,10 +55,20 @@ for n in $sizes; do
 		continue
 	fi
 	for i in $(seq "$runs"); do
-		/usr/bin/time -f "$n %e %U %S %M" -o "$out/time.tmp" \
+		/usr/bin/time -f "graph $n %e %U %S %M" -o "$out/time.tmp" \
 			bin/shiftleft pipeline graph --format json --pipelines "$dir" >/dev/null
 		cat "$out/time.tmp" >>"$proc"
 	done
+	# A plan of every table against an empty local environment: scan with
+	# the SQL kept, selection, state, rules, names, fingerprints, text.
+	state=$(mktemp -d)
+	for i in $(seq "$runs"); do
+		/usr/bin/time -f "plan $n %e %U %S %M" -o "$out/time.tmp" \
+			bin/shiftleft pipeline build-execution-plan --select 'path:*' --pipelines "$dir" \
+			--state-dir "$state" --format text >/dev/null
+		cat "$out/time.tmp" >>"$proc"
+	done
+	rm -rf "$state"
 done
 rm -f "$out/time.tmp"
 
