@@ -12,7 +12,10 @@ cp -R "$samples" "$dir/pipelines"
 cd "$dir"
 export PIPELINES=$PWD/pipelines
 
-step() { printf '\n\033[1m$ shiftleft %s\033[0m\n' "$*"; "$bin" "$@"; }
+# Commands in bold on a terminal only (NO_COLOR turns it off), plain in logs.
+bold='' plain=''
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+step() { printf '\n%s$ shiftleft %s%s\n' "$bold" "$*" "$plain"; "$bin" "$@"; }
 
 step table build-inventory
 step pipeline build-all-metadata
