@@ -13,7 +13,6 @@
 package dag
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
 	"sort"
@@ -310,7 +309,9 @@ func (g *Graph) TopoOrder(subset map[string]bool) []string {
 func (g *Graph) kahn(in []bool) []int {
 	member := func(i int) bool { return in == nil || in[i] }
 	indeg := make([]int32, len(g.names))
-	h := &intHeap{}
+	// The ready tables, a min-heap of indexes (name order). Filled in
+	// increasing order, the slice is already a heap.
+	var h minHeap
 	for i := range g.names {
 		if !member(i) {
 			continue
@@ -321,13 +322,12 @@ func (g *Graph) kahn(in []bool) []int {
 			}
 		}
 		if indeg[i] == 0 {
-			*h = append(*h, i)
+			h = append(h, i)
 		}
 	}
-	heap.Init(h)
 	order := make([]int, 0, len(g.names))
-	for h.Len() > 0 {
-		i := heap.Pop(h).(int)
+	for len(h) > 0 {
+		i := h.pop()
 		order = append(order, i)
 		for _, c := range g.children[i] {
 			if !member(c) {
@@ -335,24 +335,52 @@ func (g *Graph) kahn(in []bool) []int {
 			}
 			indeg[c]--
 			if indeg[c] == 0 {
-				heap.Push(h, c)
+				h.push(c)
 			}
 		}
 	}
 	return order
 }
 
-type intHeap []int
+// minHeap is a binary min-heap of ints without container/heap's boxing
+// of every value in an interface (an allocation per push).
+type minHeap []int
 
-func (h intHeap) Len() int           { return len(h) }
-func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
-func (h *intHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h *minHeap) push(x int) {
+	*h = append(*h, x)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if a[parent] <= a[i] {
+			break
+		}
+		a[parent], a[i] = a[i], a[parent]
+		i = parent
+	}
+}
+
+func (h *minHeap) pop() int {
+	a := *h
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	a = a[:last]
+	for i := 0; ; {
+		small := i
+		if l := 2*i + 1; l < len(a) && a[l] < a[small] {
+			small = l
+		}
+		if r := 2*i + 2; r < len(a) && a[r] < a[small] {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		a[i], a[small] = a[small], a[i]
+		i = small
+	}
+	*h = a
+	return top
 }
 
 // cycleError reports every cycle: one closed path per strongly connected

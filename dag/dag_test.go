@@ -2,6 +2,7 @@ package dag
 
 import (
 	"errors"
+	"math/rand/v2"
 	"reflect"
 	"sort"
 	"strings"
@@ -195,5 +196,36 @@ func TestStoreHoldsTheSameGraph(t *testing.T) {
 	again, _ := g.Store()
 	if again != store {
 		t.Error("Store built the library graph twice")
+	}
+}
+
+func TestMinHeapPopsInOrder(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		r := rand.New(rand.NewPCG(seed, seed))
+		var h minHeap
+		var want []int
+		for range 500 {
+			// Interleave pushes and pops, as Kahn's algorithm does.
+			if len(h) > 0 && r.IntN(3) == 0 {
+				sort.Ints(want)
+				if got := h.pop(); got != want[0] {
+					t.Fatalf("seed %d: pop %d, want %d", seed, got, want[0])
+				}
+				want = want[1:]
+				continue
+			}
+			x := r.IntN(100)
+			h.push(x)
+			want = append(want, x)
+		}
+		sort.Ints(want)
+		for _, w := range want {
+			if got := h.pop(); got != w {
+				t.Fatalf("seed %d: drain pop %d, want %d", seed, got, w)
+			}
+		}
+		if len(h) != 0 {
+			t.Fatalf("seed %d: %d left", seed, len(h))
+		}
 	}
 }
