@@ -109,6 +109,13 @@ func TestLexErrors(t *testing.T) {
 		{"control byte", "select \x01", 1, 8, "control byte 0x01"},
 		{"invalid UTF-8", "select 'é\xff'", 1, 10, "invalid UTF-8"},
 		{"truncated UTF-8", "ab\n\xe2\x82", 2, 1, "invalid UTF-8"},
+		// Past the first words read eight bytes at a time, at each offset
+		// within a word.
+		{"NUL after long ASCII", "select abcdefghijklmnopqrstuvwxyz\x00", 1, 34, "NUL byte"},
+		{"control byte at a word's last byte", "select abcdefghijklmnop\x1f", 1, 24, "control byte 0x1f"},
+		{"control byte at a word's first byte", "select a\x02", 1, 9, "control byte 0x02"},
+		{"invalid UTF-8 after long ASCII", "select 'abcdefghijklmnopq\xc0'", 1, 26, "invalid UTF-8"},
+		{"DEL and tabs are fine, then 0x07", "select\t'\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f'\x07", 1, 18, "control byte 0x07"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
