@@ -17,7 +17,7 @@ import (
 // checks the graph the README describes, the state of each table and that
 // pipelines/inventory.json is what `table build-inventory` writes.
 func TestScan(t *testing.T) {
-	p, err := pipeline.Scan(context.Background(), root, pipeline.ScanOptions{Strict: true})
+	p, err := pipeline.Scan(context.Background(), root, pipeline.ScanOptions{Strict: true, TableDefinitions: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,6 +60,9 @@ type Table struct {
 	IsExternal bool   `json:"is_external,omitempty"`
 	KafkaTopic string `json:"kafka_topic,omitempty"`
 
+	// DDL and DML are the analyses of the files: what they write and
+	// read, state, changelog mode (DDL.Tables only with
+	// ScanOptions.TableDefinitions).
 	DDL *flinksql.Analysis `json:"-"`
 	DML *flinksql.Analysis `json:"-"`
 	// DDLText and DMLText are the files' contents, kept only when the scan

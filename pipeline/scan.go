@@ -35,6 +35,11 @@ type ScanOptions struct {
 	// KeepSQL keeps every file's text in Table.DDLText/DMLText (one copy
 	// per file), for commands that plan deploys.
 	KeepSQL bool
+	// TableDefinitions fills Table.DDL.Tables (column lists, keys,
+	// options): no command needs them from a scan (schema comparisons
+	// analyse both versions of a DDL themselves), so they are skipped
+	// unless asked for.
+	TableDefinitions bool
 	// Workers reading and analysing files; 0 means GOMAXPROCS.
 	Workers int
 }
@@ -205,7 +210,7 @@ func (s *scanner) walk(ctx context.Context) ([]*scanned, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{}
+			w := &worker{az: flinksql.Analyzer{Shallow: !s.opts.TableDefinitions}}
 			defer func() { perWorker[k] = w.found }()
 			for {
 				item, ok := q.next()

@@ -332,3 +332,26 @@ func TestScanCancelled(t *testing.T) {
 		t.Fatalf("cancelled scan: got %v, want context.Canceled", err)
 	}
 }
+
+// TestScanTableDefinitions: column lists are read only when asked for;
+// what the graph needs (names, reads, changelog mode) is read either way.
+func TestScanTableDefinitions(t *testing.T) {
+	root := writeTree(t, smallProject)
+	for _, defs := range []bool{false, true} {
+		p, err := Scan(context.Background(), root, ScanOptions{TableDefinitions: defs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := p.Table("src_orders")
+		if got := len(src.DDL.Tables); (got == 1) != defs {
+			t.Errorf("TableDefinitions=%v: %d table definitions", defs, got)
+		}
+		if defs && (len(src.DDL.Tables[0].Columns) != 1 || src.DDL.Tables[0].PrimaryKey[0] != "id") {
+			t.Errorf("definition of src_orders: %+v", src.DDL.Tables[0])
+		}
+		if src.DDL.ChangelogMode != "upsert" || !p.Table("src_lookup").Stateful || p.Table("fct_orders").Stateful {
+			t.Errorf("TableDefinitions=%v: changelog mode %q, states %v %v", defs, src.DDL.ChangelogMode,
+				p.Table("src_lookup").Stateful, p.Table("fct_orders").Stateful)
+		}
+	}
+}

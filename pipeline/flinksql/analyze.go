@@ -9,6 +9,12 @@ import (
 // between calls: one Analyzer per goroutine keeps a whole-project scan at a
 // handful of allocations per file. The zero value is ready to use.
 type Analyzer struct {
+	// Shallow leaves Analysis.Tables empty: the column lists, keys,
+	// distribution and options of CREATE TABLE are what schema comparisons
+	// need, not the dependency graph, and reading them is a tenth of a
+	// project scan. ChangelogMode is still read.
+	Shallow bool
+
 	lx      Lexer
 	match   []int32
 	spans   []span
@@ -50,7 +56,7 @@ func (az *Analyzer) AnalyzeString(text string) (*Analysis, error) {
 	if len(az.spans) == 0 {
 		return nil, &SyntaxError{Pos: toks[0].Pos, Msg: "no SQL statement (only ';')"}
 	}
-	a := analysis{src: src, text: text, toks: toks, match: az.match, typeBuf: az.typeBuf, res: &Analysis{Statements: len(az.spans)}}
+	a := analysis{src: src, text: text, toks: toks, match: az.match, typeBuf: az.typeBuf, shallow: az.Shallow, res: &Analysis{Statements: len(az.spans)}}
 	for _, s := range az.spans {
 		a.statement(s.lo, s.hi)
 	}
@@ -64,6 +70,7 @@ type analysis struct {
 	text string // src as a string: what the result keeps is cut from it
 	// typeBuf is where column types are formatted (the Analyzer's, reused).
 	typeBuf []byte
+	shallow bool // see Analyzer.Shallow
 	toks    []Token
 	match   []int32
 	res     *Analysis

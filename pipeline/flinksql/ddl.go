@@ -18,7 +18,9 @@ func (a *analysis) tableDef(n Name, i, hi int) {
 		if t.is('(') {
 			j := int(a.match[i])
 			if i == start {
-				a.columns(&def, i+1, j)
+				if !a.shallow {
+					a.columns(&def, i+1, j)
+				}
 				hasCols = true
 			}
 			i = j + 1
@@ -61,7 +63,7 @@ func (a *analysis) tableDef(n Name, i, hi int) {
 			a.res.ChangelogMode = strings.ToLower(o.Value)
 		}
 	}
-	if hasCols {
+	if hasCols && !a.shallow {
 		a.res.Tables = append(a.res.Tables, def)
 	}
 }

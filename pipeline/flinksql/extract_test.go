@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -79,6 +80,20 @@ func TestExtractCorpus(t *testing.T) {
 			var se *SyntaxError
 			if err != nil && !errors.As(err, &se) {
 				t.Fatalf("error is %T, want *SyntaxError: %v", err, err)
+			}
+			// A shallow analysis (the scan's) differs only by leaving the
+			// table definitions out.
+			shallow := Analyzer{Shallow: true}
+			sa, serr := shallow.AnalyzeString(string(input))
+			if (serr == nil) != (err == nil) || (err != nil && serr.Error() != err.Error()) {
+				t.Errorf("shallow error %v, full error %v", serr, err)
+			}
+			if a != nil && sa != nil {
+				full := *a
+				full.Tables = nil
+				if !reflect.DeepEqual(*sa, full) {
+					t.Errorf("shallow analysis\n%+v\ndiffers from the full one without tables\n%+v", *sa, full)
+				}
 			}
 			got := wantOf(a, err)
 			if *update {
