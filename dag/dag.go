@@ -81,8 +81,9 @@ type Graph struct {
 
 // Build makes the graph of a project. Parents come from the scan (only
 // tables of the project; other references stay in Table.External). It
-// returns a *CycleError naming every cycle. Cost: O(V+E) plus the
-// library's insertion cost; Tarjan's SCC only runs when a cycle exists.
+// returns a *CycleError naming every cycle. Cost: O(V+E) and one sort of
+// the names; the library's copy (and Tarjan's SCC in it) is only built
+// when a cycle exists or Store is called.
 func Build(p *pipeline.Project) (*Graph, error) {
 	g := &Graph{
 		tables: make(map[string]*pipeline.Table, len(p.Tables)),
