@@ -60,6 +60,15 @@ func FuzzAnalyze(f *testing.F) {
 				t.Fatalf("bad name %+v", n)
 			}
 		}
+		// The scan's shallow analysis is the full one without the table
+		// definitions.
+		shallow := Analyzer{Shallow: true}
+		sa, err := shallow.Analyze(src)
+		full := *a
+		full.Tables = nil
+		if err != nil || !reflect.DeepEqual(*sa, full) {
+			t.Fatalf("shallow analysis differs: %v\n%+v\n%+v", err, sa, full)
+		}
 		stmts, err := SplitStatements(src)
 		if err != nil || len(stmts) != a.Statements {
 			t.Fatalf("SplitStatements: %d statements, %v; Analyze counted %d", len(stmts), err, a.Statements)

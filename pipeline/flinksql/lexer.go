@@ -196,6 +196,12 @@ func AppendTokens(dst []Token, src []byte) ([]Token, error) {
 			i++
 			line++
 			cOff, cCol = i, 1
+		case c == 0xEF && i+2 < n && src[i+1] == 0xBB && src[i+2] == 0xBF:
+			// U+FEFF between tokens (a byte order mark pasted mid-file, a
+			// zero-width no-break space) is white space: as an identifier
+			// it would vanish when normalization moves it to the start,
+			// where it reads as the file's byte order mark.
+			i += 3
 		case c == '-' && i+1 < n && src[i+1] == '-':
 			k := bytes.IndexByte(src[i:], '\n')
 			if k < 0 {

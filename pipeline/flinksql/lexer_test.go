@@ -34,6 +34,11 @@ func TestLexTokens(t *testing.T) {
 			want: []string{`str:E'a\'b'@1:1`, "id:e@1:9"},
 		},
 		{
+			name: "U+FEFF between tokens is white space, inside an identifier a letter",
+			src:  "a \ufeffb c\ufeffd",
+			want: []string{"id:a@1:1", "id:b@1:4", "id:c\ufeffd@1:6"},
+		},
+		{
 			name: "doubled backquote",
 			src:  "`a``b`.c",
 			want: []string{"qid:`a``b`@1:1", "op:.@1:7", "id:c@1:8"},
@@ -115,6 +120,7 @@ func TestLexErrors(t *testing.T) {
 		{"control byte at a word's last byte", "select abcdefghijklmnop\x1f", 1, 24, "control byte 0x1f"},
 		{"control byte at a word's first byte", "select a\x02", 1, 9, "control byte 0x02"},
 		{"invalid UTF-8 after long ASCII", "select 'abcdefghijklmnopq\xc0'", 1, 26, "invalid UTF-8"},
+		{"a byte order mark mid-file is white space", " \ufeff", 1, 3, "no SQL statement"},
 		{"DEL and tabs are fine, then 0x07", "select\t'\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f'\x07", 1, 18, "control byte 0x07"},
 	}
 	for _, tt := range tests {
