@@ -112,7 +112,14 @@ func Scan(ctx context.Context, root string, opts ScanOptions) (*Project, error) 
 	if !info.IsDir() {
 		return nil, fmt.Errorf("pipelines folder %s is not a directory", root)
 	}
-	s := &scanner{root: abs, display: filepath.Base(abs), opts: opts}
+	// A pipelines folder reached through a symbolic link (PIPELINES set to
+	// a link into a monorepo) is scanned where it lives; paths are still
+	// shown under the name the user gave.
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, fmt.Errorf("pipelines folder %s: %w", root, err)
+	}
+	s := &scanner{root: real, display: filepath.Base(abs), opts: opts}
 	tables, err := s.walk(ctx)
 	if err != nil {
 		return nil, err
@@ -122,6 +129,7 @@ func Scan(ctx context.Context, root string, opts ScanOptions) (*Project, error) 
 	}
 	externals := s.readExternalTables()
 	p := s.assemble(tables, externals)
+	p.Root = abs // as the user named it: state and git are found from there
 	if len(s.errs) > 0 {
 		// The message breaks ties: workers report in any order.
 		sort.SliceStable(s.errs, func(i, j int) bool {
@@ -191,12 +199,6 @@ func (s *scanner) shown(rel string) string {
 // tests/ or hidden folders and never follows symlinked folders. Tables
 // come back in the order a lexical walk (filepath.WalkDir) would find them.
 func (s *scanner) walk(ctx context.Context) ([]*scanned, error) {
-	if fi, err := os.Lstat(s.root); err != nil {
-		return nil, fmt.Errorf("walk %s: %w", s.root, err)
-	} else if fi.Mode()&fs.ModeSymlink != 0 {
-		s.checkSymlink(s.root, ".")
-		return nil, nil
-	}
 	workers := s.opts.Workers
 	if workers <= 0 {
 		workers = defaultWorkers()

@@ -355,3 +355,27 @@ func TestScanTableDefinitions(t *testing.T) {
 		}
 	}
 }
+
+// TestScanThroughSymlinkedRoot: PIPELINES may be a link to the real folder
+// (a monorepo layout); the tables are found where it points, and the
+// project keeps the path the user gave.
+func TestScanThroughSymlinkedRoot(t *testing.T) {
+	real := writeTree(t, smallProject)
+	link := filepath.Join(t.TempDir(), "pipelines")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Scan(context.Background(), link, ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Tables) != 5 || p.Table("fct_orders") == nil {
+		t.Fatalf("scanned %d tables through the link, want the 5 of the project", len(p.Tables))
+	}
+	if p.Root != link {
+		t.Errorf("Root = %s, want the link %s", p.Root, link)
+	}
+	if _, err := Scan(context.Background(), filepath.Join(t.TempDir(), "dangling"), ScanOptions{}); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing folder: %v", err)
+	}
+}
