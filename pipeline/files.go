@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
-	"sync"
 
 	"github.com/shiftleft-dev/shiftleft/internal/atomicfile"
 )
@@ -179,71 +178,32 @@ func (p *Project) Definition(t *Table, children []string) Definition {
 	return d
 }
 
-// definitionWriters bounds the files written at once. Each atomic write
-// waits for two fsyncs (file and folder); concurrent fsyncs on one file
-// system share journal commits, so writing many at once turns thousands of
-// sequential waits into a few batches (1,000 tables on ext4, whole
-// build-all-metadata: 3.0 s serial, 1.2 s with 32 writers, 0.95 s with 128).
-const definitionWriters = 128
-
 // WriteDefinitions rewrites pipeline_definition.json in every table folder
-// from scratch (so stale edges disappear), each file atomically, several
-// at once (definitionWriters). children gives a table's children; it is
-// called from this goroutine only. It returns the files written, sorted,
-// and the first error in table order.
+// from scratch (so stale edges disappear), each file atomically and all of
+// them durable together (atomicfile.WriteBatch: two file-system flushes
+// instead of two fsyncs per file, which were most of build-all-metadata:
+// 10,000 tables took 4.5 s, 3.4 s of it in the kernel). children gives a
+// table's children; it is called from this goroutine only. It returns the
+// files written, sorted, and the first error.
 func (p *Project) WriteDefinitions(ctx context.Context, children func(string) []string) ([]string, error) {
-	type job struct {
-		dst string
-		def Definition
-	}
-	var jobs []job
+	var files []atomicfile.File
 	for _, t := range p.Tables {
 		if t.IsExternal || t.Folder == "" {
 			continue
 		}
-		jobs = append(jobs, job{filepath.Join(p.Root, filepath.FromSlash(t.Folder), DefinitionFile), p.Definition(t, children(t.Name))})
-	}
-	errs := make([]error, len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(definitionWriters, len(jobs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				data, err := marshal(jobs[i].def)
-				if err == nil {
-					err = atomicfile.Write(jobs[i].dst, data, 0o644)
-				}
-				if err != nil {
-					errs[i] = fmt.Errorf("write %s: %w", jobs[i].dst, err)
-				}
-			}
-		}()
-	}
-	var stop error
-	sent := 0
-	for i := range jobs {
-		if stop = ctx.Err(); stop != nil {
-			break
+		data, err := marshal(p.Definition(t, children(t.Name)))
+		if err != nil {
+			return nil, fmt.Errorf("encode the definition of %s: %w", t.Name, err)
 		}
-		next <- i
-		sent++
+		files = append(files, atomicfile.File{Path: filepath.Join(p.Root, filepath.FromSlash(t.Folder), DefinitionFile), Data: data, Perm: 0o644})
 	}
-	close(next)
-	wg.Wait()
-	var written []string
-	for i := 0; i < sent; i++ {
-		if errs[i] != nil {
-			if stop == nil {
-				stop = errs[i]
-			}
-			continue
-		}
-		written = append(written, jobs[i].dst)
+	n, err := atomicfile.WriteBatch(ctx, files, atomicfile.Options{})
+	written := make([]string, n)
+	for i := range n {
+		written[i] = files[i].Path
 	}
 	sort.Strings(written)
-	return written, stop
+	return written, err
 }
 
 // ReadDefinition reads a pipeline_definition.json file.
