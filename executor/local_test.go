@@ -162,3 +162,76 @@ func sqlFiles(p *pipeline.Project, t *pipeline.Table) (string, string, error) {
 	dml, err := read(t.DMLPath)
 	return ddl, dml, err
 }
+
+// TestUndeployReportsTheDropStatement deploys the samples to the local
+// target, then undeploys everything: each drop step names its drop
+// statement (not the DDL statement it cleans up after it), and nothing of
+// the pipelines is left running.
+func TestUndeployReportsTheDropStatement(t *testing.T) {
+	proj, err := pipeline.Scan(context.Background(), filepath.Join("..", "flink_data_products", "pipelines"), pipeline.ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := dag.Build(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var external []string
+	for _, tb := range proj.Tables {
+		if tb.IsExternal {
+			external = append(external, tb.Name)
+		}
+	}
+	lt, err := local.Open(t.TempDir(), "dev", local.Options{ExternalTables: external, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(tb *pipeline.Table) (string, string, error) { return sqlFiles(proj, tb) }
+	sqlByName := func(name string) (string, string, error) { return read(g.Table(name)) }
+	naming := plan.Naming{ClusterType: "dev", Region: "us-west-2"}
+	state := func() map[string]deployers.TableState {
+		refs, err := plan.TableRefs(proj.Tables, naming)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := lt.State(context.Background(), refs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	deploy, err := plan.Build(context.Background(), g, plan.Inputs{Selected: g.Names(), State: state(), Naming: naming, SQL: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Run(context.Background(), lt, deploy, Options{MaxParallel: 4, SQL: sqlByName}); err != nil || !res.OK() {
+		t.Fatalf("deploy: %v %v", err, res.Err())
+	}
+	undeploy, err := plan.BuildUndeploy(context.Background(), g, plan.Inputs{Selected: g.Names(), State: state(), Naming: naming, SQL: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), lt, undeploy, Options{MaxParallel: 4, SQL: sqlByName})
+	if err != nil || !res.OK() {
+		t.Fatalf("undeploy: %v %v", err, res.Err())
+	}
+	drops := map[string]string{}
+	for _, s := range undeploy.Steps {
+		if s.Action == plan.ActionDrop {
+			drops[s.Table] = s.Drop
+		}
+	}
+	if len(drops) == 0 {
+		t.Fatal("the undeploy plan drops nothing")
+	}
+	for _, r := range res.Steps {
+		if want, ok := drops[r.Table]; ok && r.Statement != want {
+			t.Errorf("%s: step statement %q, want the drop %q", r.Table, r.Statement, want)
+		}
+	}
+	for table, st := range state() {
+		if st.Exists || (st.DML != nil && st.DML.Phase.Healthy()) {
+			t.Errorf("%s still deployed after the undeploy: %+v", table, st)
+		}
+	}
+}

@@ -82,7 +82,12 @@ func runStep(ctx context.Context, t deployers.Target, s *plan.Step, opts Options
 		}
 		report(s.Drop, "dropped")
 		if s.Action == plan.ActionDrop {
-			return last, del(ddlName)
+			// The finished DDL statement goes too; the step's statement
+			// stays the drop unless that cleanup fails.
+			if err := del(ddlName); err != nil {
+				return last, err
+			}
+			return s.Drop, nil
 		}
 	}
 
