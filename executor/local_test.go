@@ -49,20 +49,7 @@ func (c *counting) StartStatement(ctx context.Context, req deployers.StatementRe
 // again from the target's state finishes the job with no table created or
 // started twice.
 func TestInterruptedDeployResumes(t *testing.T) {
-	proj, err := pipeline.Scan(context.Background(), filepath.Join("..", "flink_data_products", "pipelines"), pipeline.ScanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := dag.Build(proj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var external []string
-	for _, tb := range proj.Tables {
-		if tb.IsExternal {
-			external = append(external, tb.Name)
-		}
-	}
+	proj, g, external := samples(t)
 	for _, cut := range []time.Duration{time.Millisecond, time.Minute} {
 		t.Run("grace="+cut.String(), func(t *testing.T) {
 			lt, err := local.Open(t.TempDir(), "dev", local.Options{Latency: 3 * time.Millisecond, ExternalTables: external})
@@ -168,20 +155,7 @@ func sqlFiles(p *pipeline.Project, t *pipeline.Table) (string, string, error) {
 // statement (not the DDL statement it cleans up after it), and nothing of
 // the pipelines is left running.
 func TestUndeployReportsTheDropStatement(t *testing.T) {
-	proj, err := pipeline.Scan(context.Background(), filepath.Join("..", "flink_data_products", "pipelines"), pipeline.ScanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := dag.Build(proj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var external []string
-	for _, tb := range proj.Tables {
-		if tb.IsExternal {
-			external = append(external, tb.Name)
-		}
-	}
+	proj, g, external := samples(t)
 	lt, err := local.Open(t.TempDir(), "dev", local.Options{ExternalTables: external, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -234,4 +208,24 @@ func TestUndeployReportsTheDropStatement(t *testing.T) {
 			t.Errorf("%s still deployed after the undeploy: %+v", table, st)
 		}
 	}
+}
+
+// samples scans the sample data products and names their external tables.
+func samples(t *testing.T) (*pipeline.Project, *dag.Graph, []string) {
+	t.Helper()
+	proj, err := pipeline.Scan(context.Background(), filepath.Join("..", "flink_data_products", "pipelines"), pipeline.ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := dag.Build(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var external []string
+	for _, tb := range proj.Tables {
+		if tb.IsExternal {
+			external = append(external, tb.Name)
+		}
+	}
+	return proj, g, external
 }
