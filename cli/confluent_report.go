@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
+	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
 	"github.com/shiftleft-dev/shiftleft/render"
 )
@@ -52,8 +55,13 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 				if err != nil {
 					return err
 				}
+				tableOf := statementTables(proj.Tables, naming(cfg))
 				for _, s := range list {
-					rows = append(rows, rowOf(s.Table, s, e.Now()))
+					table := s.Table
+					if table == "" {
+						table = tableOf(s.Name)
+					}
+					rows = append(rows, rowOf(table, s, e.Now()))
 				}
 			} else {
 				_, res, _, err := e.selectTables(c, proj, g)
@@ -130,4 +138,29 @@ func writeStatementRows(w io.Writer, rows []statementRow, f string, style render
 		t.Add(r.Table, r.Statement, r.Phase, r.Pool, r.Age, detail)
 	}
 	return t.Write(w, style)
+}
+
+// statementTables maps the statement names the naming convention gives the
+// project's tables back to their tables, for targets whose listing does
+// not know them (Confluent Cloud lists bare statements). A DML carried to
+// its other name (confluent.AltSuffix) counts as the table's too; names of
+// other tools' statements map to "".
+func statementTables(tables []*pipeline.Table, nm plan.Naming) func(string) string {
+	byName := map[string]string{}
+	for _, tb := range tables {
+		if !tb.Deployable() {
+			continue
+		}
+		for _, kind := range []deployers.StatementKind{deployers.KindDDL, deployers.KindDML, deployers.KindDrop} {
+			if n, err := nm.Name(tb, kind); err == nil {
+				byName[n] = tb.Name
+			}
+		}
+	}
+	return func(statement string) string {
+		if tb, ok := byName[statement]; ok {
+			return tb
+		}
+		return byName[strings.TrimSuffix(statement, confluent.AltSuffix)]
+	}
 }
