@@ -229,6 +229,14 @@ type call struct {
 	name   string // statement name or pool id, for messages
 }
 
+// what names the call in messages: "delete statement x", "list statements".
+func (cl call) what() string {
+	if cl.name == "" {
+		return cl.op
+	}
+	return cl.op + " " + cl.name
+}
+
 // answer is a 2xx response.
 type answer struct {
 	status   int
@@ -245,7 +253,7 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 	if cl.body != nil {
 		var err error
 		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, fmt.Errorf("%s %s: encode request: %w", cl.op, cl.name, err)
+			return nil, fmt.Errorf("%s: encode request: %w", cl.what(), err)
 		}
 	}
 	start := time.Now()
@@ -253,12 +261,12 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 	for attempt := 1; ; attempt++ {
 		ans, err := c.once(ctx, cl, payload)
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("%s %s: %w", cl.op, cl.name, ctxErr)
+			return nil, fmt.Errorf("%s: %w", cl.what(), ctxErr)
 		}
 		var delay time.Duration
 		switch {
 		case err != nil && permanent(err):
-			return nil, fmt.Errorf("%s %s: %s: %w", cl.op, cl.name, hostOf(cl.url), err)
+			return nil, fmt.Errorf("%s: %s: %w", cl.what(), hostOf(cl.url), err)
 		case err != nil:
 			delay = c.backoff(attempt)
 		case ans.status >= 200 && ans.status < 300:
@@ -272,8 +280,8 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 		spent := max(time.Since(start), slept)
 		if attempt >= c.opts.MaxAttempts || spent+delay > c.opts.MaxRetryTime {
 			if err != nil {
-				return nil, fmt.Errorf("%s %s: %w after %d attempts: %v; check network access to %s",
-					cl.op, cl.name, ErrRetryBudget, attempt, c.redact.Redact(err.Error()), hostOf(cl.url))
+				return nil, fmt.Errorf("%s: %w after %d attempts: %v; check network access to %s",
+					cl.what(), ErrRetryBudget, attempt, c.redact.Redact(err.Error()), hostOf(cl.url))
 			}
 			return nil, c.apiError(cl, ans, attempt)
 		}
@@ -285,7 +293,7 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 		c.opts.Logger.Debug("retrying request", "op", cl.op, "name", cl.name, "reason", reason,
 			"attempt", attempt, "delay", delay)
 		if err := c.opts.Sleep(ctx, delay); err != nil {
-			return nil, fmt.Errorf("%s %s: %w", cl.op, cl.name, err)
+			return nil, fmt.Errorf("%s: %w", cl.what(), err)
 		}
 		slept += delay
 	}

@@ -209,6 +209,12 @@ func TestRetryBudgetError(t *testing.T) {
 	if !errors.Is(err, ErrRetryBudget) || !strings.Contains(err.Error(), "check network access to http://127.0.0.1") {
 		t.Fatalf("transport err = %v", err)
 	}
+	// A call without a statement name reads "list statements: …".
+	e.srv.SetFaults(confluenttest.Faults{ResetNext: 10})
+	_, err = e.client.ListStatements(context.Background(), ListOptions{})
+	if err == nil || !strings.HasPrefix(err.Error(), "list statements: retry budget exhausted") {
+		t.Fatalf("listing err = %v", err)
+	}
 }
 
 func TestRetryTimeBudget(t *testing.T) {
