@@ -87,6 +87,12 @@ type TableChange struct {
 	// Schema is the classification of a DDL change (also for renamed tables
 	// whose DDL changed); nil otherwise.
 	Schema *SchemaChange `json:"schema,omitempty"`
+	// FormattingOnly is true for a ddl or dml change that only touched
+	// comments, white space or letter case outside literals: every changed
+	// SQL file normalizes (flinksql.Normalize) to the same text and no
+	// .properties file changed. Such a change deploys nothing and impacts
+	// no one.
+	FormattingOnly bool `json:"formatting_only,omitempty"`
 }
 
 // Schema change categories.

@@ -498,3 +498,39 @@ func TestPropertiesAndGeneratedFiles(t *testing.T) {
 	})
 	check(t, "tables", tableLines(cs), []string{"fct_c dml facts/p1/fct_c"})
 }
+
+// TestFormattingOnly: an edit of comments, blank space or keyword case is
+// reported as formatting only; a real SQL change, a .properties change, or
+// a change mixing both is not.
+func TestFormattingOnly(t *testing.T) {
+	r := newTestRepo(t)
+	seed := merge(seedFiles(), map[string]string{
+		"pipelines/facts/p1/fct_c/sql-scripts/dml.fct_c.properties": "sql.state-ttl=1d\n",
+	})
+	r.write(seed)
+	c1 := r.commit("seed")
+	src := "pipelines/sources/src_a/sql-scripts/"
+	intB := "pipelines/intermediates/p1/int_b/sql-scripts/"
+	fctC := "pipelines/facts/p1/fct_c/sql-scripts/"
+	r.write(map[string]string{
+		// Comments, blank lines and case only, in both files of src_a.
+		src + "ddl.src_a.sql": "-- the source\n" + strings.ToLower(seed[src+"ddl.src_a.sql"]) + "\n\n",
+		src + "dml.src_a.sql": "/* reviewed */ " + strings.ReplaceAll(seed[src+"dml.src_a.sql"], " ", "  "),
+		// A real change of int_b's DML next to a comment in its DDL.
+		intB + "ddl.int_b.sql": "-- note\n" + seed[intB+"ddl.int_b.sql"],
+		intB + "dml.int_b.sql": strings.Replace(seed[intB+"dml.int_b.sql"], "SELECT", "SELECT DISTINCT", 1),
+		// A comment in fct_c's DML, but its properties changed too.
+		fctC + "dml.fct_c.sql":        "-- note\n" + seed[fctC+"dml.fct_c.sql"],
+		fctC + "dml.fct_c.properties": "sql.state-ttl=7d\n",
+	})
+	r.commit("edits")
+	cs := compute(t, r, c1.String(), false)
+	got := map[string]bool{}
+	for _, tc := range cs.Tables {
+		got[tc.Table] = tc.FormattingOnly
+	}
+	want := map[string]bool{"src_a": true, "int_b": false, "fct_c": false}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("formatting only: got %v, want %v", got, want)
+	}
+}

@@ -351,9 +351,16 @@ func (r *repo) build(ctx context.Context, st *state, cs *ChangeSet, tableOf func
 			if tc.Schema, err = b.schema(f, f); err != nil {
 				return err
 			}
+			if tc.FormattingOnly, err = b.formattingOnly(fc.files); err != nil {
+				return err
+			}
 			tables = append(tables, tc)
 		case fc.dml:
-			tables = append(tables, TableChange{Table: fc.curName, Kind: KindDML, Folder: f, Files: files})
+			tc := TableChange{Table: fc.curName, Kind: KindDML, Folder: f, Files: files}
+			if tc.FormattingOnly, err = b.formattingOnly(fc.files); err != nil {
+				return err
+			}
+			tables = append(tables, tc)
 		}
 	}
 	tables, err = b.pairRenames(tables, added, deleted)
@@ -534,6 +541,45 @@ func (b *builder) sqlChanged(oldFolder, folder, prefix string) (bool, error) {
 		return false, err
 	}
 	return oh != nh, nil
+}
+
+// formattingOnly reports whether the changed files of one table folder
+// (not renamed) only reformat its SQL: every changed DDL/DML file exists at
+// the base and now and normalizes to the same text, and no .properties
+// file changed. Files of other roles (tests, Makefile) do not count. A
+// file that cannot be normalized counts as a real change.
+func (b *builder) formattingOnly(files []string) (bool, error) {
+	sqlSeen := false
+	for _, p := range files {
+		switch role(b.folderOf(p), p) {
+		case KindDDL, KindDML:
+		default:
+			continue
+		}
+		if !strings.HasSuffix(p, ".sql") {
+			return false, nil // a .properties change changes the statement
+		}
+		for _, v := range []view{b.st.base, b.st.current} {
+			if _, ok, err := v.hash(p); err != nil || !ok {
+				return false, err
+			}
+		}
+		oldSQL, err := b.st.base.read(p)
+		if err != nil {
+			return false, err
+		}
+		newSQL, err := b.st.current.read(p)
+		if err != nil {
+			return false, err
+		}
+		on, oerr := flinksql.Normalize(oldSQL)
+		nn, nerr := flinksql.Normalize(newSQL)
+		if oerr != nil || nerr != nil || on != nn {
+			return false, nil
+		}
+		sqlSeen = true
+	}
+	return sqlSeen, nil
 }
 
 // schema classifies the change of the DDL from oldFolder at the base to

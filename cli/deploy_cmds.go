@@ -384,6 +384,9 @@ func planChanges(cs *changes.ChangeSet) map[string]plan.Change {
 	}
 	out := make(map[string]plan.Change, len(cs.Tables))
 	for _, tc := range cs.Tables {
+		if tc.FormattingOnly {
+			continue // comments or layout: nothing to deploy
+		}
 		ch := plan.Change{Kind: string(tc.Kind), Content: string(tc.Content)}
 		if tc.Schema != nil {
 			ch.Schema, ch.Reasons = tc.Schema.Category, tc.Schema.Reasons

@@ -94,9 +94,17 @@ func TestImpactSince(t *testing.T) {
 		t.Fatalf("impacted = %+v, want saleops_fct_revenue recreate", rep.Impacted)
 	}
 
-	// Uncommitted DML edit of a source, on top of HEAD only.
+	// An uncommitted comment and layout edit of a source is listed, but
+	// impacts no one (and --fail-on-impact does not fire).
 	srcDML := filepath.Join(dir, "pipelines", "sources", "saleops", "src_saleops_product_catalog", "sql-scripts", "dml.src_saleops_product_catalog.sql")
-	edit(t, srcDML, "INSERT INTO", "-- reviewed\nINSERT INTO")
+	edit(t, srcDML, "INSERT INTO", "-- reviewed\ninsert   into")
+	code, out, errOut = run(t, dir, "pipeline", "impact", "--include-uncommitted", "--fail-on-impact")
+	if code != 0 || !strings.Contains(out, "src_saleops_product_catalog  dml (formatting only)") || !strings.Contains(out, "1 table changed, 0 impacted.") {
+		t.Fatalf("formatting-only edit: exit %d: %s\n%s", code, errOut, out)
+	}
+
+	// A real uncommitted DML edit of the same source, on top of HEAD only.
+	edit(t, srcDML, "'Uncategorized') AS category", "'Other') AS category")
 	code, out, errOut = run(t, dir, "pipeline", "impact", "--include-uncommitted", "--fail-on-impact")
 	if code != cli.ExitImpact {
 		t.Fatalf("exit %d, want %d: %s\n%s", code, cli.ExitImpact, errOut, out)

@@ -44,6 +44,9 @@ type Changed struct {
 	// Schema classifies a ddl change; nil for a ddl change means it could
 	// not be classified, which counts as breaking.
 	Schema *changes.SchemaChange
+	// FormattingOnly marks a change of comments or layout only
+	// (changes.TableChange.FormattingOnly): listed, but impacts no one.
+	FormattingOnly bool
 	// OldName is the previous name of a renamed table: tables still
 	// reading it lose an input.
 	OldName string
@@ -60,7 +63,7 @@ func FromChangeSet(cs *changes.ChangeSet) []Changed {
 		if tc.Kind == changes.KindOther {
 			continue
 		}
-		c := Changed{Table: tc.Table, Change: string(tc.Kind), Schema: tc.Schema, OldName: tc.OldName}
+		c := Changed{Table: tc.Table, Change: string(tc.Kind), Schema: tc.Schema, OldName: tc.OldName, FormattingOnly: tc.FormattingOnly}
 		if tc.Kind == changes.KindRenamed && tc.Content != "" {
 			// A moved folder whose SQL also changed propagates like that
 			// SQL change.
@@ -96,6 +99,9 @@ type ChangedTable struct {
 	Table  string                `json:"table"`
 	Change string                `json:"change"`
 	Schema *changes.SchemaChange `json:"schema,omitempty"`
+	// FormattingOnly: comments or layout only; nothing downstream is
+	// impacted by it.
+	FormattingOnly bool `json:"formatting_only,omitempty"`
 }
 
 // ImpactedTable is a table downstream of a change.
@@ -179,7 +185,7 @@ func Analyze(g *dag.Graph, changed []Changed, opts Options) Report {
 	// gone maps a deleted or renamed-away name to its bit.
 	gone := map[string]int{}
 	for k, c := range changed {
-		rep.Changed = append(rep.Changed, ChangedTable{Table: c.Table, Change: c.Change, Schema: c.Schema})
+		rep.Changed = append(rep.Changed, ChangedTable{Table: c.Table, Change: c.Change, Schema: c.Schema, FormattingOnly: c.FormattingOnly})
 		if g.Has(c.Table) && propagates(c) {
 			isChanged[c.Table] = true
 			addBit(c.Table, k)
@@ -313,9 +319,12 @@ func normalize(in []Changed) []Changed {
 	return out
 }
 
-// propagates is false for a table folder that only moved: same table name,
-// same SQL, so nothing downstream changes.
+// propagates is false for a table folder that only moved (same table name,
+// same SQL) and for a formatting-only edit: nothing downstream changes.
 func propagates(c Changed) bool {
+	if c.FormattingOnly {
+		return false
+	}
 	return c.Change != string(changes.KindRenamed) || (c.OldName != "" && c.OldName != c.Table)
 }
 

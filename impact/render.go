@@ -98,7 +98,11 @@ func (r Report) WriteTable(w io.Writer, style render.Style) error {
 func (r Report) changedTable() render.Table {
 	t := render.Table{Header: []string{"TABLE", "CHANGE", "SCHEMA"}}
 	for _, c := range r.Changed {
-		t.Add(c.Table, c.Change, schemaCell(c))
+		change := c.Change
+		if c.FormattingOnly {
+			change += " (formatting only)"
+		}
+		t.Add(c.Table, change, schemaCell(c))
 	}
 	return t
 }
