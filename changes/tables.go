@@ -564,11 +564,7 @@ func (b *builder) formattingOnly(files []string) (bool, error) {
 				return false, err
 			}
 		}
-		oldSQL, err := b.st.base.read(p)
-		if err != nil {
-			return false, err
-		}
-		newSQL, err := b.st.current.read(p)
+		oldSQL, newSQL, err := b.readBoth(p, p)
 		if err != nil {
 			return false, err
 		}
@@ -580,6 +576,17 @@ func (b *builder) formattingOnly(files []string) (bool, error) {
 		sqlSeen = true
 	}
 	return sqlSeen, nil
+}
+
+// readBoth reads a file at the base and (maybe under another path) now.
+func (b *builder) readBoth(oldPath, newPath string) (oldData, newData []byte, err error) {
+	if oldData, err = b.st.base.read(oldPath); err != nil {
+		return nil, nil, err
+	}
+	if newData, err = b.st.current.read(newPath); err != nil {
+		return nil, nil, err
+	}
+	return oldData, newData, nil
 }
 
 // schema classifies the change of the DDL from oldFolder at the base to
@@ -602,11 +609,7 @@ func (b *builder) schema(oldFolder, folder string) (*SchemaChange, error) {
 	case newFile == "":
 		return &SchemaChange{Category: Breaking, Reasons: []string{"DDL file " + oldFile + " removed"}}, nil
 	}
-	oldSQL, err := b.st.base.read(oldFile)
-	if err != nil {
-		return nil, err
-	}
-	newSQL, err := b.st.current.read(newFile)
+	oldSQL, newSQL, err := b.readBoth(oldFile, newFile)
 	if err != nil {
 		return nil, err
 	}
