@@ -30,8 +30,7 @@ func tableProperties(root string, pl *plan.Plan, table func(string) *pipeline.Ta
 			if sql == "" {
 				continue
 			}
-			rel := path.Join(path.Dir(sql), string(kind)+"."+tb.Name+".properties")
-			p, err := config.ReadProperties(filepath.Join(root, filepath.FromSlash(rel)))
+			p, err := config.ReadProperties(propertiesFile(root, tb, kind))
 			if err != nil {
 				return nil, err
 			}
@@ -46,4 +45,26 @@ func tableProperties(root string, pl *plan.Plan, table func(string) *pipeline.Ta
 	return func(table string, kind deployers.StatementKind) map[string]string {
 		return props[table][kind]
 	}, nil
+}
+
+// propertiesFile is where a table's statement properties live:
+// <kind>.<table>.properties next to its SQL file.
+func propertiesFile(root string, tb *pipeline.Table, kind deployers.StatementKind) string {
+	sql := tb.DDLPath
+	if kind == deployers.KindDML {
+		sql = tb.DMLPath
+	}
+	rel := path.Join(path.Dir(sql), string(kind)+"."+tb.Name+".properties")
+	return filepath.Join(root, filepath.FromSlash(rel))
+}
+
+// dmlProperties reads a table's DML properties file for the plan, which
+// compares it with what the running statement reports.
+func dmlProperties(root string) func(*pipeline.Table) (map[string]string, error) {
+	return func(tb *pipeline.Table) (map[string]string, error) {
+		if tb.DMLPath == "" {
+			return nil, nil
+		}
+		return config.ReadProperties(propertiesFile(root, tb, deployers.KindDML))
+	}
 }

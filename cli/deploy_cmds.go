@@ -258,7 +258,8 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 		}
 		in := plan.Inputs{
 			Selected: sel.selected, Excluded: sel.excluded, Changes: planChanges(sel.changes), Since: c.String("since"),
-			State: state, Options: o.rules, Naming: nm, SQL: sqlOf, Target: t.Info(), Now: e.Now(),
+			State: state, Options: o.rules, Naming: nm, SQL: sqlOf, DMLProperties: dmlProperties(proj.Root),
+			Target: t.Info(), Now: e.Now(),
 		}
 		in.Options.CommonProducts = cfg.App.AcceptedCommonProducts
 		if o.mode.undeploy() {

@@ -3,11 +3,13 @@ package plan
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
@@ -64,9 +66,14 @@ type Inputs struct {
 	Naming  Naming
 	// SQL returns the contents of a table's DDL and DML files ("" for a
 	// missing file).
-	SQL    func(t *pipeline.Table) (ddl, dml string, err error)
-	Target deployers.Info
-	Now    time.Time
+	SQL func(t *pipeline.Table) (ddl, dml string, err error)
+	// DMLProperties returns the statement properties of a table's DML
+	// (dml.<table>.properties; nil when there is none). A running DML
+	// whose SQL is unchanged but whose reported properties differ from the
+	// file's is restarted. Nil: properties are not compared.
+	DMLProperties func(t *pipeline.Table) (map[string]string, error)
+	Target        deployers.Info
+	Now           time.Time
 }
 
 // UnknownTableError names selected tables that are not in the graph.
@@ -316,6 +323,9 @@ func (b *builder) decideSelected(i int) (*decision, error) {
 		return d, nil
 	}
 	why, err = b.dmlChanged(i, st)
+	if err == nil && why == "" {
+		why, err = b.propertiesChanged(t, st)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -550,6 +560,33 @@ func (b *builder) dmlChanged(i int, st deployers.TableState) (string, error) {
 		return "dml changed since " + b.since(), nil
 	}
 	return "", nil
+}
+
+// propertiesChanged returns why the running DML's properties count as
+// changed, or "": a key of the table's properties file whose value the
+// running statement reports differently. Keys the target does not report
+// (a service may drop client-side keys) and masked secrets are not
+// compared, so a difference never comes from what cannot be seen.
+func (b *builder) propertiesChanged(t *pipeline.Table, st deployers.TableState) (string, error) {
+	if b.in.DMLProperties == nil || st.DML == nil || len(st.DML.Properties) == 0 {
+		return "", nil
+	}
+	want, err := b.in.DMLProperties(t)
+	if err != nil {
+		return "", fmt.Errorf("table %s: %w", t.Name, err)
+	}
+	var diffs []string
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		running, ok := st.DML.Properties[k]
+		if !ok || running == config.Mask || running == want[k] {
+			continue
+		}
+		diffs = append(diffs, fmt.Sprintf("%s %s → %s", k, running, want[k]))
+	}
+	if len(diffs) == 0 {
+		return "", nil
+	}
+	return "dml properties changed (" + strings.Join(diffs, ", ") + ")", nil
 }
 
 func (b *builder) since() string {
