@@ -391,3 +391,32 @@ func FuzzParse(f *testing.F) {
 		_ = cfg.StatementPrefix()
 	})
 }
+
+// TestValidateIDFormats: ids pasted into the wrong key are caught before
+// any call fails.
+func TestValidateIDFormats(t *testing.T) {
+	tests := []struct {
+		org, env, pool string
+		want           []string // keys with a format problem
+	}{
+		{"7c60d51f-b44e-4682-87d6-449835ea4de6", "env-abc123", "lfcp-x7rgx1", nil},
+		{"7C60D51F-B44E-4682-87D6-449835EA4DE6", "env-1", "lfcp-1", nil},
+		{"env-abc123", "abc123", "my-pool", []string{"confluent_cloud.organization_id", "confluent_cloud.environment_id", "flink.compute_pool_id"}},
+		{"7c60d51f-b44e-4682-87d6-449835ea4de", "env-a", "lfcp-a", []string{"confluent_cloud.organization_id"}},
+		{"7c60d51f_b44e_4682_87d6_449835ea4de6", "env-a", "lfcp-a", []string{"confluent_cloud.organization_id"}},
+		{"7c60d51f-b44e-4682-87d6-449835ea4deg", "env-a", "lfcp-a", []string{"confluent_cloud.organization_id"}},
+	}
+	for _, tc := range tests {
+		cfg := FromEnv(nil)
+		cfg.ConfluentCloud.OrganizationID, cfg.ConfluentCloud.EnvironmentID, cfg.Flink.ComputePoolID = tc.org, tc.env, tc.pool
+		var got []string
+		for _, p := range cfg.Validate(TargetConfluent) {
+			if strings.HasPrefix(p.Message, "is not a UUID") || strings.HasPrefix(p.Message, "must start with") {
+				got = append(got, p.Key)
+			}
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s / %s / %s: format problems %v, want %v", tc.org, tc.env, tc.pool, got, tc.want)
+		}
+	}
+}

@@ -67,6 +67,16 @@ func (c *Config) Validate(target string) []Problem {
 			ps = append(ps, Problem{Key: "confluent_cloud.cloud_provider", Env: EnvVarFor("confluent_cloud.cloud_provider"),
 				Message: "must be aws, gcp or azure"})
 		}
+		// Catch the classic mix-ups (an environment id pasted as the
+		// organization, a pool name for its id) before any call fails.
+		format := func(key, v, msg string, ok func(string) bool) {
+			if v != "" && !IsPlaceholder(v) && !ok(v) {
+				ps = append(ps, Problem{Key: key, Env: EnvVarFor(key), Message: msg})
+			}
+		}
+		format("confluent_cloud.organization_id", cc.OrganizationID, "is not a UUID (organization ids look like 7c60d51f-b44e-4682-87d6-449835ea4de6)", isUUID)
+		format("confluent_cloud.environment_id", cc.EnvironmentID, "must start with env- (e.g. env-abc123)", func(v string) bool { return strings.HasPrefix(v, "env-") })
+		format("flink.compute_pool_id", f.ComputePoolID, "must start with lfcp- (e.g. lfcp-x7rgx1): use the pool's id, not its name", func(v string) bool { return strings.HasPrefix(v, "lfcp-") })
 		need("confluent_cloud.api_key", cc.APIKey.Reveal())
 		need("confluent_cloud.api_secret", cc.APISecret.Reveal())
 		checkURL("confluent_cloud.api_endpoint", cc.APIEndpoint)
@@ -145,4 +155,25 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
+}
+
+// isUUID reports whether s is a UUID in its 8-4-4-4-12 hexadecimal form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
