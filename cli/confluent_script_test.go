@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 
@@ -65,16 +64,7 @@ func TestConfluentScripts(t *testing.T) {
 				if *samples != "" {
 					p, err := pipeline.Scan(context.Background(), ts.MkAbs(*samples), pipeline.ScanOptions{})
 					ts.Check(err)
-					for _, tb := range p.Tables {
-						names := append([]string(nil), tb.External...)
-						if tb.IsExternal {
-							names = append(names, tb.Name)
-						}
-						for _, n := range names {
-							parts := strings.Split(n, ".")
-							existing = append(existing, confluenttest.DefaultCatalog+"."+confluenttest.DefaultDatabase+"."+parts[len(parts)-1])
-						}
-					}
+					existing = confluenttest.ExistingFor(p)
 				}
 				srv, err := confluenttest.Start(confluenttest.Options{ExistingTables: existing})
 				ts.Check(err)

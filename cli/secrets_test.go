@@ -257,18 +257,7 @@ func sampleExternalTables(t *testing.T, samples string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, tb := range p.Tables {
-		names := append([]string(nil), tb.External...)
-		if tb.IsExternal {
-			names = append(names, tb.Name)
-		}
-		for _, n := range names {
-			parts := strings.Split(n, ".")
-			out = append(out, confluenttest.DefaultCatalog+"."+confluenttest.DefaultDatabase+"."+parts[len(parts)-1])
-		}
-	}
-	return out
+	return confluenttest.ExistingFor(p)
 }
 
 // TestNoTLSBypass: no non-test source of the repository turns TLS

@@ -36,8 +36,7 @@ type Naming struct {
 // thousands of statements.
 func (n Naming) prepared() Naming {
 	if !n.ready {
-		_, _, n.abbreviated = n.inputs(&pipeline.Table{})
-		n.ready = true
+		n.abbreviated, n.ready = n.region(), true
 	}
 	return n
 }
@@ -131,13 +130,18 @@ func (n Naming) inputs(t *pipeline.Table) (tmpl, product, region string) {
 	if strings.EqualFold(product, "none") {
 		product = ""
 	}
-	switch {
-	case n.ready:
-		region = n.abbreviated
-	case n.Region != "":
-		region = config.AbbreviateRegion(n.Region)
+	if n.ready {
+		return tmpl, product, n.abbreviated
 	}
-	return tmpl, product, region
+	return tmpl, product, n.region()
+}
+
+// region is the {region} value: the region abbreviated (us-west-2 → usw2).
+func (n Naming) region() string {
+	if n.Region == "" {
+		return ""
+	}
+	return config.AbbreviateRegion(n.Region)
 }
 
 // validStatementName is Confluent Cloud's rule for statement names:

@@ -191,18 +191,8 @@ func TestDeploySamples(t *testing.T) {
 
 	// Change one stateless source DML.
 	const table = "src_saleops_product_catalog"
-	dml := filepath.Join(root, "sources", "saleops", table, "sql-scripts", "dml."+table+".sql")
-	b, err := os.ReadFile(dml)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := strings.Replace(string(b), "'Uncategorized') AS category", "'Unknown') AS category", 1)
-	if changed == string(b) {
-		t.Fatal("sample DML did not contain the text to change")
-	}
-	if err := os.WriteFile(dml, []byte(changed), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editFile(t, filepath.Join(root, "sources", "saleops", table, "sql-scripts", "dml."+table+".sql"),
+		"'Uncategorized') AS category", "'Unknown') AS category")
 	d.srv.ResetLog()
 	second := d.deploy(t)
 	act := acting(second)
@@ -252,5 +242,22 @@ func TestDeploySamplesUnderRateLimit(t *testing.T) {
 				t.Errorf("rerun after a rate-limited deploy plans changes: %v", acting(again))
 			}
 		})
+	}
+}
+
+// editFile replaces the first old with new in a sample file, failing when
+// the sample no longer holds old.
+func editFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(b), old, new, 1)
+	if changed == string(b) {
+		t.Fatalf("%s does not contain %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

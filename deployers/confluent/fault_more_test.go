@@ -3,7 +3,6 @@ package confluent_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
-	"github.com/shiftleft-dev/shiftleft/executor"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
 )
@@ -103,18 +101,8 @@ func (l *leftover) StartStatement(ctx context.Context, req deployers.StatementRe
 func TestFaultMatrixStaleStop(t *testing.T) {
 	d := newDeployment(t, samples(t), confluenttest.Faults{})
 	d.deploy(t)
-	dml := filepath.Join(d.root, "intermediates", "c360", faultTable, "sql-scripts", "dml."+faultTable+".sql")
-	b, err := os.ReadFile(dml)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := strings.Replace(string(b), "AND i.quantity > 0", "AND i.quantity > 1", 1)
-	if changed == string(b) {
-		t.Fatal("sample DML did not contain the text to change")
-	}
-	if err := os.WriteFile(dml, []byte(changed), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editFile(t, filepath.Join(d.root, "intermediates", "c360", faultTable, "sql-scripts", "dml."+faultTable+".sql"),
+		"AND i.quantity > 0", "AND i.quantity > 1")
 	d.srv.SetFaults(confluenttest.Faults{StalePutNext: 1000})
 	d.srv.ResetLog()
 	pl, res := d.run(t, 5*time.Second)
@@ -219,22 +207,7 @@ func TestFaultMatrixPersistentHTTPErrors(t *testing.T) {
 					t.Errorf("failure message lacks %q:\n%s", want, msg)
 				}
 			}
-			for _, s := range res.Steps {
-				switch {
-				case s.Table == faultTable:
-					if s.Status != executor.StatusFailed {
-						t.Errorf("%s: %s, want failed", s.Table, s.Status)
-					}
-				case blocked[s.Table]:
-					if s.Status != executor.StatusBlocked {
-						t.Errorf("descendant %s: %s, want blocked", s.Table, s.Status)
-					}
-				default:
-					if s.Status != executor.StatusSucceeded {
-						t.Errorf("independent %s: %s, want succeeded", s.Table, s.Status)
-					}
-				}
-			}
+			checkFailureBlocks(t, res.Steps, faultTable, blocked)
 			var hits int
 			for _, r := range d.srv.Requests() {
 				if strings.Contains(r.Path+r.Body, "dml-int-c360-customer-transactions") {
@@ -301,18 +274,8 @@ func TestFaultMatrixStaleStopCarry(t *testing.T) {
 			d := newDeployment(t, root, confluenttest.Faults{}, func(o *confluent.Options) { o.CarryOffsets = true })
 			d.prepare = d.target.PrepareCarry
 			d.deploy(t)
-			dml := filepath.Join(root, "sources", "saleops", carryTable, "sql-scripts", "dml."+carryTable+".sql")
-			b, err := os.ReadFile(dml)
-			if err != nil {
-				t.Fatal(err)
-			}
-			changed := strings.Replace(string(b), "COALESCE(region, 'UNKNOWN')", "COALESCE(region, 'UNSET')", 1)
-			if changed == string(b) {
-				t.Fatal("sample DML did not contain the text to change")
-			}
-			if err := os.WriteFile(dml, []byte(changed), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			editFile(t, filepath.Join(root, "sources", "saleops", carryTable, "sql-scripts", "dml."+carryTable+".sql"),
+				"COALESCE(region, 'UNKNOWN')", "COALESCE(region, 'UNSET')")
 			d.srv.SetFaults(confluenttest.Faults{StalePutNext: tt.stale})
 			d.srv.ResetLog()
 			pl, res := d.run(t, 5*time.Second)
