@@ -246,9 +246,10 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 	}
 
 	nm := naming(cfg)
+	props := newStatementProperties(proj.Root)
 	var pl *plan.Plan
 	if o.planFile != "" {
-		if pl, err = loadFreshPlan(ctx, e.abs(o.planFile), g, t, nm, sqlOf); err != nil {
+		if pl, err = loadFreshPlan(ctx, e.abs(o.planFile), g, t, nm, sqlOf, props.of); err != nil {
 			return err
 		}
 	} else {
@@ -258,7 +259,7 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 		}
 		in := plan.Inputs{
 			Selected: sel.selected, Excluded: sel.excluded, Changes: planChanges(sel.changes), Since: c.String("since"),
-			State: state, Options: o.rules, Naming: nm, SQL: sqlOf, DMLProperties: dmlProperties(proj.Root),
+			State: state, Options: o.rules, Naming: nm, SQL: sqlOf, Properties: props.of,
 			Target: t.Info(), Now: e.Now(),
 		}
 		in.Options.CommonProducts = cfg.App.AcceptedCommonProducts
@@ -326,7 +327,7 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 		}
 		return sqlOf(tb)
 	}
-	if run.Properties, err = tableProperties(proj.Root, pl, g.Table); err != nil {
+	if run.Properties, err = props.forRun(pl, g.Table); err != nil {
 		return err
 	}
 	// Live progress only when both streams are terminals: escape codes must
@@ -424,7 +425,7 @@ func readState(ctx context.Context, t deployers.Target, tables []*pipeline.Table
 
 // loadFreshPlan loads a saved plan and refuses it when it was made for
 // another target or is stale.
-func loadFreshPlan(ctx context.Context, path string, g *dag.Graph, t deployers.Target, nm plan.Naming, sqlOf func(*pipeline.Table) (string, string, error)) (*plan.Plan, error) {
+func loadFreshPlan(ctx context.Context, path string, g *dag.Graph, t deployers.Target, nm plan.Naming, sqlOf func(*pipeline.Table) (string, string, error), props plan.PropertiesReader) (*plan.Plan, error) {
 	pl, err := plan.Load(path)
 	if err != nil {
 		return nil, err
@@ -448,7 +449,7 @@ func loadFreshPlan(ctx context.Context, path string, g *dag.Graph, t deployers.T
 	if err != nil {
 		return nil, err
 	}
-	if err := plan.Verify(ctx, g, pl, state, sqlOf); err != nil {
+	if err := plan.Verify(ctx, g, pl, state, sqlOf, props); err != nil {
 		return nil, fmt.Errorf("plan %s: %w", path, err)
 	}
 	return pl, nil

@@ -70,6 +70,11 @@ type Table struct {
 	// without reading every file a second time.
 	DDLText string `json:"-"`
 	DMLText string `json:"-"`
+	// DDLPropertiesPath and DMLPropertiesPath are the statement properties
+	// files (sql-scripts/<ddl|dml>.<table>.properties) when the scan found
+	// them, "" otherwise.
+	DDLPropertiesPath string `json:"-"`
+	DMLPropertiesPath string `json:"-"`
 }
 
 // Deployable reports whether the table has statements to deploy.

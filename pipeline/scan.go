@@ -91,6 +91,9 @@ func (es Errors) Unwrap() []error { return es }
 type tableDir struct {
 	rel      string // relative to root, slash-separated
 	ddl, dml string // file names inside sql-scripts
+	// props are the .properties files inside sql-scripts: recorded here so
+	// that nothing has to probe for them later (two failed opens a table).
+	props []string
 }
 
 // Scan reads the pipelines folder at root. It walks the tree once, then
@@ -458,6 +461,10 @@ func (s *scanner) tableFiles(w *worker, d dirHandle, dir, rel string) (tableDir,
 	td := tableDir{rel: path.Dir(rel)}
 	for _, e := range entries {
 		n := e.name
+		if strings.HasSuffix(n, ".properties") && !e.typ.IsDir() {
+			td.props = append(td.props, n)
+			continue
+		}
 		if !strings.HasSuffix(n, ".sql") || e.typ.IsDir() {
 			continue
 		}
@@ -730,6 +737,14 @@ func (s *scanner) assemble(found []*scanned, externals []externalTable) *Project
 		}
 		if sc.dir.dml != "" {
 			t.DMLPath = sc.dir.rel + "/sql-scripts/" + sc.dir.dml
+		}
+		for _, n := range sc.dir.props {
+			switch n {
+			case "ddl." + t.Name + ".properties":
+				t.DDLPropertiesPath = sc.dir.rel + "/sql-scripts/" + n
+			case "dml." + t.Name + ".properties":
+				t.DMLPropertiesPath = sc.dir.rel + "/sql-scripts/" + n
+			}
 		}
 		if prev, dup := p.ByName[t.Name]; dup {
 			a, b := prev.Folder, t.Folder

@@ -38,10 +38,12 @@ var smallProject = map[string]string{
 	"sources/src_lookup/sql-scripts/ddl.src_lookup.sql":              "CREATE TABLE src_lookup (k STRING) WITH ('changelog.mode' = 'retract');",
 	"intermediates/sales/int_orders/sql-scripts/dml.int_orders.sql": "INSERT INTO int_orders SELECT o.id, 'FROM fake JOIN fake2' AS s FROM src_orders o -- JOIN commented\n" +
 		"JOIN src_lookup l ON o.id = l.k;",
-	"facts/sales/fct_orders/sql-scripts/ddl.fct_orders.sql": "CREATE TABLE fct_orders (id INT) WITH ('changelog.mode' = 'append');",
-	"facts/sales/fct_orders/sql-scripts/dml.fct_orders.sql": "INSERT INTO fct_orders SELECT id FROM int_orders WHERE id > 0;",
-	"seeds/external_tables.json":                            `{"tables":[{"table_name":"raw_orders","kafka_topic":"orders.v1","product_name":"sales"}]}`,
-	"README.md":                                             "# not scanned",
+	"facts/sales/fct_orders/sql-scripts/ddl.fct_orders.sql":        "CREATE TABLE fct_orders (id INT) WITH ('changelog.mode' = 'append');",
+	"facts/sales/fct_orders/sql-scripts/dml.fct_orders.sql":        "INSERT INTO fct_orders SELECT id FROM int_orders WHERE id > 0;",
+	"facts/sales/fct_orders/sql-scripts/ddl.fct_orders.properties": "sql.local-time-zone=UTC",
+	"facts/sales/fct_orders/sql-scripts/dml.fct_old.properties":    "left over from a rename",
+	"seeds/external_tables.json":                                   `{"tables":[{"table_name":"raw_orders","kafka_topic":"orders.v1","product_name":"sales"}]}`,
+	"README.md":                                                    "# not scanned",
 }
 
 func TestScanModel(t *testing.T) {
@@ -94,6 +96,20 @@ func TestScanModel(t *testing.T) {
 	}
 	if len(p.Warnings) != 0 {
 		t.Errorf("unexpected warnings: %v", p.Warnings)
+	}
+	// Only <kind>.<table>.properties files belong to a table.
+	props := map[string][2]string{}
+	for _, tb := range p.Tables {
+		if tb.DDLPropertiesPath != "" || tb.DMLPropertiesPath != "" {
+			props[tb.Name] = [2]string{tb.DDLPropertiesPath, tb.DMLPropertiesPath}
+		}
+	}
+	wantProps := map[string][2]string{
+		"src_orders": {"", "sources/sales/src_orders/sql-scripts/dml.src_orders.properties"},
+		"fct_orders": {"facts/sales/fct_orders/sql-scripts/ddl.fct_orders.properties", ""},
+	}
+	if !reflect.DeepEqual(props, wantProps) {
+		t.Errorf("properties files:\n got %v\nwant %v", props, wantProps)
 	}
 }
 

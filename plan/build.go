@@ -67,14 +67,18 @@ type Inputs struct {
 	// SQL returns the contents of a table's DDL and DML files ("" for a
 	// missing file).
 	SQL func(t *pipeline.Table) (ddl, dml string, err error)
-	// DMLProperties returns the statement properties of a table's DML
-	// (dml.<table>.properties; nil when there is none). A running DML
-	// whose SQL is unchanged but whose reported properties differ from the
-	// file's is restarted. Nil: properties are not compared.
-	DMLProperties func(t *pipeline.Table) (map[string]string, error)
-	Target        deployers.Info
-	Now           time.Time
+	// Properties reads a table's statement properties files. A running
+	// DML whose SQL is unchanged but whose reported properties differ from
+	// its file's is restarted, and saved plans go stale when a file
+	// changes. Nil: there are no properties files.
+	Properties PropertiesReader
+	Target     deployers.Info
+	Now        time.Time
 }
+
+// PropertiesReader returns the statement properties of a table's DDL or DML
+// (<kind>.<table>.properties beside the SQL file; nil when there is none).
+type PropertiesReader func(t *pipeline.Table, kind deployers.StatementKind) (map[string]string, error)
 
 // UnknownTableError names selected tables that are not in the graph.
 type UnknownTableError struct{ Tables []string }
@@ -568,10 +572,10 @@ func (b *builder) dmlChanged(i int, st deployers.TableState) (string, error) {
 // (a service may drop client-side keys) and masked secrets are not
 // compared, so a difference never comes from what cannot be seen.
 func (b *builder) propertiesChanged(t *pipeline.Table, st deployers.TableState) (string, error) {
-	if b.in.DMLProperties == nil || st.DML == nil || len(st.DML.Properties) == 0 {
+	if b.in.Properties == nil || st.DML == nil || len(st.DML.Properties) == 0 {
 		return "", nil
 	}
-	want, err := b.in.DMLProperties(t)
+	want, err := b.in.Properties(t, deployers.KindDML)
 	if err != nil {
 		return "", fmt.Errorf("table %s: %w", t.Name, err)
 	}
@@ -638,7 +642,7 @@ func (b *builder) finish(ctx context.Context) (*Plan, error) {
 			return b.files(i)
 		}
 		return b.in.SQL(t)
-	})
+	}, b.in.Properties)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"unsafe"
@@ -41,10 +43,12 @@ func (e *StaleError) Error() string {
 
 func (e *StaleError) Is(target error) bool { return target == ErrStale }
 
-// fingerprint hashes the SQL files and the target state of the plan's
-// tables, the two on their own goroutines. Cost: one pass over the planned
-// tables' files and one over their state.
-func fingerprint(ctx context.Context, g *dag.Graph, p *Plan, state map[string]deployers.TableState, files func(*pipeline.Table) (string, string, error)) (Fingerprint, error) {
+// fingerprint hashes the SQL and properties files and the target state of
+// the plan's tables, the two on their own goroutines. Cost: one pass over
+// the planned tables' files and one over their state. Properties are hashed
+// only where there are some (props may be nil), so a plan of tables without
+// any keeps the fingerprint it had before properties were covered.
+func fingerprint(ctx context.Context, g *dag.Graph, p *Plan, state map[string]deployers.TableState, files func(*pipeline.Table) (string, string, error), props PropertiesReader) (Fingerprint, error) {
 	names := make([]string, 0, len(p.Steps))
 	for _, s := range p.Steps {
 		names = append(names, s.Table)
@@ -63,6 +67,7 @@ func fingerprint(ctx context.Context, g *dag.Graph, p *Plan, state map[string]de
 				sh.field(st.DML.Name)
 				sh.field(strconv.FormatBool(st.DML.Phase.Healthy()))
 				sh.field(st.DML.SQL)
+				sh.properties("dml", st.DML.Properties)
 			} else {
 				sh.field("-")
 			}
@@ -90,6 +95,17 @@ func fingerprint(ctx context.Context, g *dag.Graph, p *Plan, state map[string]de
 		ph.field(string(t.Type), "|", t.Product, "|", t.DDLPath, "|", t.DMLPath)
 		ph.field(ddl)
 		ph.field(dml)
+		if props == nil {
+			continue
+		}
+		for _, kind := range []deployers.StatementKind{deployers.KindDDL, deployers.KindDML} {
+			m, err := props(t, kind)
+			if err != nil {
+				<-stateSum
+				return Fingerprint{}, fmt.Errorf("table %s: %w", n, err)
+			}
+			ph.properties(string(kind), m)
+		}
 	}
 	return Fingerprint{
 		Pipelines: "sha256:" + hex.EncodeToString(ph.h.Sum(nil)),
@@ -122,15 +138,32 @@ func (f *fieldHash) field(parts ...string) {
 	}
 }
 
+// properties writes a statement's properties, keys sorted, after a marker
+// no table name can hold; nothing when there are none.
+func (f *fieldHash) properties(kind string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	f.field("\x00properties ", kind, " ", strconv.Itoa(len(m)))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		f.field(k)
+		f.field(m[k])
+	}
+}
+
 // Verify recomputes the fingerprints of a saved plan from the current
 // pipelines and target state and returns a *StaleError when either moved.
-func Verify(ctx context.Context, g *dag.Graph, p *Plan, state map[string]deployers.TableState, sql func(*pipeline.Table) (string, string, error)) error {
-	fp, err := fingerprint(ctx, g, p, state, sql)
+// props reads the statement properties files (nil: there are none).
+func Verify(ctx context.Context, g *dag.Graph, p *Plan, state map[string]deployers.TableState, sql func(*pipeline.Table) (string, string, error), props PropertiesReader) error {
+	if p.Kind != KindDeploy {
+		props = nil // undeploy plans run no statement of the files
+	}
+	fp, err := fingerprint(ctx, g, p, state, sql, props)
 	if err != nil {
 		return err
 	}
 	if fp.Pipelines != p.Fingerprint.Pipelines {
-		return &StaleError{What: "pipelines", Detail: "SQL files of the planned tables differ"}
+		return &StaleError{What: "pipelines", Detail: "SQL or properties files of the planned tables differ"}
 	}
 	if fp.State != p.Fingerprint.State {
 		return &StaleError{What: "target state", Detail: "tables or statements of " + p.Target + " environment " + p.Environment + " differ"}

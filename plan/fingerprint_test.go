@@ -54,16 +54,21 @@ func referenceFingerprint(g *dag.Graph, p *Plan, state map[string]deployers.Tabl
 
 func TestFingerprintMatchesReference(t *testing.T) {
 	g := project(t, mixed)
+	noFiles := propertiesOf(nil)
 	for _, tc := range []struct {
 		name  string
 		state map[string]deployers.TableState
+		props PropertiesReader
 	}{
-		{"nothing deployed", nil},
-		{"some running", running(g, "src_o", "cmn_t", "int_o")},
+		{"nothing deployed", nil, nil},
+		{"some running", running(g, "src_o", "cmn_t", "int_o"), nil},
+		// Saved plans of tables without properties files stay valid.
+		{"no properties files", running(g, "src_o"), noFiles},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := Build(context.Background(), g, Inputs{
 				Selected: all(mixed), State: tc.state, Naming: testNaming, SQL: sqlOf(g), Now: time.Unix(0, 0),
+				Properties: tc.props,
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shiftleft-dev/shiftleft/config"
+	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
@@ -41,8 +42,8 @@ func TestDMLPropertiesChanged(t *testing.T) {
 			state["int_o"] = st
 			p, err := Build(context.Background(), g, Inputs{
 				Selected: []string{"int_o"}, State: state, Naming: testNaming, SQL: sqlOf(g), Now: time.Unix(0, 0),
-				DMLProperties: func(tb *pipeline.Table) (map[string]string, error) {
-					if tb.Name == "int_o" {
+				Properties: func(tb *pipeline.Table, kind deployers.StatementKind) (map[string]string, error) {
+					if tb.Name == "int_o" && kind == deployers.KindDML {
 						return tc.file, nil
 					}
 					return nil, nil

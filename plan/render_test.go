@@ -111,7 +111,9 @@ func keys(m map[string]any) []string {
 func TestSaveLoadVerify(t *testing.T) {
 	g := project(t, p2)
 	st := running(g, "src_x", "x")
-	p := scenarioPlan(t, g, Inputs{Selected: []string{"z"}, State: st})
+	st["x"].DML.Properties = map[string]string{"sql.state-ttl": "1 d"}
+	props := propertiesOf(map[string]map[string]string{"z": {"sql.state-ttl": "2 d"}})
+	p := scenarioPlan(t, g, Inputs{Selected: []string{"z"}, State: st, Properties: props})
 	path := filepath.Join(t.TempDir(), "plan.json")
 	if err := Save(path, p); err != nil {
 		t.Fatal(err)
@@ -124,16 +126,22 @@ func TestSaveLoadVerify(t *testing.T) {
 		t.Fatalf("round trip differs:\n%+v\n%+v", back, p)
 	}
 	ctx := context.Background()
-	if err := Verify(ctx, g, back, st, sqlOf(g)); err != nil {
+	if err := Verify(ctx, g, back, st, sqlOf(g), props); err != nil {
 		t.Fatalf("fresh plan refused: %v", err)
 	}
-	// The target moved: y now runs.
-	moved := running(g, "src_x", "x", "y")
-	err = Verify(ctx, g, back, moved, sqlOf(g))
 	var se *StaleError
-	if !errors.As(err, &se) || se.What != "target state" || !errors.Is(err, ErrStale) {
-		t.Fatalf("err = %v, want a stale target state", err)
+	stale := func(what string, err error) {
+		t.Helper()
+		if !errors.As(err, &se) || se.What != what || !errors.Is(err, ErrStale) {
+			t.Fatalf("err = %v, want stale %s", err, what)
+		}
 	}
+	// The target moved: y now runs.
+	stale("target state", Verify(ctx, g, back, running(g, "src_x", "x", "y"), sqlOf(g), props))
+	// The running x reports another property value.
+	moved := running(g, "src_x", "x")
+	moved["x"].DML.Properties = map[string]string{"sql.state-ttl": "3 d"}
+	stale("target state", Verify(ctx, g, back, moved, sqlOf(g), props))
 	// The pipelines moved: z's DML changed.
 	edited := func(tb *pipeline.Table) (string, string, error) {
 		ddl, dml, err := sqlOf(g)(tb)
@@ -142,13 +150,24 @@ func TestSaveLoadVerify(t *testing.T) {
 		}
 		return ddl, dml, err
 	}
-	if err := Verify(ctx, g, back, st, edited); !errors.As(err, &se) || se.What != "pipelines" {
-		t.Fatalf("err = %v, want stale pipelines", err)
-	}
+	stale("pipelines", Verify(ctx, g, back, st, edited, props))
+	// z's properties file was edited, or removed.
+	stale("pipelines", Verify(ctx, g, back, st, sqlOf(g), propertiesOf(map[string]map[string]string{"z": {"sql.state-ttl": "3 d"}})))
+	stale("pipelines", Verify(ctx, g, back, st, sqlOf(g), nil))
 	// A table of the plan is gone from the project.
 	small := project(t, p2[:4])
-	if err := Verify(ctx, small, back, st, sqlOf(small)); !errors.Is(err, ErrStale) {
+	if err := Verify(ctx, small, back, st, sqlOf(small), props); !errors.Is(err, ErrStale) {
 		t.Fatalf("err = %v, want stale", err)
+	}
+}
+
+// propertiesOf reads DML properties from a map by table.
+func propertiesOf(byTable map[string]map[string]string) PropertiesReader {
+	return func(tb *pipeline.Table, kind deployers.StatementKind) (map[string]string, error) {
+		if kind != deployers.KindDML {
+			return nil, nil
+		}
+		return byTable[tb.Name], nil
 	}
 }
 

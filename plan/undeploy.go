@@ -131,7 +131,7 @@ func BuildUndeploy(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) 
 	if sql == nil {
 		return nil, fmt.Errorf("undeploy plan: no SQL reader given")
 	}
-	fp, err := fingerprint(ctx, g, p, in.State, sql)
+	fp, err := fingerprint(ctx, g, p, in.State, sql, nil)
 	if err != nil {
 		return nil, err
 	}
