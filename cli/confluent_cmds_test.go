@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -266,5 +267,44 @@ func TestDeployTableProperties(t *testing.T) {
 	}
 	if !found {
 		t.Error("the DML of saleops_dim_time was not submitted")
+	}
+}
+
+// TestConfluentDeployCreatesTableOfFailedDML: a DML left FAILED because its
+// own table did not exist (it ran before its DDL) does not make the table
+// count as existing: the plan creates it and the deploy succeeds, where
+// starting the DML alone would fail again.
+func TestConfluentDeployCreatesTableOfFailedDML(t *testing.T) {
+	srv, dir := standinDir(t, confluenttest.Options{ExistingTables: []string{
+		confluenttest.DefaultCatalog + "." + confluenttest.DefaultDatabase + ".raw_product_catalog",
+	}})
+	testfs.CopyTree(t, testfs.SamplesDir(), filepath.Join(dir, "pipelines"))
+	dml, err := os.ReadFile(filepath.Join(dir, "pipelines", "sources", "saleops", "src_saleops_product_catalog", "sql-scripts", "dml.src_saleops_product_catalog.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "dev-use1-saleops-dml-src-saleops-product-catalog"
+	srv.AddStatement(name, string(dml), "PENDING", time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+
+	sel := []string{"--target", "confluent", "--select", "src_saleops_product_catalog"}
+	// The stand-in runs the statement on this first read: it fails.
+	code, out, errs := runCLI(t, dir, nil, append([]string{"pipeline", "report-running-statements"}, sel...)...)
+	if code != 0 || !strings.Contains(out, "PENDING") {
+		t.Fatalf("report: exit %d, want the pending DML\n%s%s", code, out, errs)
+	}
+	if phase, _ := srv.StatementPhase(name); phase != "FAILED" {
+		t.Fatalf("the DML is %s, want FAILED for want of its table", phase)
+	}
+	code, out, errs = runCLI(t, dir, nil, append([]string{"pipeline", "build-execution-plan"}, sel...)...)
+	if code != 0 || !regexp.MustCompile(`(?m)^  \+  src_saleops_product_catalog .* table does not exist$`).MatchString(out) {
+		t.Fatalf("plan: exit %d, want the table created\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, dir, nil, append([]string{"pipeline", "deploy"}, sel...)...)
+	if code != 0 || !strings.Contains(out, "1 succeeded, 0 failed") {
+		t.Fatalf("deploy: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, dir, nil, append([]string{"pipeline", "deploy", "--detailed-exitcode"}, sel...)...)
+	if code != 0 || !strings.Contains(out, "No changes") {
+		t.Fatalf("rerun: exit %d, want nothing to do\n%s%s", code, out, errs)
 	}
 }

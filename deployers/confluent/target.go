@@ -129,9 +129,14 @@ func (t *Target) State(ctx context.Context, tables []deployers.TableRef) (map[st
 			st.Exists = true
 			st.DDL = ddl.Spec.Statement
 		}
-		// The DML may run under the table's other name (carry.go).
+		// The DML may run under the table's other name (carry.go). Its
+		// existence means the table existed when it was created, unless it
+		// failed for want of that very table (a DML run before its DDL, or
+		// a table dropped under it): then the plan must create the table.
 		if dml := t.pickDML(byName, ref, taken); dml != nil {
-			st.Exists = true
+			if !(dml.Status.Phase == string(deployers.PhaseFailed) && namesMissingTable(dml.Status.Detail, ref.Table)) {
+				st.Exists = true
+			}
 			s := t.toDeployers(dml)
 			s.Table, s.Kind = ref.Table, deployers.KindDML
 			st.DML = &s
@@ -144,6 +149,34 @@ func (t *Target) State(ctx context.Context, tables []deployers.TableRef) (map[st
 		out[ref.Table] = st
 	}
 	return out, nil
+}
+
+// namesMissingTable reports whether a failed statement's detail says that
+// table does not exist, however qualified or backquoted the name is. The
+// wordings are Confluent's, then open-source Flink's for an INSERT target
+// and for a source (apis.md D.4).
+func namesMissingTable(detail, table string) bool {
+	for _, prefix := range [...]string{"Table (or view) '", "Cannot find table '", "Object '"} {
+		rest := detail
+		for {
+			i := strings.Index(rest, prefix)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(prefix):]
+			end := strings.IndexByte(rest, '\'')
+			if end < 0 {
+				break
+			}
+			name, tail := strings.ReplaceAll(rest[:end], "`", ""), rest[end+1:]
+			missing := strings.HasPrefix(tail, " does not exist") || strings.HasPrefix(tail, " in any of the catalogs") || strings.HasPrefix(tail, " not found")
+			if missing && (name == table || strings.HasSuffix(name, "."+table)) {
+				return true
+			}
+			rest = tail
+		}
+	}
+	return false
 }
 
 func (t *Target) toDeployers(s *Statement) deployers.Statement {

@@ -545,3 +545,62 @@ func TestSecretPropertiesMasked(t *testing.T) {
 		t.Errorf("properties = %v", p)
 	}
 }
+
+func TestNamesMissingTable(t *testing.T) {
+	tests := []struct {
+		detail, table string
+		want          bool
+	}{
+		{"Table (or view) 'env-1.lkc-1.fct_orders' does not exist, may be on a different cluster, or you might not have the required permissions", "fct_orders", true},
+		{"Table (or view) 'fct_orders' does not exist", "fct_orders", true},
+		{"Cannot find table '`default_catalog`.`default_database`.`fct_orders`' in any of the catalogs [default_catalog], nor as a temporary table.", "fct_orders", true},
+		{"SQL validation failed. From line 1, column 15 to line 1, column 20: Object 'fct_orders' not found", "fct_orders", true},
+		// A parent is missing: the table itself may well exist.
+		{"Table (or view) 'env-1.lkc-1.src_orders' does not exist", "fct_orders", false},
+		{"Table (or view) 'env-1.lkc-1.src_orders' does not exist; Table (or view) 'fct_orders' does not exist", "fct_orders", true},
+		// Same suffix, another table.
+		{"Table (or view) 'env-1.lkc-1.x_fct_orders' does not exist", "fct_orders", false},
+		// Other failures.
+		{"Table (or view) lkc-1.fct_orders already exists in Catalog env-1.", "fct_orders", false},
+		{"Table (or view) 'fct_orders' has no column id", "fct_orders", false},
+		{"Cannot find table 'fct_orders", "fct_orders", false},
+		{"", "fct_orders", false},
+	}
+	for _, tc := range tests {
+		if got := namesMissingTable(tc.detail, tc.table); got != tc.want {
+			t.Errorf("namesMissingTable(%q, %s) = %v, want %v", tc.detail, tc.table, got, tc.want)
+		}
+	}
+}
+
+// TestTargetStateFailedDMLOfMissingTable: a DML that failed because its own
+// table does not exist does not make the table exist (the plan creates it);
+// one that failed for want of a parent does.
+func TestTargetStateFailedDMLOfMissingTable(t *testing.T) {
+	e := newEnv(t, confluenttest.Options{ExistingTables: []string{db + ".raw_orders"}}, nil)
+	ctx := context.Background()
+	// fct_orders' DML before any DDL: it fails naming src_orders, its parent.
+	// src_orders' DML before its DDL: it fails naming src_orders itself.
+	for _, r := range []struct{ name, table, sql string }{
+		{"dev-usw2-dml-fct-orders", "fct_orders", "INSERT INTO fct_orders SELECT id, SUM(amount) FROM src_orders GROUP BY id;"},
+		{"dev-usw2-dml-src-orders", "src_orders", "INSERT INTO src_orders SELECT id, amount FROM raw_orders;"},
+	} {
+		if _, err := e.target.StartStatement(ctx, deployers.StatementRequest{Name: r.name, Table: r.table, Kind: deployers.KindDML, SQL: r.sql}); err != nil {
+			t.Fatal(err)
+		}
+		s, err := e.target.Wait(ctx, r.name, running, time.Minute)
+		if s.Phase != deployers.PhaseFailed || err == nil {
+			t.Fatalf("%s: phase %s, err %v; want FAILED", r.name, s.Phase, err)
+		}
+	}
+	state, err := e.target.State(ctx, chainRefs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := state["src_orders"]; s.Exists || s.DML == nil || s.DML.Phase != deployers.PhaseFailed {
+		t.Errorf("state[src_orders] = %+v, want a FAILED DML and no table", s)
+	}
+	if s := state["fct_orders"]; !s.Exists || s.DML == nil {
+		t.Errorf("state[fct_orders] = %+v, want a FAILED DML; only its parent is named missing, so the table counts as existing", s)
+	}
+}
