@@ -93,6 +93,16 @@ type TableChange struct {
 	// .properties file changed. Such a change deploys nothing and impacts
 	// no one.
 	FormattingOnly bool `json:"formatting_only,omitempty"`
+	// Base is the table's SQL at the base, for deleted tables: what it
+	// takes to undeploy a table that is gone from the pipelines.
+	Base *BaseSQL `json:"-"`
+}
+
+// BaseSQL is a deleted table's SQL files as the base had them. Paths are
+// relative to the pipelines root, "" for a missing file.
+type BaseSQL struct {
+	DDLPath, DDL string
+	DMLPath, DML string
 }
 
 // Schema change categories.

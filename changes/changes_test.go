@@ -233,6 +233,20 @@ func TestFolderRenameDeleteAdd(t *testing.T) {
 		"facts/p2/fct_c/sql-scripts/ddl.fct_c.sql renamed renamed fct_c <facts/p1/fct_c/sql-scripts/ddl.fct_c.sql",
 		"facts/p2/fct_c/sql-scripts/dml.fct_c.sql renamed renamed fct_c <facts/p1/fct_c/sql-scripts/dml.fct_c.sql",
 	})
+	// A deleted table keeps its SQL as the base had it, to be undeployed;
+	// other tables carry none.
+	for _, tc := range cs.Tables {
+		var want *BaseSQL
+		if tc.Kind == KindDeleted {
+			want = &BaseSQL{
+				DDLPath: "facts/p1/fct_old/sql-scripts/ddl.fct_old.sql", DDL: ddl("fct_old"),
+				DMLPath: "facts/p1/fct_old/sql-scripts/dml.fct_old.sql", DML: dml("fct_old", "int_b"),
+			}
+		}
+		if !reflect.DeepEqual(tc.Base, want) {
+			t.Errorf("%s: base SQL %+v, want %+v", tc.Table, tc.Base, want)
+		}
+	}
 }
 
 // A folder moved and its DDL changed in the same range: renamed, with the

@@ -167,6 +167,29 @@ func sqlFile(v view, folder, prefix string) (string, error) {
 	return "", nil
 }
 
+// baseSQL reads a table folder's DDL and DML from the base view.
+func baseSQL(v view, folder string) (*BaseSQL, error) {
+	var b BaseSQL
+	for _, f := range []struct {
+		prefix     string
+		path, text *string
+	}{{"ddl.", &b.DDLPath, &b.DDL}, {"dml.", &b.DMLPath, &b.DML}} {
+		p, err := sqlFile(v, folder, f.prefix)
+		if err != nil {
+			return nil, err
+		}
+		if p == "" {
+			continue
+		}
+		src, err := v.read(p)
+		if err != nil {
+			return nil, err
+		}
+		*f.path, *f.text = p, string(src)
+	}
+	return &b, nil
+}
+
 // builder maps deltas to table folders and tables.
 type builder struct {
 	st       *state
@@ -340,11 +363,19 @@ func (r *repo) build(ctx context.Context, st *state, cs *ChangeSet, tableOf func
 		case fc.now && !fc.atBase:
 			added = append(added, TableChange{Table: fc.curName, Kind: KindAdded, Folder: f, Files: files})
 		case fc.atBase && !fc.now:
-			deleted = append(deleted, TableChange{Table: fc.baseName, Kind: KindDeleted, Folder: f, Files: files})
+			tc := TableChange{Table: fc.baseName, Kind: KindDeleted, Folder: f, Files: files}
+			if tc.Base, err = baseSQL(st.base, f); err != nil {
+				return err
+			}
+			deleted = append(deleted, tc)
 		case fc.baseName != fc.curName:
 			// The SQL now writes another table: the old one is gone for
 			// its readers and the new one has to be created.
-			deleted = append(deleted, TableChange{Table: fc.baseName, Kind: KindDeleted, Folder: f, Files: files})
+			tc := TableChange{Table: fc.baseName, Kind: KindDeleted, Folder: f, Files: files}
+			if tc.Base, err = baseSQL(st.base, f); err != nil {
+				return err
+			}
+			deleted = append(deleted, tc)
 			added = append(added, TableChange{Table: fc.curName, Kind: KindAdded, Folder: f, Files: files})
 		case fc.ddl:
 			tc := TableChange{Table: fc.curName, Kind: KindDDL, Folder: f, Files: files}

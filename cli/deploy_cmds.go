@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -226,6 +227,15 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 			return err
 		}
 	}
+	if len(sel.deleted) > 0 && o.mode.undeploy() {
+		// Tables deleted from the pipelines (state:deleted) are undeployed
+		// as the change set's base defined them.
+		if proj, g, err = withDeletedTables(proj, sel); err != nil {
+			return err
+		}
+		sqlOf = sqlReader(proj)
+		sel.selected = append(sel.selected, sel.deleted...)
+	}
 	if o.mode.runs() {
 		op := "deploy"
 		if o.mode.undeploy() {
@@ -363,7 +373,10 @@ func detailedExit(detailed, changes bool) error {
 // selectedTables is the evaluated selection.
 type selectedTables struct {
 	selected, excluded []string
-	changes            *changes.ChangeSet
+	// deleted are tables selected by state:deleted: gone from the
+	// pipelines, described by changes.
+	deleted []string
+	changes *changes.ChangeSet
 }
 
 // selectForDeploy evaluates the selection flags; deploys need an explicit
@@ -376,7 +389,30 @@ func (e *Env) selectForDeploy(c *ucli.Context, p *pipeline.Project, g *dag.Graph
 	if err != nil {
 		return selectedTables{}, err
 	}
-	return selectedTables{selected: res.Selected, excluded: res.Excluded, changes: cs}, nil
+	return selectedTables{selected: res.Selected, excluded: res.Excluded, deleted: res.Deleted, changes: cs}, nil
+}
+
+// withDeletedTables adds the selected deleted tables to the project, as the
+// change set's base had them, and builds the graph again.
+func withDeletedTables(p *pipeline.Project, sel selectedTables) (*pipeline.Project, *dag.Graph, error) {
+	var retired []pipeline.RetiredTable
+	for _, tc := range sel.changes.Tables {
+		if tc.Kind != changes.KindDeleted || tc.Base == nil || !slices.Contains(sel.deleted, tc.Table) {
+			continue
+		}
+		retired = append(retired, pipeline.RetiredTable{
+			Folder: tc.Folder, DDLPath: tc.Base.DDLPath, DDLText: tc.Base.DDL, DMLPath: tc.Base.DMLPath, DMLText: tc.Base.DML,
+		})
+	}
+	np, err := pipeline.WithRetired(p, retired)
+	if err != nil {
+		return nil, nil, fmt.Errorf("deleted tables since %s: %w", sel.changes.BaseRef, err)
+	}
+	g, err := dag.Build(np)
+	if err != nil {
+		return nil, nil, err
+	}
+	return np, g, nil
 }
 
 // planChanges converts a git change set into what the plan rules read.

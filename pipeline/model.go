@@ -59,6 +59,9 @@ type Table struct {
 	// IsExternal is true for entries of seeds/external_tables.json.
 	IsExternal bool   `json:"is_external,omitempty"`
 	KafkaTopic string `json:"kafka_topic,omitempty"`
+	// Retired is true for a table deleted from the pipelines, known from a
+	// git revision (WithRetired): it can only be undeployed.
+	Retired bool `json:"retired,omitempty"`
 
 	// DDL and DML are the analyses of the files: what they write and
 	// read, state, changelog mode (DDL.Tables only with

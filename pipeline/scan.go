@@ -792,9 +792,27 @@ func (s *scanner) assemble(found []*scanned, externals []externalTable) *Project
 	return p
 }
 
-// resolve turns a table's reads into parents (tables of the project,
-// matched on the last name part) and external references.
+// resolve turns a table's reads into parents and external references;
+// with --strict an unknown reference is an error.
 func (s *scanner) resolve(p *Project, t *Table) {
+	var unknown func(a *flinksql.Analysis, r flinksql.Name)
+	if s.opts.Strict {
+		unknown = func(a *flinksql.Analysis, r flinksql.Name) {
+			file := t.DMLPath
+			if a == t.DDL {
+				file = t.DDLPath
+			}
+			s.fail(file, r.Pos.Line, r.Pos.Col, "table %s reads %s, which is not a table of the project nor listed in %s (--strict)", t.Name, r.String(), ExternalTablesFile)
+		}
+	}
+	resolveReads(p.ByName, t, unknown)
+}
+
+// resolveReads sets a table's Parents (tables of byName, matched on the
+// last name part), External (the other references, qualified as written)
+// and Stateful. unknown, when not nil, is called for each external
+// reference.
+func resolveReads(byName map[string]*Table, t *Table, unknown func(a *flinksql.Analysis, r flinksql.Name)) {
 	t.Parents, t.External = []string{}, []string{}
 	if t.IsExternal {
 		return
@@ -810,7 +828,7 @@ func (s *scanner) resolve(p *Project, t *Table) {
 			if name == t.Name {
 				continue
 			}
-			if _, ok := p.ByName[name]; ok {
+			if _, ok := byName[name]; ok {
 				parents = append(parents, name)
 				continue
 			}
@@ -818,12 +836,8 @@ func (s *scanner) resolve(p *Project, t *Table) {
 			if slices.Contains(external, q) {
 				continue
 			}
-			if s.opts.Strict {
-				file := t.DMLPath
-				if a == t.DDL {
-					file = t.DDLPath
-				}
-				s.fail(file, r.Pos.Line, r.Pos.Col, "table %s reads %s, which is not a table of the project nor listed in %s (--strict)", t.Name, q, ExternalTablesFile)
+			if unknown != nil {
+				unknown(a, r)
 			}
 			external = append(external, q)
 		}

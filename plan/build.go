@@ -710,7 +710,7 @@ func (b *builder) deletedWarnings() []string {
 	var out []string
 	for n, ch := range b.in.Changes {
 		if ch.Kind == "deleted" && !b.g.Has(n) {
-			out = append(out, fmt.Sprintf("table %s was deleted from the pipelines since %s; if it still runs on the target, undeploy it before merging (or drop it by hand)", n, b.since()))
+			out = append(out, fmt.Sprintf("table %s was deleted from the pipelines since %s; if it still runs on the target, undeploy it: shiftleft pipeline undeploy --since %s --select state:deleted", n, b.since(), b.since()))
 		}
 	}
 	sort.Strings(out)

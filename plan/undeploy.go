@@ -16,8 +16,8 @@ import (
 // only for tables whose every child is also dropped or not running. A
 // selected table that a running statement outside the selection still
 // reads is kept and listed (and so are its ancestors in the selection).
-// Only Selected, Excluded, State, Naming, SQL, Target and Now of in are
-// used. Cost: one topological sort of the selection, O((V+E) log V).
+// Only Selected, Excluded, Since, State, Naming, SQL, Target and Now of in
+// are used. Cost: one topological sort of the selection, O((V+E) log V).
 func BuildUndeploy(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 	in.Naming = in.Naming.prepared()
 	var unknown []string
@@ -78,6 +78,12 @@ func BuildUndeploy(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) 
 			continue
 		}
 		d.action, d.reason = ActionDrop, "selected for undeploy"
+		if t.Retired {
+			d.reason = "deleted from the pipelines"
+			if in.Since != "" {
+				d.reason += " since " + in.Since
+			}
+		}
 	}
 	p := &Plan{
 		Version: FormatVersion, Kind: KindUndeploy,
