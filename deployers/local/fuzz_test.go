@@ -58,3 +58,51 @@ func FuzzLoadState(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJournal: beside a valid state file, no journal panics the reader; a
+// rejected one is a *CorruptStateError naming the journal and the byte
+// where its bad line starts, and keeping only the bytes before it reads
+// back; an accepted one holds consecutive changes.
+func FuzzJournal(f *testing.F) {
+	f.Add([]byte(`{"serial":2,"updated_at":"2026-11-25T12:00:00Z","tables":{"b":{"name":"b","ddl":"CREATE TABLE b (x INT)"}}}` + "\n"))
+	f.Add([]byte(`{"serial":2,"statements":{"s":null}}` + "\n" + `{"serial":3,"tables":{"a":null}}` + "\n"))
+	f.Add([]byte(`{"serial":1}` + "\n" + `{"serial":2}` + "\n" + `{"serial":2`))
+	f.Add([]byte(`{"serial":4}` + "\n"))
+	f.Add([]byte(`{"serial":2,"statements":{"s":{"name":"t","phase":"RUNNING"}}}` + "\n"))
+	f.Add([]byte("\n"))
+	snapshot := []byte(`{"version":1,"serial":1,"environment":"dev","tables":{"a":{"name":"a","ddl":"CREATE TABLE a (x INT)"}},"statements":{"s":{"name":"s","table":"a","kind":"dml","phase":"RUNNING","sql":"INSERT INTO a SELECT 1","writes":["a"]}}}`)
+	dir := f.TempDir()
+	var n atomic.Int64
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, fmt.Sprintf("local-%d.json", n.Add(1)))
+		journal := JournalPath(path)
+		defer os.Remove(path)
+		defer os.Remove(journal)
+		if err := os.WriteFile(path, snapshot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(journal, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		st, err := LoadState(path, "dev")
+		if err == nil {
+			if st.Serial < 1 {
+				t.Fatalf("serial went back to %d", st.Serial)
+			}
+			return
+		}
+		var ce *CorruptStateError
+		if !errors.As(err, &ce) || !ce.Journal || ce.Path != journal || ce.JournalOffset > int64(len(data)) {
+			t.Fatalf("error %v is not a CorruptStateError of %s", err, journal)
+		}
+		if got, _ := os.ReadFile(journal); !bytes.Equal(got, data) {
+			t.Fatal("a rejected journal was changed")
+		}
+		if err := os.Truncate(journal, ce.JournalOffset); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadState(path, "dev"); err != nil {
+			t.Fatalf("the journal cut where the error says still fails: %v", err)
+		}
+	})
+}

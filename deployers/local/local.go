@@ -6,13 +6,13 @@
 // writes or reads does not exist, DDL completes, DML keeps running, and a
 // table in use by a running statement cannot be dropped.
 //
-// The state file is re-read before every operation and written atomically
-// after every change, so several Target values (or processes, taking turns
-// under the statelock of the environment) see one consistent state.
+// The state is a snapshot file and a journal of the changes since
+// (journal.go). Every operation first reads what the journal gained, and
+// every change appends to it under a file lock, so several Target values (or
+// processes) see one consistent state.
 package local
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -76,14 +76,10 @@ type Target struct {
 	fail           map[string]bool
 	log            *slog.Logger
 
-	mu sync.Mutex
-	// cached is the state decoded from cachedData, the file content this
-	// Target last read or wrote. Re-reading the file before every
-	// operation is cheap (a read and a byte comparison); decoding it again
-	// is not (O(size), 10 ms at 200 tables): it is only done when another
-	// Target or process changed the file. Guarded by mu; never handed out.
-	cached     *State
-	cachedData []byte
+	// mu serialises this Target's reads and changes of the state; the
+	// journal's lock serialises writers across Targets and processes.
+	mu    sync.Mutex
+	store *store
 }
 
 var _ deployers.Target = (*Target)(nil)
@@ -113,6 +109,7 @@ func Open(dir, env string, opts Options) (*Target, error) {
 		external: map[string]bool{},
 		fail:     map[string]bool{},
 		log:      opts.Logger,
+		store:    newStore(StatePath(dir, env), env, opts.NoSync),
 	}
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
@@ -156,36 +153,54 @@ func (t *Target) Snapshot(ctx context.Context) (*State, error) {
 	return LoadState(t.path, t.env)
 }
 
-// update runs fn on the freshly read state and saves it when fn reports a
-// change. The simulated latency is spent before taking the mutex so that
-// concurrent calls overlap as they would against a service.
+// update runs fn on the current state and records the change when fn
+// reports one: a journal line, made durable together with the lines of
+// concurrent calls. The simulated latency is spent before taking the
+// mutex so that concurrent calls overlap as they would against a service.
 func (t *Target) update(ctx context.Context, op string, fn func(st *State) (changed bool, err error)) error {
 	if err := t.delay(ctx); err != nil {
 		return err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	st, err := t.load()
+	upTo, err := t.change(op, fn)
 	if err != nil {
 		return err
+	}
+	if err := t.store.sync(upTo); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// change applies fn and writes its change, under the mutex and the
+// journal's lock; it returns the journal position to sync up to.
+func (t *Target) change(op string, fn func(st *State) (changed bool, err error)) (int64, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	release, err := t.store.lock()
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	st, err := t.store.load()
+	if err != nil {
+		return 0, err
 	}
 	changed, err := fn(st)
 	if err != nil || !changed {
 		if err != nil {
-			t.cached, t.cachedData = nil, nil // fn may have changed st before failing
+			t.store.cached = nil // fn may have changed st before failing
 		}
-		return err
+		return 0, err
 	}
 	st.Serial++
 	st.UpdatedAt = t.opts.Now().UTC()
-	data, err := saveState(t.path, st, t.opts.NoSync)
+	upTo, err := t.store.commit(st)
 	if err != nil {
-		t.cached, t.cachedData = nil, nil
-		return fmt.Errorf("%s: %w", op, err)
+		t.store.cached = nil
+		return 0, fmt.Errorf("%s: %w", op, err)
 	}
-	t.cached, t.cachedData = st, data
-	t.log.Debug("local state written", "op", op, "serial", st.Serial, "file", t.path)
-	return nil
+	t.log.Debug("local state changed", "op", op, "serial", st.Serial, "file", t.path)
+	return upTo, nil
 }
 
 // view runs fn on the current state under the mutex: the state may be
@@ -197,7 +212,7 @@ func (t *Target) view(ctx context.Context, fn func(st *State)) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	st, err := t.load()
+	st, err := t.store.load()
 	if err != nil {
 		return err
 	}
@@ -205,26 +220,12 @@ func (t *Target) view(ctx context.Context, fn func(st *State)) error {
 	return nil
 }
 
-// load returns the current state; the caller holds mu and must not keep
-// the value past its critical section.
-func (t *Target) load() (*State, error) {
-	data, err := readStateFile(t.path)
-	if err != nil {
-		return nil, err
-	}
-	if data == nil {
-		t.cached, t.cachedData = nil, nil
-		return newState(t.env), nil
-	}
-	if t.cached != nil && bytes.Equal(data, t.cachedData) {
-		return t.cached, nil
-	}
-	st, err := decodeStateFile(t.path, t.env, data)
-	if err != nil {
-		return nil, err
-	}
-	t.cached, t.cachedData = st, data
-	return st, nil
+// Close folds the changes this Target made into the snapshot, so that the
+// state file alone is current, and releases the journal.
+func (t *Target) Close(context.Context) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.store.close()
 }
 
 func (t *Target) delay(ctx context.Context) error {
@@ -282,6 +283,7 @@ func (t *Target) record(st *State, req deployers.StatementRequest, kind deployer
 		s.Table = writes[0]
 	}
 	st.Statements[s.Name] = &StatementRecord{Statement: s, Reads: reads, Writes: writes}
+	st.touchStatement(s.Name)
 	t.log.Debug("statement recorded", "name", s.Name, "table", s.Table, "phase", s.Phase, "detail", detail)
 	return t.visible(s)
 }
@@ -323,6 +325,7 @@ func (t *Target) CreateTable(ctx context.Context, req deployers.StatementRequest
 			for _, e := range created {
 				e.Statement = req.Name
 				st.Tables[e.Name] = e
+				st.touchTable(e.Name)
 			}
 		}
 		out = t.record(st, req, deployers.KindDDL, phase, detail, reads, writes)
@@ -479,6 +482,7 @@ func (t *Target) DropTable(ctx context.Context, req deployers.StatementRequest) 
 		}
 		_, existed := st.Tables[table]
 		delete(st.Tables, table)
+		st.touchTable(table)
 		if req.Name != "" {
 			if err := claimName(st, req.Name); err != nil {
 				return false, err
@@ -510,6 +514,7 @@ func (t *Target) StopStatement(ctx context.Context, name string) error {
 		}
 		s.Phase = deployers.PhaseStopped
 		s.Detail = "stopped at " + t.opts.Now().UTC().Format(time.RFC3339)
+		st.touchStatement(name)
 		return true, nil
 	})
 }
@@ -522,6 +527,7 @@ func (t *Target) DeleteStatement(ctx context.Context, name string) error {
 			return false, nil
 		}
 		delete(st.Statements, name)
+		st.touchStatement(name)
 		return true, nil
 	})
 }

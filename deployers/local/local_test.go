@@ -1,7 +1,9 @@
 package local
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -76,6 +78,26 @@ func run(t *testing.T, tg *Target, steps []step) {
 		if !strings.Contains(got.Detail, s.detail) {
 			t.Errorf("step %d (%s %s): detail %q does not contain %q", i, s.do, s.name, got.Detail, s.detail)
 		}
+		checkOnDisk(t, tg)
+	}
+}
+
+// checkOnDisk fails unless the state on disk (snapshot and journal, read
+// afresh) is the state the target works with: a change the journal missed
+// would show here.
+func checkOnDisk(t *testing.T, tg *Target) {
+	t.Helper()
+	disk, err := LoadState(tg.Path(), "dev")
+	if err != nil {
+		t.Fatalf("read the state back: %v", err)
+	}
+	want, err := json.Marshal(disk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	if err := tg.view(context.Background(), func(st *State) { got, err = json.Marshal(st) }); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("state on disk differs from the target's (%v):\n disk %s\n mem  %s", err, want, got)
 	}
 }
 
@@ -314,8 +336,25 @@ func TestSharedStateFile(t *testing.T) {
 	if snap.Serial != 3 || snap.Version != StateVersion || snap.Environment != "dev" {
 		t.Errorf("serial %d version %d env %q", snap.Serial, snap.Version, snap.Environment)
 	}
-	if _, err := os.Stat(StatePath(dir, "dev") + ".bak"); err != nil {
-		t.Errorf("no backup of the previous state: %v", err)
+	// Closing the target that wrote the journal folds it into the state
+	// file, which alone is then current; the previous snapshot stays as
+	// .bak.
+	for _, tg := range []*Target{a, b} {
+		if err := tg.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for file, serial := range map[string]int64{StatePath(dir, "dev"): 3, StatePath(dir, "dev") + ".bak": 1} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := DecodeState(data); err != nil || st.Serial != serial {
+			t.Errorf("%s: serial %v (%v), want %d", file, st, err, serial)
+		}
+	}
+	if fi, err := os.Stat(JournalPath(StatePath(dir, "dev"))); err != nil || fi.Size() != 0 {
+		t.Errorf("journal after close: %v, want empty", err)
 	}
 }
 
@@ -494,6 +533,9 @@ func TestCorruptStateIsNeverReset(t *testing.T) {
 		{do: "ddl", name: "d1", sql: ddlOrders, wantPhase: deployers.PhaseCompleted},
 		{do: "ddl", name: "d2", sql: ddlTotals, wantPhase: deployers.PhaseCompleted},
 	})
+	if err := tg.Close(context.Background()); err != nil { // the snapshot is now serial 2, its backup serial 1
+		t.Fatal(err)
+	}
 	path := tg.Path()
 	bad := []byte(`{"version": 1, "serial": 2, "tables": {"orders": `)
 	if err := os.WriteFile(path, bad, 0o644); err != nil {
@@ -504,7 +546,7 @@ func TestCorruptStateIsNeverReset(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want CorruptStateError", err)
 	}
-	for _, want := range []string{path, "left untouched", "cp " + path + ".bak " + path} {
+	for _, want := range []string{path, "left untouched", "cp " + path + ".bak " + path, "remove " + JournalPath(path)} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not contain %q", err, want)
 		}
@@ -519,7 +561,7 @@ func TestCorruptStateIsNeverReset(t *testing.T) {
 	if _, err := reopened.ListStatements(context.Background()); !errors.As(err, &ce) {
 		t.Errorf("ListStatements on a corrupt state = %v", err)
 	}
-	// The backup is the state one change before.
+	// The backup is the previous snapshot.
 	data, err := os.ReadFile(path + ".bak")
 	if err != nil {
 		t.Fatal(err)

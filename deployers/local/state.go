@@ -37,6 +37,9 @@ type State struct {
 	Tables map[string]*TableEntry `json:"tables"`
 	// Statements are keyed by statement name.
 	Statements map[string]*StatementRecord `json:"statements"`
+
+	// The entries the change being made wrote or removed (journal.go).
+	changedTables, changedStatements map[string]struct{}
 }
 
 // TableEntry is one table of the catalog.
@@ -68,21 +71,31 @@ func newState(env string) *State {
 	}
 }
 
-// CorruptStateError is a state file that cannot be read back. The file is
-// never reset or rewritten by the target: the user decides.
+// CorruptStateError is a state file or journal that cannot be read back.
+// Neither is ever reset or rewritten by the target: the user decides.
 type CorruptStateError struct {
 	Path      string
 	Err       error
-	HasBackup bool // Path+".bak" exists
+	HasBackup bool // Path+".bak" exists (snapshots)
+	// Journal is set when Path is the journal; JournalOffset is where its
+	// first bad line starts: every change before it is intact.
+	Journal       bool
+	JournalOffset int64
 }
 
 func (e *CorruptStateError) Error() string {
 	var b strings.Builder
+	if e.Journal {
+		fmt.Fprintf(&b, "local state journal %s is corrupt at byte %d: %v. It was left untouched. ", e.Path, e.JournalOffset, e.Err)
+		fmt.Fprintf(&b, "The changes before that byte are intact: keep them with 'truncate -s %d %s' (the later ones are lost)", e.JournalOffset, e.Path)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "local state file %s is corrupt: %v. It was left untouched. ", e.Path, e.Err)
+	journal := JournalPath(e.Path)
 	if e.HasBackup {
-		fmt.Fprintf(&b, "Restore the previous version (one change older) with 'cp %s.bak %s', or move %s aside to start from an empty environment (the local target then forgets every table and statement)", e.Path, e.Path, e.Path)
+		fmt.Fprintf(&b, "Restore the previous snapshot with 'cp %s.bak %s' and remove %s (the changes made since that snapshot are lost), or move both files aside to start from an empty environment (the local target then forgets every table and statement)", e.Path, e.Path, journal)
 	} else {
-		fmt.Fprintf(&b, "Repair it by hand, or move it aside to start from an empty environment (the local target then forgets every table and statement)")
+		fmt.Fprintf(&b, "Repair it by hand, or move it and %s aside to start from an empty environment (the local target then forgets every table and statement)", journal)
 	}
 	return b.String()
 }
@@ -138,46 +151,12 @@ func (st *State) validate() error {
 	return nil
 }
 
-// LoadState reads the state file at path. A missing file is an empty
-// state for env (the first deploy); an unreadable or invalid one is a
-// *CorruptStateError naming the file and how to recover.
+// LoadState reads the state at path: the snapshot and its journal. A
+// missing snapshot is an empty state for env (the first deploy); an
+// unreadable or invalid file is a *CorruptStateError naming the file and how
+// to recover.
 func LoadState(path, env string) (*State, error) {
-	data, err := readStateFile(path)
-	if err != nil || data == nil {
-		if err == nil {
-			return newState(env), nil
-		}
-		return nil, err
-	}
-	return decodeStateFile(path, env, data)
-}
-
-// readStateFile returns the file's bytes, nil for a missing file.
-func readStateFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if _, berr := os.Stat(path + ".bak"); berr == nil {
-			// Writes keep path in place at every instant, so only a person
-			// removes it: do not guess whether they meant to reset.
-			return nil, fmt.Errorf("local state file %s is missing but its backup %s.bak exists: restore it with 'mv %s.bak %s', or delete the backup too to start from an empty environment", path, path, path, path)
-		}
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read local state: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxStateSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read local state %s: %w", path, err)
-	}
-	if len(data) > maxStateSize {
-		return nil, corrupt(path, fmt.Errorf("larger than %d MB", maxStateSize>>20))
-	}
-	if data == nil {
-		data = []byte{}
-	}
-	return data, nil
+	return newStore(path, env, true).load()
 }
 
 func decodeStateFile(path, env string, data []byte) (*State, error) {
