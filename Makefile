@@ -8,7 +8,7 @@ PKGS     := ./...
 .PHONY: build demo test vet fmt-check bench bench-peer e2e fuzz-seeds clean
 
 build:
-	$(GO) build -o $(BIN) .
+	$(GO) build -buildvcs=auto -o $(BIN) .
 
 # The main job on the embedded local target, on a scratch copy of the samples.
 demo: build

@@ -18,9 +18,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 )
 
-// Version is set at build time with -ldflags "-X .../cli.Version=v1.2.3".
-var Version = "dev"
-
 // ExitPanic is the exit code when shiftleft hit a bug (a recovered panic).
 const ExitPanic = 70
 
@@ -88,7 +85,7 @@ func newApp(e *Env) *ucli.App {
 	app := &ucli.App{
 		Name:                 "shiftleft",
 		Usage:                "manage Flink SQL pipelines as code: scan, graph, impact, plan and deploy",
-		Version:              Version,
+		Version:              version(),
 		Reader:               e.Stdin,
 		Writer:               e.Stdout,
 		ErrWriter:            e.Stderr,

@@ -69,7 +69,7 @@ func (e *Env) confluentTarget(c *ucli.Context) (*config.Config, *confluent.Targe
 	if ps := cfg.Validate(config.TargetConfluent); len(ps) > 0 {
 		return nil, nil, problemsError(ps, config.TargetConfluent)
 	}
-	t, err := confluent.New(cfg, confluent.Options{Version: Version, Logger: e.logger(c)})
+	t, err := confluent.New(cfg, confluent.Options{Version: version(), Logger: e.logger(c)})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -87,7 +87,7 @@ func (e *Env) openConfluentTarget(c *ucli.Context, p *pipeline.Project, cfg *con
 	}
 	// Pools are created only when the command runs statements: plans and
 	// --dry-run never submit, so they never reach the creation path.
-	t, err := confluent.New(cfg, confluent.Options{Version: Version, Logger: e.logger(c),
+	t, err := confluent.New(cfg, confluent.Options{Version: version(), Logger: e.logger(c),
 		ComputePool: c.String("compute-pool-id"), AllowPoolCreation: c.Bool("pool-creation"), CarryOffsets: c.Bool("carry-offsets")})
 	if err != nil {
 		return nil, err

@@ -166,7 +166,7 @@ func naming(cfg *config.Config) plan.Naming {
 
 // lockInfo describes this process in the environment lock.
 func lockInfo(operation string) statelock.Info {
-	return statelock.Info{Operation: operation, Version: Version}
+	return statelock.Info{Operation: operation, Version: version()}
 }
 
 func describeTarget(i deployers.Info) string {
