@@ -16,6 +16,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/shiftleft-dev/shiftleft/changes"
+	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/executor"
@@ -214,7 +215,11 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 	if err != nil {
 		return err
 	}
-	sqlOf := sqlReader(proj)
+	rw, err := cfg.Rewriter(environmentName(c, cfg))
+	if err != nil {
+		return err
+	}
+	sqlOf := rewrittenSQL(sqlReader(proj), rw)
 	t, err := e.openTarget(c, proj, cfg)
 	if err != nil {
 		return err
@@ -233,7 +238,7 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 		if proj, g, err = withDeletedTables(proj, sel); err != nil {
 			return err
 		}
-		sqlOf = sqlReader(proj)
+		sqlOf = rewrittenSQL(sqlReader(proj), rw)
 		sel.selected = append(sel.selected, sel.deleted...)
 	}
 	if o.mode.runs() {
@@ -444,6 +449,30 @@ func sqlReader(p *pipeline.Project) func(*pipeline.Table) (string, string, error
 		}
 		return t.DDLText, t.DMLText, nil
 	}
+}
+
+// rewrittenSQL applies the environment's sql_rewrites to what read gives:
+// the SQL a table deploys there, which plans also compare and fingerprint.
+func rewrittenSQL(read func(*pipeline.Table) (string, string, error), rw *config.Rewriter) func(*pipeline.Table) (string, string, error) {
+	if rw.Empty() {
+		return read
+	}
+	return func(t *pipeline.Table) (string, string, error) {
+		ddl, dml, err := read(t)
+		if err != nil {
+			return "", "", err
+		}
+		return rw.Apply(t.Name, "ddl", ddl), rw.Apply(t.Name, "dml", dml), nil
+	}
+}
+
+// environmentName is the environment deploys go to, for sql_rewrites:
+// --environment, else kafka.cluster_type.
+func environmentName(c *ucli.Context, cfg *config.Config) string {
+	if env := c.String("environment"); env != "" {
+		return env
+	}
+	return cfg.Kafka.ClusterType
 }
 
 // readState asks the target for the state of the given tables.

@@ -29,7 +29,7 @@ const (
 func targetFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: "target", Value: targetLocal, Usage: "deployment target: local (embedded, no server), confluent, flink"},
-		&ucli.StringFlag{Name: "environment", Aliases: []string{"env"}, Usage: "environment name of the local target (default: kafka.cluster_type, e.g. dev)"},
+		&ucli.StringFlag{Name: "environment", Aliases: []string{"env"}, Usage: "environment deployed to: names the local and flink targets' state and selects sql_rewrites (default: kafka.cluster_type, e.g. dev)"},
 		&ucli.StringFlag{Name: "state-dir", Usage: "state directory of the local target (default: targets.local.state_dir, else .shiftleft next to the pipelines folder)"},
 		configFlag(),
 		&ucli.StringFlag{Name: "compute-pool-id", Usage: "confluent: compute pool for tables whose running statement has no usable pool (before flink.compute_pool_id)"},

@@ -24,6 +24,8 @@ type Config struct {
 	App            App            `yaml:"app" json:"app"`
 	FlinkGateway   FlinkGateway   `yaml:"flink_gateway" json:"flink_gateway"`
 	Targets        Targets        `yaml:"targets" json:"targets"`
+	// SQLRewrites change the SQL deployed to some environments (rewrite.go).
+	SQLRewrites []SQLRewrite `yaml:"sql_rewrites" json:"sql_rewrites,omitempty"`
 
 	// Path is the file the configuration was read from ("" when none).
 	Path string `yaml:"-" json:"path,omitempty"`
@@ -74,6 +76,9 @@ type App struct {
 	AcceptedCommonProducts []string `yaml:"accepted_common_products" json:"accepted_common_products"`
 	// Naming is an optional statement-name template of ours (not shift_left's).
 	Naming string `yaml:"naming" json:"naming,omitempty"`
+	// SQLContentModifier is shift_left's Python class that rewrites SQL per
+	// environment: read only to warn that sql_rewrites replace it.
+	SQLContentModifier string `yaml:"sql_content_modifier" json:"sql_content_modifier,omitempty"`
 }
 
 // FlinkGateway is the flink_gateway section (open-source Flink target).
@@ -210,6 +215,11 @@ func LoadPath(path string, required bool, env Getenv) (*Config, error) {
 		return nil, err
 	}
 	cfg.Path = path
+	if cfg.App.SQLContentModifier != "" && len(cfg.SQLRewrites) == 0 {
+		cfg.Warnings = append(cfg.Warnings, fmt.Sprintf(
+			"%s: app.sql_content_modifier names shift_left's Python hook %s, which shiftleft cannot run: the SQL is deployed as written; declare the rewrite as sql_rewrites (see the README)",
+			path, cfg.App.SQLContentModifier))
+	}
 	if info.Mode().Perm()&0o004 != 0 && cfg.fileHasSecrets(data, path) {
 		cfg.Warnings = append(cfg.Warnings, fmt.Sprintf(
 			"%s holds API secrets and is readable by every user (mode %04o); run chmod 600 %s or move the secrets to SL_* environment variables",

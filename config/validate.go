@@ -118,7 +118,7 @@ func (c *Config) Validate(target string) []Problem {
 	default:
 		ps = append(ps, Problem{Key: "target", Message: fmt.Sprintf("unknown target %q; use local, confluent or flink", target)})
 	}
-	return ps
+	return append(ps, c.rewriteProblems()...)
 }
 
 // CheckBaseURL accepts a base URL of scheme and host only (an optional
