@@ -47,6 +47,9 @@ type ConfluentCloud struct {
 	APISecret   Secret `yaml:"api_secret" json:"api_secret"`
 	APIEndpoint string `yaml:"api_endpoint" json:"api_endpoint"`
 	PageSize    int    `yaml:"page_size" json:"page_size"`
+	// ServiceAccountID is the principal statements run as (spec.principal,
+	// e.g. sa-abc123); empty: the owner of the Flink API key.
+	ServiceAccountID string `yaml:"service_account_id" json:"service_account_id,omitempty"`
 }
 
 // Flink is the flink section (Flink SQL API of Confluent Cloud).
@@ -275,6 +278,7 @@ var envOverrides = []struct {
 	{"SL_CONFLUENT_CLOUD_API_KEY", "confluent_cloud.api_key", func(c *Config, v string) { c.ConfluentCloud.APIKey = Secret(v) }},
 	{"SL_CONFLUENT_CLOUD_API_SECRET", "confluent_cloud.api_secret", func(c *Config, v string) { c.ConfluentCloud.APISecret = Secret(v) }},
 	{"SL_CONFLUENT_CLOUD_API_ENDPOINT", "confluent_cloud.api_endpoint", func(c *Config, v string) { c.ConfluentCloud.APIEndpoint = v }},
+	{"SL_CONFLUENT_PRINCIPAL_ID", "confluent_cloud.service_account_id", func(c *Config, v string) { c.ConfluentCloud.ServiceAccountID = v }},
 	{"SL_FLINK_COMPUTE_POOL_ID", "flink.compute_pool_id", func(c *Config, v string) { c.Flink.ComputePoolID = v }},
 	{"SL_FLINK_ENV_NAME", "flink.catalog_name", func(c *Config, v string) { c.Flink.CatalogName = v }},
 	{"SL_FLINK_DATABASE_NAME", "flink.database_name", func(c *Config, v string) { c.Flink.DatabaseName = v }},

@@ -89,6 +89,7 @@ func TestEnvOverrides(t *testing.T) {
 		"SL_CONFLUENT_CLOUD_API_KEY":      "ck-env",
 		"SL_CONFLUENT_CLOUD_API_SECRET":   "cs-env",
 		"SL_CONFLUENT_CLOUD_API_ENDPOINT": "http://127.0.0.1:9999",
+		"SL_CONFLUENT_PRINCIPAL_ID":       "sa-env",
 		"SL_FLINK_COMPUTE_POOL_ID":        "lfcp-env",
 		"SL_FLINK_ENV_NAME":               "cat-env",
 		"SL_FLINK_DATABASE_NAME":          "db-env",
@@ -107,11 +108,11 @@ func TestEnvOverrides(t *testing.T) {
 		cfg.ConfluentCloud.CloudRegion, cfg.ConfluentCloud.APIKey.Reveal(), cfg.ConfluentCloud.APISecret.Reveal(),
 		cfg.ControlPlaneEndpoint(), cfg.Flink.ComputePoolID, cfg.Flink.CatalogName, cfg.Flink.DatabaseName,
 		cfg.Flink.APIKey.Reveal(), cfg.Flink.APISecret.Reveal(), cfg.SQLEndpoint(),
-		cfg.FlinkGateway.URL, cfg.Targets.Flink.URL, cfg.Targets.Flink.JobManagerURL,
+		cfg.FlinkGateway.URL, cfg.Targets.Flink.URL, cfg.Targets.Flink.JobManagerURL, cfg.ConfluentCloud.ServiceAccountID,
 	}
 	want := []string{
 		"org-env", "env-env", "gcp", "europe-west1", "ck-env", "cs-env", "http://127.0.0.1:9999", "lfcp-env",
-		"cat-env", "db-env", "fk-env", "fs-env", "http://localhost:8888", "http://127.0.0.1:1", "http://127.0.0.1:1", "http://127.0.0.1:2",
+		"cat-env", "db-env", "fk-env", "fs-env", "http://localhost:8888", "http://127.0.0.1:1", "http://127.0.0.1:1", "http://127.0.0.1:2", "sa-env",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("overridden values:\n got %q\nwant %q", got, want)
@@ -417,6 +418,37 @@ func TestValidateIDFormats(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s / %s / %s: format problems %v, want %v", tc.org, tc.env, tc.pool, got, tc.want)
+		}
+	}
+}
+
+// TestValidateServiceAccount: the optional principal is checked for its
+// form and for placeholders; SL_CONFLUENT_PRINCIPAL_ID sets it.
+func TestValidateServiceAccount(t *testing.T) {
+	tests := []struct {
+		sa   string
+		want string // message prefix of its problem, "" for none
+	}{
+		{"", ""},
+		{"sa-abc123", ""},
+		{"u-x1", ""},
+		{"pool-7", ""},
+		{"abc123", "must be a principal id"},
+		{"<TO_FILL>", "still a placeholder"},
+	}
+	for _, tc := range tests {
+		cfg := FromEnv(MapEnv(map[string]string{"SL_CONFLUENT_PRINCIPAL_ID": tc.sa}))
+		var got string
+		for _, p := range cfg.Validate(TargetConfluent) {
+			if p.Key == "confluent_cloud.service_account_id" {
+				got = p.Message
+			}
+		}
+		if (tc.want == "") != (got == "") || !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%q: problem %q, want %q", tc.sa, got, tc.want)
+		}
+		if cfg.ConfluentCloud.ServiceAccountID != tc.sa {
+			t.Errorf("SL_CONFLUENT_PRINCIPAL_ID=%q not applied: %q", tc.sa, cfg.ConfluentCloud.ServiceAccountID)
 		}
 	}
 }

@@ -77,6 +77,13 @@ func (c *Config) Validate(target string) []Problem {
 		format("confluent_cloud.organization_id", cc.OrganizationID, "is not a UUID (organization ids look like 7c60d51f-b44e-4682-87d6-449835ea4de6)", isUUID)
 		format("confluent_cloud.environment_id", cc.EnvironmentID, "must start with env- (e.g. env-abc123)", func(v string) bool { return strings.HasPrefix(v, "env-") })
 		format("flink.compute_pool_id", f.ComputePoolID, "must start with lfcp- (e.g. lfcp-x7rgx1): use the pool's id, not its name", func(v string) bool { return strings.HasPrefix(v, "lfcp-") })
+		if sa := cc.ServiceAccountID; sa != "" && IsPlaceholder(sa) {
+			ps = append(ps, Problem{Key: "confluent_cloud.service_account_id", Env: EnvVarFor("confluent_cloud.service_account_id"),
+				Message: "still a placeholder (remove the key to run statements as the owner of the Flink API key)"})
+		}
+		format("confluent_cloud.service_account_id", cc.ServiceAccountID, "must be a principal id: sa-… (service account), u-… (user) or pool-… (identity pool)", func(v string) bool {
+			return strings.HasPrefix(v, "sa-") || strings.HasPrefix(v, "u-") || strings.HasPrefix(v, "pool-")
+		})
 		need("confluent_cloud.api_key", cc.APIKey.Reveal())
 		need("confluent_cloud.api_secret", cc.APISecret.Reveal())
 		checkURL("confluent_cloud.api_endpoint", cc.APIEndpoint)

@@ -43,6 +43,7 @@ type Target struct {
 
 	cliPool     string
 	allowCreate bool
+	principal   string // confluent_cloud.service_account_id: statements run as it
 
 	mu         sync.Mutex
 	kinds      map[string]deployers.StatementKind // statements this target created
@@ -72,6 +73,7 @@ func New(cfg *config.Config, opts Options) (*Target, error) {
 		cluster:  cfg.Kafka.ClusterType,
 		kinds:    map[string]deployers.StatementKind{},
 
+		principal:   cfg.ConfluentCloud.ServiceAccountID,
 		cliPool:     opts.ComputePool,
 		allowCreate: opts.AllowPoolCreation,
 		tablePools:  map[string]string{},
@@ -270,7 +272,7 @@ func (t *Target) submit(ctx context.Context, req deployers.StatementRequest, kin
 	if err != nil {
 		return deployers.Statement{}, err
 	}
-	cr := CreateRequest{Name: req.Name, SQL: req.SQL, Properties: t.properties(req.Properties), ComputePool: pool}
+	cr := CreateRequest{Name: req.Name, SQL: req.SQL, Properties: t.properties(req.Properties), ComputePool: pool, Principal: t.principal}
 	t.mu.Lock()
 	t.kinds[req.Name] = kind
 	t.mu.Unlock()

@@ -604,3 +604,38 @@ func TestTargetStateFailedDMLOfMissingTable(t *testing.T) {
 		t.Errorf("state[fct_orders] = %+v, want a FAILED DML; only its parent is named missing, so the table counts as existing", s)
 	}
 }
+
+// TestPrincipalFromConfig: confluent_cloud.service_account_id is the
+// principal of every statement the target creates; without it the
+// request names none (the API key's owner).
+func TestPrincipalFromConfig(t *testing.T) {
+	for _, sa := range []string{"sa-svc1", ""} {
+		e := newEnv(t, confluenttest.Options{ExistingTables: []string{db + ".raw_orders"}}, nil)
+		cfg := *e.cfg
+		cfg.ConfluentCloud.ServiceAccountID = sa
+		tg, err := New(&cfg, Options{Version: "test", Sleep: e.sleep.Sleep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deployChain(t, tg)
+		posts := 0
+		for _, r := range e.srv.Requests() {
+			if r.Method != "POST" {
+				continue
+			}
+			posts++
+			var body struct {
+				Name string
+				Spec map[string]any
+			}
+			json.Unmarshal([]byte(r.Body), &body)
+			got, set := body.Spec["principal"]
+			if (sa == "" && set) || (sa != "" && got != sa) {
+				t.Errorf("service account %q: %s has principal %v", sa, body.Name, got)
+			}
+		}
+		if posts != 4 {
+			t.Errorf("%d statements created, want 4", posts)
+		}
+	}
+}
