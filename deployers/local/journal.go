@@ -45,6 +45,7 @@ type journalEntry struct {
 type store struct {
 	path, journal, env string
 	noSync             bool
+	foldAt             int64 // the journal is folded past max(foldAt, snapshot size)
 
 	// Guarded by Target.mu. cached is the state read from the snapshot
 	// snapInfo (nil: there is none) and the first jOff bytes of the
@@ -61,13 +62,33 @@ type store struct {
 }
 
 func newStore(path, env string, noSync bool) *store {
-	return &store{path: path, journal: JournalPath(path), env: env, noSync: noSync}
+	return &store{path: path, journal: JournalPath(path), env: env, noSync: noSync, foldAt: minCompaction}
 }
 
 // load returns the current state. When the snapshot is the one read last
 // time, only the journal's new lines are read: a stat of each file is all
-// an unchanged state costs.
+// an unchanged state costs. A reader holds no lock, so a writer may fold
+// the journal while it is being read: lines that look out of place then
+// come with a new snapshot, and the read starts over.
 func (s *store) load() (*State, error) {
+	for attempt := 0; ; attempt++ {
+		st, err := s.loadOnce()
+		var ce *CorruptStateError
+		if err != nil && errors.As(err, &ce) && ce.Journal && attempt < 3 && s.snapshotMoved() {
+			s.cached = nil
+			continue
+		}
+		return st, err
+	}
+}
+
+// snapshotMoved reports whether the snapshot is no longer the one read.
+func (s *store) snapshotMoved() bool {
+	si, err := os.Stat(s.path)
+	return err != nil || s.snapInfo == nil || !sameVersion(si, s.snapInfo)
+}
+
+func (s *store) loadOnce() (*State, error) {
 	si, err := os.Stat(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, berr := os.Stat(s.path + ".bak"); berr == nil {
@@ -273,7 +294,7 @@ func (s *store) lock() (release func(), err error) {
 // sync up to (0: nothing to sync). The caller holds Target.mu and the lock.
 func (s *store) commit(st *State) (int64, error) {
 	e := st.takeChanges()
-	if s.snapInfo == nil || s.jOff > max(minCompaction, s.snapInfo.Size()) {
+	if s.snapInfo == nil || s.jOff > max(s.foldAt, s.snapInfo.Size()) {
 		return 0, s.compact(st)
 	}
 	line, err := json.Marshal(e)
@@ -323,8 +344,8 @@ func (s *store) sync(upTo int64) error {
 	}
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
-	if s.synced >= upTo {
-		return nil
+	if s.synced >= upTo || s.jf == nil {
+		return nil // covered by another fsync, or by the fold of close
 	}
 	end := s.written.Load()
 	if err := s.jf.Sync(); err != nil {
@@ -341,8 +362,10 @@ func (s *store) close() error {
 		return nil
 	}
 	defer func() {
+		s.syncMu.Lock() // no sync may use the file being closed
 		s.jf.Close()
 		s.jf, s.cached = nil, nil
+		s.syncMu.Unlock()
 	}()
 	if !s.pending {
 		return nil

@@ -186,3 +186,47 @@ func TestConcurrentTargets(t *testing.T) {
 	checkOnDisk(t, a)
 	checkOnDisk(t, b)
 }
+
+// TestReaderWhileWriterFolds: a Target that only reads, while another one
+// writes and folds its journal again and again, always reads a whole state
+// (never a journal that seems corrupt because it was folded under it) and
+// never one older than what it read before.
+func TestReaderWhileWriterFolds(t *testing.T) {
+	dir := t.TempDir()
+	writer, reader := open(t, dir, Options{NoSync: true}), open(t, dir, Options{NoSync: true})
+	writer.store.foldAt = 2 << 10 // fold every few changes
+	run(t, writer, []step{{do: "ddl", name: "d", sql: ddlOrders}})
+	ctx := context.Background()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 300 {
+			if _, err := writer.StartStatement(ctx, deployers.StatementRequest{Name: fmt.Sprintf("m%d", i), SQL: dmlOrders}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	last, reads := 0, 0
+	for running := true; running; reads++ {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		list, err := reader.ListStatements(ctx)
+		if err != nil {
+			t.Fatalf("read %d: %v", reads, err)
+		}
+		if len(list) < last {
+			t.Fatalf("read %d: %d statements after %d", reads, len(list), last)
+		}
+		last = len(list)
+	}
+	if last != 301 {
+		t.Errorf("last read saw %d statements, want 301", last)
+	}
+	if st, err := LoadState(writer.Path(), "dev"); err != nil || st.Serial != 301 {
+		t.Errorf("serial %v, %v", st, err)
+	}
+}

@@ -190,6 +190,7 @@ func (t *Target) change(op string, fn func(st *State) (changed bool, err error))
 		if err != nil {
 			t.store.cached = nil // fn may have changed st before failing
 		}
+		st.changedTables, st.changedStatements = nil, nil
 		return 0, err
 	}
 	st.Serial++
