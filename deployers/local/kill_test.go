@@ -68,9 +68,9 @@ func churn(dir string) int {
 }
 
 // TestKilledMidWrite kills a process changing the state with SIGKILL at
-// random moments, many times: the state file always reads back valid, its
-// serial never goes back, and the next run finds the lock stale and takes
-// it over.
+// random moments, many times: the state (file and journal) always reads
+// back valid, its serial never goes back, and the next run finds the lock
+// stale and takes it over.
 func TestKilledMidWrite(t *testing.T) {
 	dir := t.TempDir()
 	path := StatePath(dir, "dev")
@@ -79,7 +79,7 @@ func TestKilledMidWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	var lastSerial int64
-	takeovers := 0
+	takeovers, cut := 0, 0
 	const runs = 30
 	for run := range runs {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -107,6 +107,9 @@ func TestKilledMidWrite(t *testing.T) {
 			t.Fatalf("run %d: helper ended by itself (%v), not by the kill", run, err)
 		}
 
+		if j, err := os.ReadFile(JournalPath(path)); err == nil && len(j) > 0 && j[len(j)-1] != '\n' {
+			cut++ // the kill landed inside a journal line
+		}
 		st, err := LoadState(path, "dev")
 		if err != nil {
 			t.Fatalf("run %d: state unreadable after SIGKILL: %v", run, err)
@@ -131,7 +134,8 @@ func TestKilledMidWrite(t *testing.T) {
 	if lastSerial < runs {
 		t.Errorf("only %d writes in %d runs: the helper was killed before writing", lastSerial, runs)
 	}
-	// Temporary files left behind are kills that landed inside a write.
+	// Temporary files left behind are kills that landed inside a fold of
+	// the journal into the state file.
 	temps, _ := filepath.Glob(filepath.Join(dir, ".local-dev.json.tmp-*"))
-	t.Logf("%d kills (%d inside a write), %d state writes survived, %d stale locks taken over", runs, len(temps), lastSerial, takeovers)
+	t.Logf("%d kills (%d inside a journal line, %d inside a fold), %d changes survived, %d stale locks taken over", runs, cut, len(temps), lastSerial, takeovers)
 }
