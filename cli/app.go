@@ -142,6 +142,7 @@ func pipelineCommands(e *Env) []*ucli.Command {
 func tableCommands(e *Env) []*ucli.Command {
 	return []*ucli.Command{
 		buildInventoryCommand(e),
+		tableInitCommand(e),
 	}
 }
 

@@ -87,6 +87,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		"pipeline report-running-statements": {{"--target", "confluent"}},
 		"pipeline undeploy":                  {{"--target", "confluent", "--select", "product:saleops", "--exclude", "external:true", "--yes"}},
 		"table build-inventory":              {{}},
+		"table init":                         {{"canary_t", "--layer", "facts", "--product", "saleops", "--from", "saleops_dim_product"}},
 		"project force-unlock":               {{"--target", "confluent", "0000-not-a-lock"}},
 		"project housekeep-statements":       {{"--status", "FAILED", "--older-than", "1d", "--yes"}},
 		"project list-compute-pools":         {{}},
