@@ -145,3 +145,20 @@ func unescapeProperty(s string) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// MaskSecretProperties copies statement properties with the values of
+// sql.secrets.* keys masked, so plans, state files and reports never carry
+// them.
+func MaskSecretProperties(p map[string]string) map[string]string {
+	if p == nil {
+		return nil
+	}
+	out := make(map[string]string, len(p))
+	for k, v := range p {
+		if strings.HasPrefix(k, "sql.secrets.") {
+			v = Mask
+		}
+		out[k] = v
+	}
+	return out
+}

@@ -191,24 +191,8 @@ func (t *Target) toDeployers(s *Statement) deployers.Statement {
 	}
 	return deployers.Statement{
 		Name: s.Name, Kind: kind, Phase: phase, SQL: s.Spec.Statement, ComputePool: s.Spec.ComputePoolID,
-		Detail: t.c.Redact(s.Status.Detail), CreatedAt: s.Metadata.CreatedAt, Properties: maskSecretProperties(s.Spec.Properties),
+		Detail: t.c.Redact(s.Status.Detail), CreatedAt: s.Metadata.CreatedAt, Properties: config.MaskSecretProperties(s.Spec.Properties),
 	}
-}
-
-// maskSecretProperties copies properties with the values of sql.secrets.*
-// keys masked, so plans, state and reports never carry them.
-func maskSecretProperties(p map[string]string) map[string]string {
-	if p == nil {
-		return nil
-	}
-	out := make(map[string]string, len(p))
-	for k, v := range p {
-		if strings.HasPrefix(k, "sql.secrets.") {
-			v = config.Mask
-		}
-		out[k] = v
-	}
-	return out
 }
 
 // properties merges the configured catalog/database with the request's

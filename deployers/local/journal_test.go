@@ -230,3 +230,31 @@ func TestReaderWhileWriterFolds(t *testing.T) {
 		t.Errorf("serial %v, %v", st, err)
 	}
 }
+
+// TestSecretPropertiesNeverSaved: values of sql.secrets.* statement
+// properties are masked before the state (journal or file) keeps them.
+func TestSecretPropertiesNeverSaved(t *testing.T) {
+	dir := t.TempDir()
+	tg := open(t, dir, Options{})
+	run(t, tg, []step{{do: "ddl", name: "d", sql: ddlOrders}})
+	ctx := context.Background()
+	if _, err := tg.StartStatement(ctx, deployers.StatementRequest{Name: "m", SQL: dmlOrders,
+		Properties: map[string]string{"sql.secrets.openai": "sk-CANARY-1", "sql.state-ttl": "1 d"}}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := tg.ListStatements(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := list[1].Properties; p["sql.secrets.openai"] != "****" || p["sql.state-ttl"] != "1 d" {
+		t.Errorf("properties %v", p)
+	}
+	if err := tg.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{tg.Path(), tg.Path() + ".bak", JournalPath(tg.Path())} {
+		if data, _ := os.ReadFile(f); strings.Contains(string(data), "CANARY") {
+			t.Errorf("%s holds the secret", f)
+		}
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
 	"github.com/shiftleft-dev/shiftleft/statelock"
@@ -278,7 +279,7 @@ func (t *Target) record(st *State, req deployers.StatementRequest, kind deployer
 		ComputePool: req.ComputePool,
 		Detail:      detail,
 		CreatedAt:   t.opts.Now().UTC(),
-		Properties:  maps.Clone(req.Properties),
+		Properties:  config.MaskSecretProperties(req.Properties), // never saved in clear
 	}
 	if s.Table == "" && len(writes) > 0 {
 		s.Table = writes[0]
