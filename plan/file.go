@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"unsafe"
 
+	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/internal/atomicfile"
@@ -104,7 +105,9 @@ func fingerprint(ctx context.Context, g *dag.Graph, p *Plan, state map[string]de
 				<-stateSum
 				return Fingerprint{}, fmt.Errorf("table %s: %w", n, err)
 			}
-			ph.properties(string(kind), m)
+			// Secret values stay out of plan files, even hashed: a short
+			// one could be guessed from the hash and the public rest.
+			ph.properties(string(kind), config.MaskSecretProperties(m))
 		}
 	}
 	return Fingerprint{

@@ -151,6 +151,15 @@ func TestSaveLoadVerify(t *testing.T) {
 		return ddl, dml, err
 	}
 	stale("pipelines", Verify(ctx, g, back, st, edited, props))
+	// A secret's value is not in the fingerprint (even hashed): changing
+	// it leaves the plan valid.
+	withSecret := func(v string) PropertiesReader {
+		return propertiesOf(map[string]map[string]string{"z": {"sql.state-ttl": "2 d", "sql.secrets.k": v}})
+	}
+	ps := scenarioPlan(t, g, Inputs{Selected: []string{"z"}, State: st, Properties: withSecret("first")})
+	if err := Verify(ctx, g, ps, st, sqlOf(g), withSecret("rotated")); err != nil {
+		t.Errorf("a rotated secret made the plan stale: %v", err)
+	}
 	// z's properties file was edited, or removed.
 	stale("pipelines", Verify(ctx, g, back, st, sqlOf(g), propertiesOf(map[string]map[string]string{"z": {"sql.state-ttl": "3 d"}})))
 	stale("pipelines", Verify(ctx, g, back, st, sqlOf(g), nil))
