@@ -135,6 +135,7 @@ func pipelineCommands(e *Env) []*ucli.Command {
 		deployCommand(e),
 		undeployCommand(e),
 		reportRunningStatementsCommand(e),
+		healthcheckCommand(e),
 	}
 }
 

@@ -82,6 +82,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		"pipeline delete-all-metadata":       {{}},
 		"pipeline deploy":                    {{"--target", "confluent", "--plan", "plan-confluent.json"}, {"--target", "confluent", "--select", "product:saleops"}, {"--select", "product:saleops"}, {"--target", "confluent", "--select", "product:c360", "--dry-run", "--out", "plan-dry.json"}},
 		"pipeline graph":                     {{}},
+		"pipeline healthcheck":               {{"--target", "confluent"}, {"--select", "product:saleops"}},
 		"pipeline impact":                    {{"--select", "product:saleops"}},
 		"pipeline report":                    {{"saleops_fct_revenue"}},
 		"pipeline report-running-statements": {{"--target", "confluent"}},

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/health"
+	"github.com/shiftleft-dev/shiftleft/render"
+)
+
+// ExitUnhealthy is the exit code of `healthcheck --fail-on-unhealthy` when
+// a table does not run or runs out of order.
+const ExitUnhealthy = 3
+
+// healthcheckCommand is `pipeline healthcheck`: per product, the tables
+// that run, those that do not, and statements started before a parent's.
+func healthcheckCommand(e *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "healthcheck",
+		Usage: "check that the selected tables (and their ancestors) run on the target, and started after their parents",
+		UsageText: "shiftleft pipeline healthcheck [--select EXPR ...] [--target local|confluent|flink] [--format table|json]\n" +
+			"   [--fail-on-unhealthy]",
+		Flags: concatFlags(pipelinesFlags(), selectionFlags(), targetFlags(), []ucli.Flag{
+			formatFlag("table", "json"),
+			&ucli.BoolFlag{Name: "fail-on-unhealthy", Usage: fmt.Sprintf("exit %d when a table does not run or started before a parent", ExitUnhealthy)},
+		}),
+		Action: func(c *ucli.Context) error {
+			if _, err := args(c, 0); err != nil {
+				return err
+			}
+			f, err := format(c, "table", "json")
+			if err != nil {
+				return err
+			}
+			cfg, err := e.loadConfig(c)
+			if err != nil {
+				return err
+			}
+			proj, g, err := e.loadGraph(c)
+			if err != nil {
+				return err
+			}
+			names := g.Names()
+			if !e.selectionFrom(c).IsEmpty() {
+				_, res, _, err := e.selectTables(c, proj, g)
+				if err != nil {
+					return err
+				}
+				names = res.Selected
+				for a := range g.Ancestors(res.Selected, 0) {
+					names = append(names, a)
+				}
+			}
+			t, err := e.openTarget(c, proj, cfg)
+			if err != nil {
+				return err
+			}
+			defer t.Close(context.WithoutCancel(c.Context))
+			defer e.reportRetries(t.Target)
+			var tables = proj.Tables[:0:0]
+			for _, n := range names {
+				if tb := g.Table(n); tb != nil && !tb.IsExternal {
+					tables = append(tables, tb)
+				}
+			}
+			state, err := readState(c.Context, t, tables, naming(cfg))
+			if err != nil {
+				return err
+			}
+			r := health.Check(g, names, state)
+			if f == "json" {
+				enc := json.NewEncoder(e.Stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(struct {
+					Target      string `json:"target"`
+					Environment string `json:"environment"`
+					Healthy     bool   `json:"healthy"`
+					*health.Report
+				}{t.Info().Target, t.Info().Environment, r.Healthy(), r}); err != nil {
+					return err
+				}
+			} else if err := writeHealth(e.Stdout, t.Info(), r, render.StyleFor(e.StdoutIsTerminal)); err != nil {
+				return err
+			}
+			if c.Bool("fail-on-unhealthy") && !r.Healthy() {
+				return &ExitError{Code: ExitUnhealthy}
+			}
+			return nil
+		},
+	}
+}
+
+func writeHealth(w io.Writer, info deployers.Info, r *health.Report, style render.Style) error {
+	tables := 0
+	for _, p := range r.Products {
+		tables += p.Tables
+	}
+	fmt.Fprintf(w, "Health of %s: %s in %s.\n\n", describeTarget(info), plural(tables, "table"), plural(len(r.Products), "product"))
+	pt := render.Table{Header: []string{"PRODUCT", "TABLES", "RUNNING", "NOT RUNNING", "OUT OF ORDER"}}
+	for _, p := range r.Products {
+		name := p.Product
+		if name == "" {
+			name = "(none)"
+		}
+		pt.Add(name, strconv.Itoa(p.Tables), strconv.Itoa(p.Running), strconv.Itoa(p.NotRunning), strconv.Itoa(p.OutOfOrder))
+	}
+	if err := pt.Write(w, style); err != nil {
+		return err
+	}
+	if len(r.NotRunning) > 0 {
+		fmt.Fprintf(w, "\nNot running (%d):\n", len(r.NotRunning))
+		nt := render.Table{Header: []string{"TABLE", "PRODUCT", "STATE", "STATEMENT", "DETAIL"}}
+		for _, x := range r.NotRunning {
+			detail := x.Detail
+			if len(detail) > 80 {
+				detail = detail[:77] + "..."
+			}
+			nt.Add(x.Table, x.Product, x.State, x.Statement, detail)
+		}
+		if err := nt.Write(w, style); err != nil {
+			return err
+		}
+	}
+	if len(r.OutOfOrder) > 0 {
+		fmt.Fprintf(w, "\nStarted before a parent's current statement (%d): if that parent's table was recreated since, the table missed its new data; redeploy it:\n", len(r.OutOfOrder))
+		ot := render.Table{Header: []string{"TABLE", "STARTED", "PARENT", "PARENT STARTED"}}
+		for _, o := range r.OutOfOrder {
+			ot.Add(o.Table, o.StartedAt.UTC().Format(stampMillis), o.Parent, o.ParentStartedAt.UTC().Format(stampMillis))
+		}
+		if err := ot.Write(w, style); err != nil {
+			return err
+		}
+	}
+	if r.Healthy() {
+		fmt.Fprintln(w, "\nHealthy: every table runs, and after its parents.")
+	} else {
+		fmt.Fprintln(w, "\nUnhealthy. To see what a deploy would do about it: shiftleft pipeline build-execution-plan --select … (same target).")
+	}
+	return nil
+}
+
+// stampMillis shows start times to the millisecond: statements started by
+// one deploy are often within the same second.
+const stampMillis = "2006-01-02T15:04:05.000Z07:00"
