@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -73,7 +74,7 @@ func healthcheckCommand(e *Env) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			r := health.Check(g, names, state)
+			r := health.Check(g, names, state, t.Info().KnowsTables)
 			if f == "json" {
 				enc := json.NewEncoder(e.Stdout)
 				enc.SetIndent("", "  ")
@@ -136,6 +137,10 @@ func writeHealth(w io.Writer, info deployers.Info, r *health.Report, style rende
 		if err := ot.Write(w, style); err != nil {
 			return err
 		}
+	}
+	if len(r.Unknown) > 0 {
+		fmt.Fprintf(w, "\n%s without DML cannot be checked on %s: it knows tables only through their statements (%s).\n",
+			plural(len(r.Unknown), "table"), info.Target, strings.Join(r.Unknown, ", "))
 	}
 	if r.Healthy() {
 		fmt.Fprintln(w, "\nHealthy: every table runs, and after its parents.")

@@ -94,6 +94,10 @@ type StatementRequest struct {
 type Info struct {
 	Target      string `json:"target"`      // "local", "confluent", "flink"
 	Environment string `json:"environment"` // environment id or name
+	// KnowsTables says State tells whether a table exists by itself. The
+	// local and flink targets keep a catalog; Confluent's statements API
+	// knows a table only through a statement that made or feeds it.
+	KnowsTables bool `json:"-"`
 }
 
 // Target is one deployment target. Every method that waits or calls out

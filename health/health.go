@@ -28,6 +28,9 @@ type Report struct {
 	Products   []Product `json:"products"`
 	NotRunning []Table   `json:"not_running"`
 	OutOfOrder []Order   `json:"out_of_order"`
+	// Unknown are tables without DML whose existence the target cannot
+	// tell (Confluent Cloud, once their DDL statement is gone).
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 // Product counts one product's tables.
@@ -37,6 +40,7 @@ type Product struct {
 	Running    int    `json:"running"`
 	NotRunning int    `json:"not_running"`
 	OutOfOrder int    `json:"out_of_order"`
+	Unknown    int    `json:"unknown,omitempty"`
 }
 
 // Table is a table that does not run as it should.
@@ -64,8 +68,10 @@ func (r *Report) Healthy() bool { return len(r.NotRunning) == 0 && len(r.OutOfOr
 
 // Check reports on the given tables (external tables are skipped), with the
 // target's state of each (a missing entry: the table does not exist).
+// knowsTables is the target's deployers.Info.KnowsTables: without it, a
+// table without DML that State does not show is unknown, not missing.
 // Cost: O(tables + their edges).
-func Check(g *dag.Graph, tables []string, state map[string]deployers.TableState) *Report {
+func Check(g *dag.Graph, tables []string, state map[string]deployers.TableState, knowsTables bool) *Report {
 	r := &Report{Products: []Product{}, NotRunning: []Table{}, OutOfOrder: []Order{}}
 	in := map[string]bool{}
 	for _, n := range tables {
@@ -91,6 +97,10 @@ func Check(g *dag.Graph, tables []string, state map[string]deployers.TableState)
 		switch {
 		case t.DMLPath == "" && st.Exists:
 			p.Running++
+			continue
+		case t.DMLPath == "" && !knowsTables:
+			p.Unknown++
+			r.Unknown = append(r.Unknown, n)
 			continue
 		case st.DML != nil && runs(st.DML.Phase):
 			p.Running++

@@ -64,7 +64,7 @@ func TestCheck(t *testing.T) {
 				"src_a": dml("s", deployers.PhaseRunning, 0, ""), "int_b": dml("i", deployers.PhaseRunning, 1, ""),
 				"fct_c": dml("f", deployers.PhasePending, 2, ""), "seed_d": {Exists: true},
 			},
-			products:   []Product{{"p", 3, 3, 0, 0}, {"q", 1, 1, 0, 0}},
+			products:   []Product{{"p", 3, 3, 0, 0, 0}, {"q", 1, 1, 0, 0, 0}},
 			notRunning: []Table{}, outOfOrder: []Order{},
 		},
 		{
@@ -73,7 +73,7 @@ func TestCheck(t *testing.T) {
 				"src_a": dml("s", deployers.PhaseDegraded, 0, "backpressure"), "int_b": dml("i", deployers.PhaseFailed, 1, "Table 'x' does not exist"),
 				"fct_c": {Exists: true},
 			},
-			products: []Product{{"p", 3, 0, 3, 0}, {"q", 1, 0, 1, 0}},
+			products: []Product{{"p", 3, 0, 3, 0, 0}, {"q", 1, 0, 1, 0, 0}},
 			notRunning: []Table{
 				{"fct_c", "p", "", NoDML, ""},
 				{"int_b", "p", "i", "FAILED", "Table 'x' does not exist"},
@@ -89,14 +89,14 @@ func TestCheck(t *testing.T) {
 				"src_a": dml("s", deployers.PhaseRunning, 0, ""), "int_b": dml("i", deployers.PhaseRunning, 9, ""),
 				"fct_c": dml("f", deployers.PhaseRunning, 2, ""), "seed_d": {Exists: true},
 			},
-			products:   []Product{{"p", 3, 3, 0, 1}, {"q", 1, 1, 0, 0}},
+			products:   []Product{{"p", 3, 3, 0, 1, 0}, {"q", 1, 1, 0, 0, 0}},
 			notRunning: []Table{},
 			outOfOrder: []Order{{"fct_c", "f", t0.Add(2 * time.Minute), "int_b", "i", t0.Add(9 * time.Minute)}},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := Check(g, all, tc.state)
+			r := Check(g, all, tc.state, true)
 			if !reflect.DeepEqual(r.Products, tc.products) {
 				t.Errorf("products %+v, want %+v", r.Products, tc.products)
 			}
@@ -122,8 +122,22 @@ func TestCheckSubset(t *testing.T) {
 		"int_b": {Exists: true, DML: &deployers.Statement{Name: "i", Phase: deployers.PhaseRunning, CreatedAt: t0.Add(time.Hour)}},
 		"fct_c": {Exists: true, DML: &deployers.Statement{Name: "f", Phase: deployers.PhaseRunning, CreatedAt: t0}},
 	}
-	r := Check(g, []string{"fct_c", "unknown"}, state)
-	if !r.Healthy() || !reflect.DeepEqual(r.Products, []Product{{"p", 1, 1, 0, 0}}) {
+	r := Check(g, []string{"fct_c", "unknown"}, state, true)
+	if !r.Healthy() || !reflect.DeepEqual(r.Products, []Product{{"p", 1, 1, 0, 0, 0}}) {
 		t.Errorf("report %+v", r)
+	}
+}
+
+// TestCheckTargetBlindToTables: on a target that cannot tell whether a
+// table exists without a statement, a table without DML is unknown, not
+// missing.
+func TestCheckTargetBlindToTables(t *testing.T) {
+	g := graph(t)
+	r := Check(g, []string{"seed_d"}, nil, false)
+	if !r.Healthy() || !reflect.DeepEqual(r.Unknown, []string{"seed_d"}) || !reflect.DeepEqual(r.Products, []Product{{Product: "q", Tables: 1, Unknown: 1}}) {
+		t.Errorf("report %+v", r)
+	}
+	if r := Check(g, []string{"seed_d"}, nil, true); r.Healthy() || r.NotRunning[0].State != Missing {
+		t.Errorf("a target that knows its tables: %+v", r)
 	}
 }

@@ -157,7 +157,7 @@ func New(opts Options) (*Target, error) {
 
 // Info implements deployers.Target.
 func (t *Target) Info() deployers.Info {
-	return deployers.Info{Target: "flink", Environment: t.opts.Environment}
+	return deployers.Info{Target: "flink", Environment: t.opts.Environment, KnowsTables: true}
 }
 
 // Close closes the gateway session. Running jobs are not affected.

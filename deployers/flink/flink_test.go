@@ -101,7 +101,7 @@ func TestDeployStopDeleteDrop(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	tg := f.target(t, nil)
-	if got := tg.Info(); got != (deployers.Info{Target: "flink", Environment: "dev"}) {
+	if got := tg.Info(); got != (deployers.Info{Target: "flink", Environment: "dev", KnowsTables: true}) {
 		t.Errorf("Info = %+v", got)
 	}
 	started := deploy(t, ctx, tg)

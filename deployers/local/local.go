@@ -141,7 +141,7 @@ func (t *Target) LockPath() string {
 
 // Info implements deployers.Target.
 func (t *Target) Info() deployers.Info {
-	return deployers.Info{Target: TargetName, Environment: t.env}
+	return deployers.Info{Target: TargetName, Environment: t.env, KnowsTables: true}
 }
 
 // Snapshot returns the current state as read from disk.
