@@ -308,3 +308,37 @@ func TestConfluentDeployCreatesTableOfFailedDML(t *testing.T) {
 		t.Fatalf("rerun: exit %d, want nothing to do\n%s%s", code, out, errs)
 	}
 }
+
+// TestConfluentDDLOnlyTableRerunPlansNothing: a table without DML keeps its
+// DDL statement on Confluent Cloud (the only sign there that it exists), so
+// a rerun plans nothing for it and a changed DDL recreates it.
+func TestConfluentDDLOnlyTableRerunPlansNothing(t *testing.T) {
+	srv, dir := standinDir(t, confluenttest.Options{})
+	ddl := "CREATE TABLE IF NOT EXISTS seed_regions (id STRING NOT NULL, name STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('changelog.mode' = 'upsert');\n"
+	path := filepath.Join(dir, "pipelines", "seeds", "seed_regions", "sql-scripts", "ddl.seed_regions.sql")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(ddl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sel := []string{"--target", "confluent", "--select", "seed_regions"}
+	code, out, errs := runCLI(t, dir, nil, append([]string{"pipeline", "deploy"}, sel...)...)
+	if code != 0 || !strings.Contains(out, "1 succeeded, 0 failed") {
+		t.Fatalf("deploy: exit %d\n%s%s", code, out, errs)
+	}
+	if names := srv.StatementNames(); !reflect.DeepEqual(names, []string{"dev-use1-ddl-seed-regions"}) {
+		t.Errorf("statements %v, want the DDL kept", names)
+	}
+	code, out, errs = runCLI(t, dir, nil, append([]string{"pipeline", "deploy", "--detailed-exitcode"}, sel...)...)
+	if code != 0 || !strings.Contains(out, "No changes") {
+		t.Fatalf("rerun: exit %d, want nothing to do\n%s%s", code, out, errs)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(ddl, "name STRING", "name STRING, region STRING", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runCLI(t, dir, nil, append([]string{"pipeline", "build-execution-plan"}, sel...)...)
+	if code != 0 || !regexp.MustCompile(`(?m)^  -/\+  seed_regions .* ddl differs from the deployed one`).MatchString(out) {
+		t.Fatalf("changed DDL: exit %d\n%s%s", code, out, errs)
+	}
+}

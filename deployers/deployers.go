@@ -88,6 +88,10 @@ type StatementRequest struct {
 	SQL         string
 	Properties  map[string]string
 	ComputePool string
+	// Record asks a target that deletes finished DDL statements to keep
+	// this one: the table has no DML, so the DDL statement is the only
+	// sign on the target that the table exists (and what it was made with).
+	Record bool
 }
 
 // Info describes a target for plans and reports.

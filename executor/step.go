@@ -98,7 +98,8 @@ func runStep(ctx context.Context, t deployers.Target, s *plan.Step, opts Options
 			return last, err
 		}
 		last = ddlName
-		req := deployers.StatementRequest{Name: ddlName, Table: s.Table, Kind: deployers.KindDDL, SQL: ddl, Properties: props(deployers.KindDDL)}
+		req := deployers.StatementRequest{Name: ddlName, Table: s.Table, Kind: deployers.KindDDL, SQL: ddl, Properties: props(deployers.KindDDL),
+			Record: dmlName == ""}
 		if _, err := t.CreateTable(ctx, req); err != nil {
 			return last, fmt.Errorf("submit DDL %s: %w", ddlName, err)
 		}

@@ -30,7 +30,9 @@ const DefaultWaitTimeout = 10 * time.Minute
 //     statement exists and COMPLETED;
 //   - the deployed DDL text is known only while the last DDL statement has
 //     not been deleted; since DDL statements are deleted once COMPLETED (so
-//     their names can be reused), TableState.DDL is normally "" (unknown);
+//     their names can be reused), TableState.DDL is normally "" (unknown),
+//     except for tables without DML: their DDL statement is kept
+//     (StatementRequest.Record), being the only sign that they exist;
 //   - the deployed DML text is the DML statement's spec.statement.
 type Target struct {
 	c        *Client
@@ -47,6 +49,7 @@ type Target struct {
 
 	mu         sync.Mutex
 	kinds      map[string]deployers.StatementKind // statements this target created
+	records    map[string]bool                    // DDL statements kept as the record of a DML-less table
 	pools      []ComputePool                      // cached listing for ChoosePool
 	tablePools map[string]string                  // table → pool of its DML, from State
 	carry      carryState                         // --carry-offsets (carry.go)
@@ -72,6 +75,7 @@ func New(cfg *config.Config, opts Options) (*Target, error) {
 		maxPct:   cfg.Flink.MaxCFUPercentBeforeAllocation,
 		cluster:  cfg.Kafka.ClusterType,
 		kinds:    map[string]deployers.StatementKind{},
+		records:  map[string]bool{},
 
 		principal:   cfg.ConfluentCloud.ServiceAccountID,
 		cliPool:     opts.ComputePool,
@@ -259,6 +263,9 @@ func (t *Target) submit(ctx context.Context, req deployers.StatementRequest, kin
 	cr := CreateRequest{Name: req.Name, SQL: req.SQL, Properties: t.properties(req.Properties), ComputePool: pool, Principal: t.principal}
 	t.mu.Lock()
 	t.kinds[req.Name] = kind
+	if req.Record {
+		t.records[req.Name] = true
+	}
 	t.mu.Unlock()
 	s, err := t.c.CreateStatement(ctx, cr)
 	if errors.Is(err, ErrConflict) {
@@ -376,7 +383,10 @@ func (t *Target) Wait(ctx context.Context, name string, want []deployers.Phase, 
 		out = t.toDeployers(s)
 		switch {
 		case wanted(out.Phase):
-			if out.Phase == deployers.PhaseCompleted && (out.Kind == deployers.KindDDL || out.Kind == deployers.KindDrop) {
+			t.mu.Lock()
+			record := t.records[name]
+			t.mu.Unlock()
+			if out.Phase == deployers.PhaseCompleted && (out.Kind == deployers.KindDDL || out.Kind == deployers.KindDrop) && !record {
 				if err := t.c.DeleteStatement(parent, name); err != nil {
 					t.c.opts.Logger.Warn("could not delete completed statement; the next deploy deletes it before reusing the name",
 						"statement", name, "error", err)
