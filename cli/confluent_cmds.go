@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shiftleft-dev/shiftleft/config"
+	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
 	"github.com/shiftleft-dev/shiftleft/deployers/local"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
@@ -284,6 +286,9 @@ type housekeepOptions struct {
 	Yes      bool
 	Now      time.Time
 	Style    render.Style
+	// Records are DDL statements kept as the only trace of tables without
+	// DML (StatementRequest.Record): never housekept.
+	Records map[string]bool
 }
 
 func housekeepStatementsCommand(e *Env) *ucli.Command {
@@ -296,6 +301,7 @@ func housekeepStatementsCommand(e *Env) *ucli.Command {
 			&ucli.StringFlag{Name: "older-than", Usage: "minimum age, e.g. 7d, 36h, 90m"},
 			&ucli.StringFlag{Name: "prefix", Usage: "only statements whose name starts with this"},
 			&ucli.BoolFlag{Name: "yes", Usage: "delete them (without it the command only lists them)"},
+			&ucli.StringFlag{Name: "pipelines", Usage: "pipelines folder whose DML-less tables' DDL statements are kept (default: $PIPELINES, else ./pipelines)"},
 		},
 		Action: func(c *ucli.Context) error {
 			if _, err := args(c, 0); err != nil {
@@ -320,15 +326,44 @@ func housekeepStatementsCommand(e *Env) *ucli.Command {
 			if err != nil {
 				return usageErrorf("--older-than: %v", err)
 			}
-			_, t, err := e.confluentTarget(c)
+			cfg, t, err := e.confluentTarget(c)
 			if err != nil {
 				return err
 			}
 			defer e.reportRetries(t)
+			records, err := e.ddlRecords(c, cfg)
+			if err != nil {
+				return err
+			}
 			return runHousekeep(c.Context, housekeepOptions{Out: e.Stdout, Target: t, Statuses: statuses, Older: older,
-				Prefix: c.String("prefix"), Yes: c.Bool("yes"), Now: e.Now(), Style: render.StyleFor(e.StdoutIsTerminal)})
+				Prefix: c.String("prefix"), Yes: c.Bool("yes"), Now: e.Now(), Style: render.StyleFor(e.StdoutIsTerminal), Records: records})
 		},
 	}
+}
+
+// ddlRecords names the DDL statements of the project's tables without DML,
+// which Confluent Cloud keeps as their only trace; none without a project.
+func (e *Env) ddlRecords(c *ucli.Context, cfg *config.Config) (map[string]bool, error) {
+	if _, err := os.Stat(e.pipelinesDir(c)); err != nil {
+		e.logger(c).Warn("no pipelines folder here: DDL statements of tables without DML are not told apart; run from the project, or pass --pipelines", "pipelines", e.pipelinesDir(c))
+		return nil, nil
+	}
+	p, err := e.scan(c, false)
+	if err != nil {
+		return nil, err
+	}
+	nm := naming(cfg)
+	records := map[string]bool{}
+	for _, tb := range p.Tables {
+		if tb.Deployable() && tb.DMLPath == "" {
+			name, err := nm.Name(tb, deployers.KindDDL)
+			if err != nil {
+				return nil, err
+			}
+			records[name] = true
+		}
+	}
+	return records, nil
 }
 
 // parseAge accepts Go durations plus a day suffix: 7d, 1d12h, 36h, 90m.
@@ -364,12 +399,20 @@ func runHousekeep(ctx context.Context, o housekeepOptions) error {
 	cutoff := o.Now.Add(-o.Older)
 	tbl := render.Table{Header: []string{"NAME", "PHASE", "CREATED", "AGE"}}
 	var names []string
+	kept := 0
 	for _, s := range list {
 		if !want[string(s.Phase)] || !strings.HasPrefix(s.Name, o.Prefix) || s.CreatedAt.IsZero() || !s.CreatedAt.Before(cutoff) {
 			continue
 		}
+		if o.Records[s.Name] && s.Phase == deployers.PhaseCompleted {
+			kept++
+			continue
+		}
 		names = append(names, s.Name)
 		tbl.Add(s.Name, string(s.Phase), s.CreatedAt.UTC().Format(time.RFC3339), humanAge(o.Now.Sub(s.CreatedAt)))
+	}
+	if kept > 0 {
+		fmt.Fprintf(o.Out, "kept %s: the DDL of tables without DML, their only trace on Confluent Cloud\n", plural(kept, "statement"))
 	}
 	if len(names) == 0 {
 		fmt.Fprintf(o.Out, "no %s statements older than %s%s\n", strings.Join(o.Statuses, "/"), humanAge(o.Older), prefixNote(o.Prefix))

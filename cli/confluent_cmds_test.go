@@ -342,3 +342,26 @@ func TestConfluentDDLOnlyTableRerunPlansNothing(t *testing.T) {
 		t.Fatalf("changed DDL: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestHousekeepKeepsDDLRecords: the DDL statement of a table without DML is
+// its only trace on Confluent Cloud: housekeeping keeps it, and says so.
+func TestHousekeepKeepsDDLRecords(t *testing.T) {
+	srv, dir := standinDir(t, confluenttest.Options{})
+	path := filepath.Join(dir, "pipelines", "seeds", "seed_regions", "sql-scripts", "ddl.seed_regions.sql")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("CREATE TABLE IF NOT EXISTS seed_regions (id STRING);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	srv.AddStatement("dev-use1-ddl-seed-regions", "CREATE TABLE IF NOT EXISTS seed_regions (id STRING);", "COMPLETED", old)
+	srv.AddStatement("dev-use1-ddl-gone", "CREATE TABLE gone (id STRING);", "COMPLETED", old)
+	code, out, errs := runCLI(t, dir, nil, "project", "housekeep-statements", "--status", "COMPLETED", "--older-than", "7d", "--yes")
+	if code != 0 || !strings.Contains(out, "kept 1 statement: the DDL of tables without DML") || !strings.Contains(out, "deleted 1 statement") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if got := srv.StatementNames(); !reflect.DeepEqual(got, []string{"dev-use1-ddl-seed-regions"}) {
+		t.Errorf("left %v", got)
+	}
+}
