@@ -20,16 +20,17 @@ import (
 const ExitUnhealthy = 3
 
 // healthcheckCommand is `pipeline healthcheck`: per product, the tables
-// that run, those that do not, and statements started before a parent's.
+// that run, those that do not, and statements started before a table they
+// read was created again.
 func healthcheckCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:  "healthcheck",
-		Usage: "check that the selected tables (and their ancestors) run on the target, and started after their parents",
+		Usage: "check that the selected tables (and their ancestors) run on the target, each started after the tables it reads were created",
 		UsageText: "shiftleft pipeline healthcheck [--select EXPR ...] [--target local|confluent|flink] [--format table|json]\n" +
 			"   [--fail-on-unhealthy]",
 		Flags: concatFlags(pipelinesFlags(), selectionFlags(), targetFlags(), []ucli.Flag{
 			formatFlag("table", "json"),
-			&ucli.BoolFlag{Name: "fail-on-unhealthy", Usage: fmt.Sprintf("exit %d when a table does not run or started before a parent", ExitUnhealthy)},
+			&ucli.BoolFlag{Name: "fail-on-unhealthy", Usage: fmt.Sprintf("exit %d when a table does not run or started before a table it reads was created again", ExitUnhealthy)},
 		}),
 		Action: func(c *ucli.Context) error {
 			if _, err := args(c, 0); err != nil {
@@ -129,10 +130,10 @@ func writeHealth(w io.Writer, info deployers.Info, r *health.Report, style rende
 		}
 	}
 	if len(r.OutOfOrder) > 0 {
-		fmt.Fprintf(w, "\nStarted before a parent's current statement (%d): if that parent's table was recreated since, the table missed its new data; redeploy it:\n", len(r.OutOfOrder))
-		ot := render.Table{Header: []string{"TABLE", "STARTED", "PARENT", "PARENT STARTED"}}
+		fmt.Fprintf(w, "\nStarted before a table it reads was created again (%d): it reads a topic that was replaced; redeploy it:\n", len(r.OutOfOrder))
+		ot := render.Table{Header: []string{"TABLE", "STARTED", "PARENT", "PARENT CREATED"}}
 		for _, o := range r.OutOfOrder {
-			ot.Add(o.Table, o.StartedAt.UTC().Format(stampMillis), o.Parent, o.ParentStartedAt.UTC().Format(stampMillis))
+			ot.Add(o.Table, o.StartedAt.UTC().Format(stampMillis), o.Parent, o.ParentCreatedAt.UTC().Format(stampMillis))
 		}
 		if err := ot.Write(w, style); err != nil {
 			return err
@@ -143,7 +144,7 @@ func writeHealth(w io.Writer, info deployers.Info, r *health.Report, style rende
 			plural(len(r.Unknown), "table"), info.Target, strings.Join(r.Unknown, ", "))
 	}
 	if r.Healthy() {
-		fmt.Fprintln(w, "\nHealthy: every table runs, and after its parents.")
+		fmt.Fprintln(w, "\nHealthy: every table runs, started after the tables it reads.")
 	} else {
 		fmt.Fprintln(w, "\nUnhealthy. To see what a deploy would do about it: shiftleft pipeline build-execution-plan --select … (same target).")
 	}

@@ -68,6 +68,9 @@ type TableState struct {
 	// DDL is the CREATE statement the table was last created with, when the
 	// target remembers it ("" when it does not know).
 	DDL string `json:"ddl,omitempty"`
+	// CreatedAt is when the table was last created, zero when the target
+	// does not know.
+	CreatedAt time.Time `json:"created_at,omitzero"`
 	// DML is the table's DML statement, nil when there is none.
 	DML *Statement `json:"dml,omitempty"`
 }

@@ -1,7 +1,9 @@
 // Package health checks what runs on a target against the graph: per
 // product, how many tables run; which do not (and why, as the target says);
-// and which statements started before a parent's, so may have missed what
-// that parent produced in between (shift_left's healthcheck).
+// and which statements started before a table they read was created again,
+// so read a topic that was replaced (shift_left's healthcheck compares
+// statement start times; a parent's restart alone loses nothing, so its
+// table's creation time is what counts here).
 package health
 
 import (
@@ -53,14 +55,13 @@ type Table struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// Order is a statement started before its parent's current one.
+// Order is a statement started before a parent table was (re)created.
 type Order struct {
 	Table           string    `json:"table"`
 	Statement       string    `json:"statement"`
 	StartedAt       time.Time `json:"started_at"`
 	Parent          string    `json:"parent"`
-	ParentStatement string    `json:"parent_statement"`
-	ParentStartedAt time.Time `json:"parent_started_at"`
+	ParentCreatedAt time.Time `json:"parent_created_at"`
 }
 
 // Healthy reports whether every table runs and in order.
@@ -118,14 +119,16 @@ func Check(g *dag.Graph, tables []string, state map[string]deployers.TableState,
 		}
 		for _, parent := range g.Parents(n) {
 			ps := state[parent]
-			if !in[parent] || ps.DML == nil || !runs(ps.DML.Phase) || ps.DML.CreatedAt.IsZero() || st.DML.CreatedAt.IsZero() {
+			// Unknown creation times (Confluent, for tables with DML) are
+			// not guessed from statement times: a restart replaces no data.
+			if !in[parent] || !ps.Exists || ps.CreatedAt.IsZero() || st.DML.CreatedAt.IsZero() {
 				continue
 			}
-			if st.DML.CreatedAt.Before(ps.DML.CreatedAt) {
+			if st.DML.CreatedAt.Before(ps.CreatedAt) {
 				p.OutOfOrder++
 				r.OutOfOrder = append(r.OutOfOrder, Order{
 					Table: n, Statement: st.DML.Name, StartedAt: st.DML.CreatedAt,
-					Parent: parent, ParentStatement: ps.DML.Name, ParentStartedAt: ps.DML.CreatedAt,
+					Parent: parent, ParentCreatedAt: ps.CreatedAt,
 				})
 			}
 		}

@@ -47,8 +47,9 @@ func graph(t *testing.T) *dag.Graph {
 func TestCheck(t *testing.T) {
 	g := graph(t)
 	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	// dml: a table created at t0 whose statement started minutes later.
 	dml := func(name string, phase deployers.Phase, minutes int, detail string) deployers.TableState {
-		return deployers.TableState{Exists: true, DML: &deployers.Statement{Name: name, Phase: phase, CreatedAt: t0.Add(time.Duration(minutes) * time.Minute), Detail: detail}}
+		return deployers.TableState{Exists: true, CreatedAt: t0, DML: &deployers.Statement{Name: name, Phase: phase, CreatedAt: t0.Add(time.Duration(minutes) * time.Minute), Detail: detail}}
 	}
 	all := []string{"raw", "src_a", "int_b", "seed_d", "fct_c"}
 	tests := []struct {
@@ -83,15 +84,28 @@ func TestCheck(t *testing.T) {
 			outOfOrder: []Order{},
 		},
 		{
-			// int_b's statement was restarted after fct_c's started.
-			name: "child started before its parent",
+			// int_b's statement was restarted after fct_c's started: its
+			// table, hence the topic fct_c reads, is the same.
+			name: "parent restarted after its child",
 			state: map[string]deployers.TableState{
 				"src_a": dml("s", deployers.PhaseRunning, 0, ""), "int_b": dml("i", deployers.PhaseRunning, 9, ""),
 				"fct_c": dml("f", deployers.PhaseRunning, 2, ""), "seed_d": {Exists: true},
 			},
+			products:   []Product{{"p", 3, 3, 0, 0, 0}, {"q", 1, 1, 0, 0, 0}},
+			notRunning: []Table{}, outOfOrder: []Order{},
+		},
+		{
+			// int_b's table was created again after fct_c's statement
+			// started; seed_d's creation time is unknown.
+			name: "parent table recreated after its child started",
+			state: map[string]deployers.TableState{
+				"src_a": dml("s", deployers.PhaseRunning, 0, ""),
+				"int_b": {Exists: true, CreatedAt: t0.Add(8 * time.Minute), DML: &deployers.Statement{Name: "i", Phase: deployers.PhaseRunning, CreatedAt: t0.Add(9 * time.Minute)}},
+				"fct_c": dml("f", deployers.PhaseRunning, 2, ""), "seed_d": {Exists: true},
+			},
 			products:   []Product{{"p", 3, 3, 0, 1, 0}, {"q", 1, 1, 0, 0, 0}},
 			notRunning: []Table{},
-			outOfOrder: []Order{{"fct_c", "f", t0.Add(2 * time.Minute), "int_b", "i", t0.Add(9 * time.Minute)}},
+			outOfOrder: []Order{{"fct_c", "f", t0.Add(2 * time.Minute), "int_b", t0.Add(8 * time.Minute)}},
 		},
 	}
 	for _, tc := range tests {
@@ -119,8 +133,8 @@ func TestCheckSubset(t *testing.T) {
 	g := graph(t)
 	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	state := map[string]deployers.TableState{
-		"int_b": {Exists: true, DML: &deployers.Statement{Name: "i", Phase: deployers.PhaseRunning, CreatedAt: t0.Add(time.Hour)}},
-		"fct_c": {Exists: true, DML: &deployers.Statement{Name: "f", Phase: deployers.PhaseRunning, CreatedAt: t0}},
+		"int_b": {Exists: true, CreatedAt: t0.Add(time.Hour), DML: &deployers.Statement{Name: "i", Phase: deployers.PhaseRunning, CreatedAt: t0.Add(time.Hour)}},
+		"fct_c": {Exists: true, CreatedAt: t0, DML: &deployers.Statement{Name: "f", Phase: deployers.PhaseRunning, CreatedAt: t0}},
 	}
 	r := Check(g, []string{"fct_c", "unknown"}, state, true)
 	if !r.Healthy() || !reflect.DeepEqual(r.Products, []Product{{"p", 1, 1, 0, 0, 0}}) {

@@ -32,4 +32,6 @@ dml=pipelines/dimensions/saleops/saleops_dim_product/sql-scripts/dml.saleops_dim
 printf -- '-- demo: a comment only change is not a change\n' >>"$dml"
 sed -i "s/WHEN list_price < 20 THEN 'budget'/WHEN list_price < 25 THEN 'budget'/" "$dml"
 step pipeline deploy --select 'product:saleops'
+printf '\n# everything runs: a restart replaces no table\n'
+step pipeline healthcheck --select 'product:saleops'
 printf '\nState of the local target: %s\n' "$dir/.shiftleft/"

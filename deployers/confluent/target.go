@@ -133,7 +133,7 @@ func (t *Target) State(ctx context.Context, tables []deployers.TableRef) (map[st
 		st := deployers.TableState{Table: ref.Table}
 		if ddl := byName[ref.DDLName]; ref.DDLName != "" && ddl != nil && ddl.Status.Phase == string(deployers.PhaseCompleted) {
 			st.Exists = true
-			st.DDL = ddl.Spec.Statement
+			st.DDL, st.CreatedAt = ddl.Spec.Statement, ddl.Metadata.CreatedAt
 		}
 		// The DML may run under the table's other name (carry.go). Its
 		// existence means the table existed when it was created, unless it

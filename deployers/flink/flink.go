@@ -528,7 +528,7 @@ func (t *Target) State(ctx context.Context, refs []deployers.TableRef) (map[stri
 		ts := deployers.TableState{Table: ref.Table}
 		if rec, ok := tables[ref.Table]; ok && !gone[ref.Table] {
 			ts.Exists = true
-			ts.DDL = rec.DDL
+			ts.DDL, ts.CreatedAt = rec.DDL, rec.CreatedAt
 		}
 		if ref.DMLName != "" {
 			rec, known := stmts[ref.DMLName]

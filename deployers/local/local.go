@@ -618,7 +618,7 @@ func (t *Target) tableStates(st *State, refs []deployers.TableRef, out map[strin
 		ts := deployers.TableState{Table: ref.Table}
 		if e, ok := st.Tables[ref.Table]; ok {
 			ts.Exists = true
-			ts.DDL = e.DDL
+			ts.DDL, ts.CreatedAt = e.DDL, e.CreatedAt
 		}
 		rec := st.Statements[ref.DMLName]
 		if rec == nil || ref.DMLName == "" {
