@@ -273,7 +273,7 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 			return err
 		}
 		in := plan.Inputs{
-			Selected: sel.selected, Excluded: sel.excluded, Changes: planChanges(sel.changes), Since: c.String("since"),
+			Selected: sel.selected, Excluded: sel.excluded, NeverDeploy: sel.neverDeploy, Changes: planChanges(sel.changes), Since: c.String("since"),
 			State: state, Options: o.rules, Naming: nm, SQL: sqlOf, Properties: props.of,
 			Target: t.Info(), Now: e.Now(),
 		}
@@ -378,6 +378,8 @@ func detailedExit(detailed, changes bool) error {
 // selectedTables is the evaluated selection.
 type selectedTables struct {
 	selected, excluded []string
+	// neverDeploy are all the tables --exclude matches, selected or not.
+	neverDeploy []string
 	// deleted are tables selected by state:deleted: gone from the
 	// pipelines, described by changes.
 	deleted []string
@@ -394,7 +396,7 @@ func (e *Env) selectForDeploy(c *ucli.Context, p *pipeline.Project, g *dag.Graph
 	if err != nil {
 		return selectedTables{}, err
 	}
-	return selectedTables{selected: res.Selected, excluded: res.Excluded, deleted: res.Deleted, changes: cs}, nil
+	return selectedTables{selected: res.Selected, excluded: res.Excluded, neverDeploy: res.ExcludeMatched, deleted: res.Deleted, changes: cs}, nil
 }
 
 // withDeletedTables adds the selected deleted tables to the project, as the

@@ -52,6 +52,10 @@ func (c Change) dml() bool { return c.Kind == "dml" || c.Content == "dml" }
 type Inputs struct {
 	// Selected are the tables the selection matched, minus Excluded.
 	Selected []string
+	// NeverDeploy are the tables the exclusions match, selected or not: a
+	// rule that would add one (an ancestor, a descendant) shows it as
+	// excluded instead, and it never runs.
+	NeverDeploy []string
 	// Excluded are tables the selection matched and excluded: they are
 	// shown in the plan and never run.
 	Excluded []string
@@ -170,6 +174,11 @@ func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 	excluded := indexes(g, in.Excluded)
 	for _, i := range excluded {
 		b.excluded[i] = true
+	}
+	for _, n := range in.NeverDeploy {
+		if i, ok := g.Index(n); ok {
+			b.excluded[i] = true
+		}
 	}
 	for _, p := range in.Options.CommonProducts {
 		b.common[p] = true
@@ -408,6 +417,15 @@ func (b *builder) propagate(topo []int) (bool, error) {
 		cause := forcedBy
 		if cause < 0 && opts.MayStartDescendants {
 			cause = actingBy
+		}
+		if b.excluded[n] {
+			// --exclude wins over the rules: shown, never run.
+			if cur == nil && cause >= 0 {
+				b.dec[n] = &decision{action: ActionExcluded,
+					reason: "excluded by the selection, although upstream " + b.g.NameAt(cause) + " " + pastTense(b.dec[cause].action) + ": deploy it later"}
+				changed = true
+			}
+			continue
 		}
 		st := b.st[n]
 		if !(cur != nil && cur.selected) && !b.productOK(t) {

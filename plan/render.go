@@ -20,7 +20,7 @@ var symbols = []struct {
 	{ActionStart, ">", "start: start the dml of an existing table"},
 	{ActionDrop, "-", "drop: delete the dml, drop the table"},
 	{ActionKeep, "!", "keep: still read by running pipelines outside the selection"},
-	{ActionExcluded, "x", "excluded: selected, then excluded; never run"},
+	{ActionExcluded, "x", "excluded: matched by --exclude; never run"},
 	{ActionNone, "=", "unchanged"},
 }
 

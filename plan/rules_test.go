@@ -60,6 +60,7 @@ func TestRules(t *testing.T) {
 		name        string
 		selected    []string
 		excluded    []string
+		neverDeploy []string
 		opts        Options
 		running     []string
 		modify      []func(map[string]deployers.TableState)
@@ -157,6 +158,16 @@ func TestRules(t *testing.T) {
 			want: actions{ActionCreate: {"src_o"}, ActionExcluded: {"int_o"}, ActionNone: {"ext_k"}},
 		},
 		{
+			// --exclude fct_o matched a table outside the selection: the
+			// rule that restarts a recreated table's children shows it
+			// excluded instead; an excluded missing ancestor is not created.
+			name: "exclusions win over the rules that add tables", selected: []string{"int_o"}, running: except(names, "src_o"),
+			neverDeploy: []string{"fct_o", "src_o"}, opts: Options{Force: true},
+			want: actions{ActionRecreate: {"int_o"}, ActionExcluded: {"fct_o", "src_o"}, ActionNone: {"cmn_t", "ext_k"}},
+			reason: map[string]string{"fct_o": "excluded by the selection, although upstream int_o recreated: deploy it later",
+				"src_o": "excluded by the selection"},
+		},
+		{
 			name: "dml-only turns a ddl change into a restart", selected: []string{"int_o"}, running: names,
 			opts:    Options{DMLOnly: true},
 			modify:  []func(map[string]deployers.TableState){ddlChanged("int_o")},
@@ -177,7 +188,7 @@ func TestRules(t *testing.T) {
 				m(st)
 			}
 			p, err := Build(context.Background(), g, Inputs{
-				Selected: tc.selected, Excluded: tc.excluded, State: st, Options: tc.opts,
+				Selected: tc.selected, Excluded: tc.excluded, NeverDeploy: tc.neverDeploy, State: st, Options: tc.opts,
 				Changes: tc.changes, Since: "main",
 				Naming: testNaming, SQL: sqlOf(g), Target: deployers.Info{Target: "local", Environment: "dev"}, Now: time.Unix(0, 0),
 			})

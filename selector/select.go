@@ -77,6 +77,9 @@ type Result struct {
 	// Deleted are tables selected by state:deleted: they are gone from the
 	// project, so they are reported apart from the graph's tables. Sorted.
 	Deleted []string
+	// ExcludeMatched are all the tables the exclusions match, selected or
+	// not, sorted: a plan never runs them, even when a rule would add one.
+	ExcludeMatched []string
 }
 
 // ErrNoChangeSet is returned when an expression uses state: or git: and no
@@ -183,9 +186,15 @@ func Select(g *dag.Graph, sel Selection, cs *changes.ChangeSet) (Result, error) 
 			res.Deleted = append(res.Deleted, n)
 		}
 	}
+	for n := range excluded {
+		if ev.g.Has(n) {
+			res.ExcludeMatched = append(res.ExcludeMatched, n)
+		}
+	}
 	sort.Strings(res.Selected)
 	sort.Strings(res.Excluded)
 	sort.Strings(res.Deleted)
+	sort.Strings(res.ExcludeMatched)
 	// An empty combination is a mistake unless the change set decided it
 	// (nothing modified is a normal CI outcome) or exclusions removed all.
 	if len(selected) == 0 && len(res.Deleted) == 0 && !usesState && !all {

@@ -145,6 +145,15 @@ func TestSelect(t *testing.T) {
 			check("Deleted", res.Deleted, tt.deleted)
 		})
 	}
+	// An exclusion also names tables the selection did not match: plans
+	// never run them, even when a rule would add one.
+	res, err := Select(g, Selection{Select: []string{"src_orders"}, Exclude: []string{"saleops_fct_revenue", "src_orders"}}, testChanges())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(res.ExcludeMatched, " "); got != "saleops_fct_revenue src_orders" || strings.Join(res.Excluded, " ") != "src_orders" {
+		t.Errorf("ExcludeMatched %q, Excluded %q", got, res.Excluded)
+	}
 }
 
 func sel(exprs ...string) Selection { return Selection{Select: exprs} }
