@@ -10,6 +10,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/shiftleft-dev/shiftleft/config"
+	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
@@ -28,18 +30,7 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 		UsageText: "shiftleft pipeline report-running-statements [--target confluent] [--select EXPR ...] [--format table|json]",
 		Flags:     concatFlags(pipelinesFlags(), selectionFlags(), targetFlags(), []ucli.Flag{formatFlag("table", "json")}),
 		Action: func(c *ucli.Context) error {
-			if _, err := args(c, 0); err != nil {
-				return err
-			}
-			f, err := format(c, "table", "json")
-			if err != nil {
-				return err
-			}
-			cfg, err := e.loadConfig(c)
-			if err != nil {
-				return err
-			}
-			proj, g, err := e.loadGraph(c)
+			f, cfg, proj, g, err := e.readOnTarget(c)
 			if err != nil {
 				return err
 			}
@@ -94,6 +85,28 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 			return writeStatementRows(e.Stdout, rows, f, render.StyleFor(e.StdoutIsTerminal))
 		},
 	}
+}
+
+// readOnTarget starts a command that reads a target's state for the
+// project's tables: no positional argument, --format table|json, the
+// configuration and the graph.
+func (e *Env) readOnTarget(c *ucli.Context) (string, *config.Config, *pipeline.Project, *dag.Graph, error) {
+	if _, err := args(c, 0); err != nil {
+		return "", nil, nil, nil, err
+	}
+	f, err := format(c, "table", "json")
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	cfg, err := e.loadConfig(c)
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	proj, g, err := e.loadGraph(c)
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	return f, cfg, proj, g, nil
 }
 
 type statementRow struct {

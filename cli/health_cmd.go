@@ -33,18 +33,7 @@ func healthcheckCommand(e *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "fail-on-unhealthy", Usage: fmt.Sprintf("exit %d when a table does not run or started before a table it reads was created again", ExitUnhealthy)},
 		}),
 		Action: func(c *ucli.Context) error {
-			if _, err := args(c, 0); err != nil {
-				return err
-			}
-			f, err := format(c, "table", "json")
-			if err != nil {
-				return err
-			}
-			cfg, err := e.loadConfig(c)
-			if err != nil {
-				return err
-			}
-			proj, g, err := e.loadGraph(c)
+			f, cfg, proj, g, err := e.readOnTarget(c)
 			if err != nil {
 				return err
 			}
