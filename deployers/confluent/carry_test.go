@@ -2,7 +2,6 @@ package confluent_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -50,18 +49,7 @@ func (d *deployment) carryTry(t *testing.T, changes map[string]plan.Change) (*pl
 // editDML replaces old by new in a sample table's DML file.
 func editDML(t *testing.T, root, folder, table, old, new string) {
 	t.Helper()
-	path := filepath.Join(root, folder, table, "sql-scripts", "dml."+table+".sql")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := strings.Replace(string(b), old, new, 1)
-	if changed == string(b) {
-		t.Fatalf("%s does not contain %q", path, old)
-	}
-	if err := os.WriteFile(path, []byte(changed), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editFile(t, filepath.Join(root, folder, table, "sql-scripts", "dml."+table+".sql"), old, new)
 }
 
 // logIndex returns the index of the first logged request matching, or -1.
