@@ -83,6 +83,13 @@ type Table struct {
 // Deployable reports whether the table has statements to deploy.
 func (t *Table) Deployable() bool { return !t.IsExternal && (t.DDLPath != "" || t.DMLPath != "") }
 
+// SQLSource returns the SQL a table deploys: the contents of its DDL and
+// DML files ("" for a missing file), maybe rewritten for an environment.
+// Plans compare, fingerprint and run what it returns, so callers choose
+// where the text comes from (the scan's kept text, the disk, a rewrite)
+// without the plan knowing.
+type SQLSource func(t *Table) (ddl, dml string, err error)
+
 // Warning is a problem that does not stop the scan.
 type Warning struct {
 	File    string `json:"file,omitempty"`

@@ -33,21 +33,6 @@ type Options struct {
 	CommonProducts []string
 }
 
-// Change is what the plan needs of a table's change in git (package
-// changes computes them; the CLI converts).
-type Change struct {
-	// Kind is ddl, dml, added, renamed (deleted tables are not in the graph).
-	Kind string
-	// Content is ddl or dml for a renamed table whose SQL also changed.
-	Content string
-	// Schema is "compatible" or "breaking" for DDL changes, "" when unknown.
-	Schema  string
-	Reasons []string
-}
-
-func (c Change) ddl() bool { return c.Kind == "ddl" || c.Content == "ddl" }
-func (c Change) dml() bool { return c.Kind == "dml" || c.Content == "dml" }
-
 // Inputs are everything a plan is computed from.
 type Inputs struct {
 	// Selected are the tables the selection matched, minus Excluded.
@@ -69,8 +54,8 @@ type Inputs struct {
 	Options Options
 	Naming  Naming
 	// SQL returns the contents of a table's DDL and DML files ("" for a
-	// missing file).
-	SQL func(t *pipeline.Table) (ddl, dml string, err error)
+	// missing file). Nil: every file reads as empty.
+	SQL pipeline.SQLSource
 	// Properties reads a table's statement properties files. A running
 	// DML whose SQL is unchanged but whose reported properties differ from
 	// its file's is restarted, and saved plans go stale when a file
@@ -135,12 +120,39 @@ type builder struct {
 //     running (repair): stateful ones are recreated, stateless ones
 //     restarted, limited to the selected tables' products, the common
 //     products and --cross-product-deployment;
-//   - excluded and external tables never act.
+//   - excluded and external tables never act;
+//   - a change whose kind the rules do not know is an error
+//     (*UnknownChangeKindError), as is a selected or excluded table that is
+//     not in the graph (*UnknownTableError).
 //
 // Cost: a few passes of O(V+E) (usually two or three until no decision
 // changes) plus one topological sort O((V+E) log V) and the SQL reads of
 // the planned tables.
 func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
+	b, err := newBuilder(g, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.decideSelection(ctx); err != nil {
+		return nil, err
+	}
+	if err := b.settle(ctx); err != nil {
+		return nil, err
+	}
+	return b.finish(ctx)
+}
+
+// newBuilder checks the inputs (names in the graph, change kinds known)
+// and lays them out by graph index: state, exclusions (excluded and
+// never-deploy tables alike), common products. Cost: O(V + S + C) for S
+// state entries and C changes.
+func newBuilder(g *dag.Graph, in Inputs) (*builder, error) {
+	if err := checkNames(g, in); err != nil {
+		return nil, err
+	}
+	if err := checkChanges(in.Changes); err != nil {
+		return nil, err
+	}
 	n := g.Len()
 	in.Naming = in.Naming.prepared()
 	b := &builder{
@@ -161,18 +173,7 @@ func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 	if b.in.SQL == nil {
 		b.in.SQL = func(*pipeline.Table) (string, string, error) { return "", "", nil }
 	}
-	var unknown []string
-	for _, n := range append(append([]string(nil), in.Selected...), in.Excluded...) {
-		if !g.Has(n) {
-			unknown = append(unknown, n)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, &UnknownTableError{Tables: slices.Compact(unknown)}
-	}
-	excluded := indexes(g, in.Excluded)
-	for _, i := range excluded {
+	for _, i := range indexes(g, in.Excluded) {
 		b.excluded[i] = true
 	}
 	for _, n := range in.NeverDeploy {
@@ -183,8 +184,32 @@ func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 	for _, p := range in.Options.CommonProducts {
 		b.common[p] = true
 	}
+	return b, nil
+}
+
+// checkNames returns an *UnknownTableError naming (sorted, once each) the
+// selected and excluded tables that are not in the graph.
+func checkNames(g *dag.Graph, in Inputs) error {
+	var unknown []string
+	for _, n := range append(append([]string(nil), in.Selected...), in.Excluded...) {
+		if !g.Has(n) {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	return &UnknownTableError{Tables: slices.Compact(unknown)}
+}
+
+// decideSelection decides the selected tables (the first rule) and marks
+// the excluded ones. It also records the selected tables' products and
+// ancestors, which the later rules read. Cost: O(V+E) for the ancestors
+// plus one decision per selected table.
+func (b *builder) decideSelection(ctx context.Context) error {
 	// Indexes are in name order: sorting them sorts the names.
-	selected := indexes(g, in.Selected)
+	selected := indexes(b.g, b.in.Selected)
 	slices.Sort(selected)
 	selected = slices.Compact(selected)
 	var roots []int
@@ -192,42 +217,47 @@ func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 		if b.excluded[i] {
 			continue
 		}
-		b.products[g.TableAt(i).Product] = true
+		b.products[b.g.TableAt(i).Product] = true
 		roots = append(roots, i)
 	}
-	b.ancSel = g.AncestorsAt(roots)
+	b.ancSel = b.g.AncestorsAt(roots)
 	for _, i := range selected {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		d, err := b.decideSelected(i)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		b.dec[i] = d
 	}
-	for _, i := range excluded {
+	for _, i := range indexes(b.g, b.in.Excluded) {
 		b.dec[i] = &decision{action: ActionExcluded, reason: "excluded by the selection", selected: true}
 	}
+	return nil
+}
 
-	topo := g.TopoOrderAt(nil)
+// settle applies the ancestor and descendant rules until no decision
+// changes: a started ancestor can make a descendant act, whose ancestors
+// then need deciding. Cost: O(V+E) per pass, usually two or three passes.
+func (b *builder) settle(ctx context.Context) error {
+	topo := b.g.TopoOrderAt(nil)
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		changed, err := b.addAncestors()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		more, err := b.propagate(topo)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !changed && !more {
-			break
+			return nil
 		}
 	}
-	return b.finish(ctx)
 }
 
 // indexes are the graph indexes of names (all known: Build checked).
@@ -727,7 +757,7 @@ func (b *builder) fillStatements(s *Step, i int) error {
 func (b *builder) deletedWarnings() []string {
 	var out []string
 	for n, ch := range b.in.Changes {
-		if ch.Kind == "deleted" && !b.g.Has(n) {
+		if ch.Kind == ChangeDeleted && !b.g.Has(n) {
 			out = append(out, fmt.Sprintf("table %s was deleted from the pipelines since %s; if it still runs on the target, undeploy it: shiftleft pipeline undeploy --since %s --select state:deleted", n, b.since(), b.since()))
 		}
 	}

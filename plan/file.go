@@ -49,7 +49,7 @@ func (e *StaleError) Is(target error) bool { return target == ErrStale }
 // the planned tables' files and one over their state. Properties are hashed
 // only where there are some (props may be nil), so a plan of tables without
 // any keeps the fingerprint it had before properties were covered.
-func fingerprint(ctx context.Context, g *dag.Graph, p *Plan, state map[string]deployers.TableState, files func(*pipeline.Table) (string, string, error), props PropertiesReader) (Fingerprint, error) {
+func fingerprint(ctx context.Context, g *dag.Graph, p *Plan, state map[string]deployers.TableState, files pipeline.SQLSource, props PropertiesReader) (Fingerprint, error) {
 	names := make([]string, 0, len(p.Steps))
 	for _, s := range p.Steps {
 		names = append(names, s.Table)
@@ -157,7 +157,7 @@ func (f *fieldHash) properties(kind string, m map[string]string) {
 // Verify recomputes the fingerprints of a saved plan from the current
 // pipelines and target state and returns a *StaleError when either moved.
 // props reads the statement properties files (nil: there are none).
-func Verify(ctx context.Context, g *dag.Graph, p *Plan, state map[string]deployers.TableState, sql func(*pipeline.Table) (string, string, error), props PropertiesReader) error {
+func Verify(ctx context.Context, g *dag.Graph, p *Plan, state map[string]deployers.TableState, sql pipeline.SQLSource, props PropertiesReader) error {
 	if p.Kind != KindDeploy {
 		props = nil // undeploy plans run no statement of the files
 	}
