@@ -112,7 +112,9 @@ func realPath(p string) (string, error) {
 var (
 	dateOnly = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 	// ResolveRevision accepts these forms and silently resolves them to the
-	// ref's tip (see peers.md §5), so reject them instead of diffing against
+	// ref's tip (go-git's Repository.ResolveRevision doc comment lists the
+	// forms it implements; these are not among them), so reject them
+	// instead of diffing against
 	// the wrong commit.
 	unsupportedRev = regexp.MustCompile(`@\{|:|\^[3-9]|\^\{`)
 	// looksLikeHistory matches a commit hash (prefix) or a walk back.

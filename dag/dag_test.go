@@ -35,7 +35,9 @@ func project(t *testing.T, spec ...string) *pipeline.Project {
 	return p
 }
 
-// p2 is shift_left's acceptance graph (shift_left.md §9).
+// p2 is shift_left's acceptance graph: product p2 of its test project,
+// src/shift_left/tests/data/flink-project/pipelines in
+// https://github.com/jbcodeforce/shift_left_utils.
 var p2 = []string{
 	"src_x:", "src_y:", "src_a:", "src_b:",
 	"x: src_x", "y: src_y", "a: src_a src_x", "b: src_b",

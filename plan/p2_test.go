@@ -21,7 +21,9 @@ type spec struct {
 	parents            []string
 }
 
-// p2 is shift_left's acceptance graph (shift_left.md §9).
+// p2 is shift_left's acceptance graph: product p2 of its test project,
+// src/shift_left/tests/data/flink-project/pipelines in
+// https://github.com/jbcodeforce/shift_left_utils.
 var p2 = []spec{
 	{"src_x", "source", "p2", false, nil},
 	{"src_y", "source", "p2", false, nil},
@@ -198,8 +200,9 @@ func checkOrder(t *testing.T, g *dag.Graph, p *Plan) {
 }
 
 // TestShiftLeftScenarios replays the ten acceptance cases of shift_left's
-// test_execution_plan.py (shift_left.md §3.3) on the p2 graph. Where our
-// rules differ on purpose, the case says how (see readme-plan.md).
+// src/shift_left/tests/ut/core/test_execution_plan.py (same repository) on
+// the p2 graph. Where our rules differ on purpose, the case says how (see
+// "Deliberate differences from shift_left" in docs/plans.md).
 func TestShiftLeftScenarios(t *testing.T) {
 	g := project(t, p2)
 	names := all(p2)

@@ -58,7 +58,8 @@ type StatementException struct {
 	Timestamp time.Time `json:"timestamp"`
 }
 
-// namePattern is the documented statement name rule (apis.md A.4).
+// namePattern is the statement name rule of the Statements (sqlv1) API
+// reference: https://docs.confluent.io/cloud/current/api.html#tag/Statements-(sqlv1)
 var namePattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
 // CheckStatementName rejects names the service would refuse, before any

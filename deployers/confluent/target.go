@@ -160,7 +160,8 @@ func (t *Target) State(ctx context.Context, tables []deployers.TableRef) (map[st
 // namesMissingTable reports whether a failed statement's detail says that
 // table does not exist, however qualified or backquoted the name is. The
 // wordings are Confluent's, then open-source Flink's for an INSERT target
-// and for a source (apis.md D.4).
+// and for a source (the messages of Flink's catalog manager and SQL
+// validator, as the SQL Gateway reports them).
 func namesMissingTable(detail, table string) bool {
 	for _, prefix := range [...]string{"Table (or view) '", "Cannot find table '", "Object '"} {
 		rest := detail

@@ -1,12 +1,14 @@
 package confluenttest
 
 // propInitialOffsetFrom names the statement a new one takes its starting
-// offsets from (apis.md §A.3, from Terraform's documentation).
+// offsets from ("Carry-over Offsets in Confluent Cloud for Apache Flink",
+// https://docs.confluent.io/cloud/current/flink/operate-and-deploy/carry-over-offsets.html).
 const propInitialOffsetFrom = "sql.tables.initial-offset-from"
 
 // checkOffsetSource says why a statement cannot start from the offsets of
 // the statement named from ("" when it can): that statement must exist and
-// be STOPPED, the only phase with latest_offsets (apis.md §A.5). The real
+// be STOPPED, the only phase with latest_offsets (confluent_flink_statement
+// in the docs of github.com/confluentinc/terraform-provider-confluent). The real
 // service's wording is not documented; the status (422) and the rule are
 // what the client relies on. Callers hold s.mu.
 func (s *Server) checkOffsetSource(from string) string {

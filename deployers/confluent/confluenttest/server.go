@@ -1,6 +1,9 @@
 // Package confluenttest is a stand-in of the Confluent Cloud for Apache
 // Flink statements API (sql/v1) and compute pools API (fcpm/v2), written from
-// the documented contract (apis.md §E), for tests of this and other
+// the documented contract ("Flink SQL REST API for Confluent Cloud for
+// Apache Flink" and the API reference it links to:
+// https://docs.confluent.io/cloud/current/flink/operate-and-deploy/flink-rest-api.html),
+// for tests of this and other
 // packages and for CLI testscripts (see cmd/standin). It runs on a loopback
 // port, keeps a catalog per sql.current-catalog/sql.current-database so
 // statements see the tables earlier statements created, logs every request,

@@ -1,6 +1,8 @@
 // Package flinktest is an in-process stand-in for the Flink SQL Gateway
 // REST API (v2) and the JobManager REST API, following the documented
-// behaviour the flink target relies on (reference apis.md §D, §E 16–22):
+// behaviour the flink target relies on (Apache Flink's "REST Endpoint" page of
+// the SQL Gateway, https://nightlies.apache.org/flink/flink-docs-master/docs/dev/table/sql-gateway/rest/,
+// and its "REST API" page of the JobManager):
 // per-session in-memory catalogs, asynchronous operations that are RUNNING
 // for one status read, results that are NOT_READY once, failures reported
 // through the operation and a fetch answering HTTP 500 with a server-side
