@@ -432,7 +432,7 @@ func planChanges(cs *changes.ChangeSet) map[string]plan.Change {
 		if tc.FormattingOnly {
 			continue // comments or layout: nothing to deploy
 		}
-		ch := plan.Change{Kind: string(tc.Kind), Content: string(tc.Content)}
+		ch := plan.Change{Kind: plan.ChangeKind(tc.Kind), Content: string(tc.Content)}
 		if tc.Schema != nil {
 			ch.Schema, ch.Reasons = tc.Schema.Category, tc.Schema.Reasons
 		}
