@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/shiftleft-dev/shiftleft/dag"
-	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
+	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
@@ -19,7 +19,7 @@ var benchSizes = []int{1000, 10000, 50000}
 func BenchmarkScanGraph(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("tables=%d", n), func(b *testing.B) {
-			dir, err := benchproject.Dir(n, 0)
+			dir, err := projectgen.Cached(n, 0)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -61,7 +61,7 @@ func BenchmarkTopoOrder(b *testing.B) {
 
 func benchGraph(b *testing.B, n int) *dag.Graph {
 	b.Helper()
-	_, g, err := benchproject.Graph(n, pipeline.ScanOptions{})
+	_, g, err := projectgen.CachedGraph(n, pipeline.ScanOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/executor"
-	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
+	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
 )
@@ -64,7 +64,7 @@ func (instantTarget) ListStatements(context.Context) ([]deployers.Statement, err
 func BenchmarkExecutorOverhead(b *testing.B) {
 	for _, n := range []int{1000, 10000, 50000} {
 		b.Run(fmt.Sprintf("tables=%d", n), func(b *testing.B) {
-			dir, err := benchproject.Dir(n, 0)
+			dir, err := projectgen.Cached(n, 0)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/shiftleft-dev/shiftleft/dag"
-	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
+	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
@@ -12,7 +12,7 @@ import (
 // generator's expected model (no scan: this measures the analysis only).
 func bigGraph(b *testing.B) *dag.Graph {
 	b.Helper()
-	g, err := benchproject.ModelGraph(b.TempDir(), 10000)
+	g, err := projectgen.ModelGraph(10000)
 	if err != nil {
 		b.Fatal(err)
 	}

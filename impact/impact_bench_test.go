@@ -6,7 +6,7 @@ import (
 
 	"github.com/shiftleft-dev/shiftleft/changes"
 	"github.com/shiftleft-dev/shiftleft/impact"
-	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
+	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
@@ -21,7 +21,7 @@ func BenchmarkImpact50(b *testing.B) {
 	breaking := &changes.SchemaChange{Category: changes.Breaking, Reasons: []string{"column removed"}}
 	for _, n := range []int{1000, 10000, 50000} {
 		b.Run(fmt.Sprintf("tables=%d", n), func(b *testing.B) {
-			_, g, err := benchproject.Graph(n, pipeline.ScanOptions{})
+			_, g, err := projectgen.CachedGraph(n, pipeline.ScanOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}

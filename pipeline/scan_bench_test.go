@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
+	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
@@ -23,7 +23,7 @@ import (
 //
 // Run: go test ./pipeline -run XXX -bench ScanWorkers -benchtime 5x
 func BenchmarkScanWorkers(b *testing.B) {
-	dir, err := benchproject.Dir(10000, 0)
+	dir, err := projectgen.Cached(10000, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

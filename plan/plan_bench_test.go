@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
-	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
+	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
 )
@@ -30,7 +30,7 @@ func BenchmarkPlan(b *testing.B) {
 func benchPlan(b *testing.B, n int, naming plan.Naming) {
 	// The CLI scans with KeepSQL, so a plan compares and fingerprints the
 	// files' text without reading them again: the same here.
-	proj, g, err := benchproject.Graph(n, pipeline.ScanOptions{KeepSQL: true})
+	proj, g, err := projectgen.CachedGraph(n, pipeline.ScanOptions{KeepSQL: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
+	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/report"
 )
@@ -19,7 +19,7 @@ import (
 func BenchmarkGraphJSON(b *testing.B) {
 	for _, n := range []int{1000, 10000, 50000} {
 		b.Run(fmt.Sprintf("tables=%d", n), func(b *testing.B) {
-			_, g, err := benchproject.Graph(n, pipeline.ScanOptions{})
+			_, g, err := projectgen.CachedGraph(n, pipeline.ScanOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -4,14 +4,14 @@ import (
 	"testing"
 
 	"github.com/shiftleft-dev/shiftleft/changes"
-	"github.com/shiftleft-dev/shiftleft/internal/benchproject"
+	"github.com/shiftleft-dev/shiftleft/internal/projectgen"
 )
 
 // BenchmarkSelect10k evaluates typical selections on a generated
 // 10,000-table project (graph built from the generator's model, no scan),
 // with 50 modified tables in the change set.
 func BenchmarkSelect10k(b *testing.B) {
-	g, err := benchproject.ModelGraph(b.TempDir(), 10000)
+	g, err := projectgen.ModelGraph(10000)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,10 @@
 // optionally a git history of small changes.
 //
 // Output is a pure function of Options: the same options give the same bytes
-// (and, in git mode, the same commit hashes).
+// (and, in git mode, the same commit hashes). That is what lets benchmarks
+// share one copy per machine: Cached generates a project once, under a file
+// lock, and reuses it; CachedGraph and ModelGraph hand them its graph.
+// tools/genproject is the command that calls Generate.
 package projectgen
 
 import (
@@ -183,6 +186,15 @@ func Generate(dir string, opts Options) (Summary, error) {
 		sum.Commits = commits
 	}
 	return sum, nil
+}
+
+// model is the Summary Generate would return (Files, Bytes, Commits and
+// Pipelines aside) without writing anything. Cost: O(tables).
+func model(opts Options) (Summary, error) {
+	if err := opts.normalize(); err != nil {
+		return Summary{}, fmt.Errorf("generate: %w", err)
+	}
+	return buildModel(opts).summary(), nil
 }
 
 // ReadExpected reads the expected_parents.json that Generate wrote in dir.

@@ -99,10 +99,11 @@ func TestDeterministic(t *testing.T) {
 // graph's shape.
 func modelOnly(t *testing.T, opts Options) Summary {
 	t.Helper()
-	if err := opts.normalize(); err != nil {
+	sum, err := model(opts)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buildModel(opts).summary()
+	return sum
 }
 
 func sameParents(a, b Summary) bool {

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package benchproject
+package projectgen
 
 // lockFile does not lock where flock is missing: concurrent generation of
 // the same project is then the caller's to avoid.

@@ -1,6 +1,6 @@
 //go:build unix
 
-package benchproject
+package projectgen
 
 import (
 	"os"
