@@ -298,17 +298,61 @@ type folderChange struct {
 	ddl, dml          bool // a file of that role changed
 }
 
+// build fills cs's Tables, Files and Warnings from the collected deltas:
+// it maps each changed file to its table folder, decides what happened to
+// each folder (added, deleted, renamed, DDL or DML changed), then lists
+// every file with the kind of change it belongs to. Listings are sorted so
+// the change set is the same whatever order git gave the deltas in.
+//
+// Cost: O(F log F) for F changed files, plus per changed folder O(depth)
+// tree lookups (memoized), the reads of its SQL files (table names, schema
+// classification, formatting check) and, for a rename pair, hashes of the
+// SQL files on both sides.
 func (r *repo) build(ctx context.Context, st *state, cs *ChangeSet, tableOf func(string) string) error {
 	b := &builder{st: st, tableOf: tableOf, folders: map[string]string{}, warnings: map[string]bool{}}
-	folders := map[string]*folderChange{}
+	fi := b.indexFolders()
+	tables, err := b.tableChanges(ctx, fi.folders)
+	if err != nil {
+		return err
+	}
+	cs.Files = r.fileChanges(st.deltas, fi, tables)
+	cs.Tables = tables
+	if cs.Tables == nil {
+		cs.Tables = []TableChange{}
+	}
+	cs.Warnings = append(cs.Warnings, sortedKeys(b.warnings)...)
+	return nil
+}
+
+// folderIndex maps the deltas to their table folders.
+type folderIndex struct {
+	// folders are the changed table folders by path.
+	folders map[string]*folderChange
+	// fileFolder and oldFolder are, per delta, the table folder of its
+	// current and its base path ("" outside any table folder); they differ
+	// only when a file moved between folders.
+	fileFolder, oldFolder []string
+}
+
+// indexFolders finds the table folder of each delta's path (and of its
+// base path when the file moved) and records in that folder which files
+// changed and whether a DDL or DML file is among them. Cost: O(F) plus the
+// memoized folder lookups of folderOf.
+func (b *builder) indexFolders() folderIndex {
+	deltas := b.st.deltas
+	fi := folderIndex{
+		folders:    map[string]*folderChange{},
+		fileFolder: make([]string, len(deltas)),
+		oldFolder:  make([]string, len(deltas)),
+	}
 	touch := func(f string, p string) {
 		if f == "" {
 			return
 		}
-		fc := folders[f]
+		fc := fi.folders[f]
 		if fc == nil {
 			fc = &folderChange{folder: f}
-			folders[f] = fc
+			fi.folders[f] = fc
 		}
 		fc.files = append(fc.files, p)
 		switch role(f, p) {
@@ -318,85 +362,42 @@ func (r *repo) build(ctx context.Context, st *state, cs *ChangeSet, tableOf func
 			fc.dml = true
 		}
 	}
-	fileFolder := make([]string, len(st.deltas))
-	oldFolder := make([]string, len(st.deltas))
-	for i, d := range st.deltas {
-		fileFolder[i] = b.folderOf(d.path)
-		touch(fileFolder[i], d.path)
-		oldFolder[i] = fileFolder[i]
+	for i, d := range deltas {
+		fi.fileFolder[i] = b.folderOf(d.path)
+		touch(fi.fileFolder[i], d.path)
+		fi.oldFolder[i] = fi.fileFolder[i]
 		if d.fromPath != "" && d.fromPath != d.path {
-			oldFolder[i] = b.folderOf(d.fromPath)
-			if oldFolder[i] != fileFolder[i] {
-				touch(oldFolder[i], d.fromPath)
+			fi.oldFolder[i] = b.folderOf(d.fromPath)
+			if fi.oldFolder[i] != fi.fileFolder[i] {
+				touch(fi.oldFolder[i], d.fromPath)
 			}
 		}
 	}
+	return fi
+}
 
-	names := make([]string, 0, len(folders))
-	for f := range folders {
-		names = append(names, f)
-	}
-	sort.Strings(names)
+// tableChanges decides what happened to each changed folder, in folder
+// order, then pairs a deleted and an added folder of the same table into
+// a rename. The result is sorted by table, then folder.
+func (b *builder) tableChanges(ctx context.Context, folders map[string]*folderChange) ([]TableChange, error) {
 	var added, deleted, tables []TableChange
-	var err error
-	for _, f := range names {
+	for _, f := range sortedKeys(folders) {
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		fc := folders[f]
-		fc.atBase = st.base.isDir(f + "/" + sqlScripts)
-		fc.now = st.current.isDir(f + "/" + sqlScripts)
-		if fc.now {
-			if fc.curName, err = b.tableName(st.current, f, true); err != nil {
-				return err
-			}
+		if err := b.nameFolder(fc); err != nil {
+			return nil, err
 		}
-		if fc.atBase {
-			if fc.now && !fc.ddl && !fc.dml {
-				fc.baseName = fc.curName // the SQL, hence the name, is unchanged
-			} else if fc.baseName, err = b.tableName(st.base, f, false); err != nil {
-				return err
-			}
+		a, d, t, err := b.folderTableChanges(fc)
+		if err != nil {
+			return nil, err
 		}
-		files := mergeSorted(fc.files, nil)
-		switch {
-		case fc.now && !fc.atBase:
-			added = append(added, TableChange{Table: fc.curName, Kind: KindAdded, Folder: f, Files: files})
-		case fc.atBase && !fc.now:
-			tc := TableChange{Table: fc.baseName, Kind: KindDeleted, Folder: f, Files: files}
-			if tc.Base, err = baseSQL(st.base, f); err != nil {
-				return err
-			}
-			deleted = append(deleted, tc)
-		case fc.baseName != fc.curName:
-			// The SQL now writes another table: the old one is gone for
-			// its readers and the new one has to be created.
-			tc := TableChange{Table: fc.baseName, Kind: KindDeleted, Folder: f, Files: files}
-			if tc.Base, err = baseSQL(st.base, f); err != nil {
-				return err
-			}
-			deleted = append(deleted, tc)
-			added = append(added, TableChange{Table: fc.curName, Kind: KindAdded, Folder: f, Files: files})
-		case fc.ddl:
-			tc := TableChange{Table: fc.curName, Kind: KindDDL, Folder: f, Files: files}
-			if tc.Schema, err = b.schema(f, f); err != nil {
-				return err
-			}
-			if tc.FormattingOnly, err = b.formattingOnly(fc.files); err != nil {
-				return err
-			}
-			tables = append(tables, tc)
-		case fc.dml:
-			tc := TableChange{Table: fc.curName, Kind: KindDML, Folder: f, Files: files}
-			if tc.FormattingOnly, err = b.formattingOnly(fc.files); err != nil {
-				return err
-			}
-			tables = append(tables, tc)
-		}
+		added, deleted, tables = append(added, a...), append(deleted, d...), append(tables, t...)
 	}
-	tables, err = b.pairRenames(tables, added, deleted)
+	tables, err := b.pairRenames(tables, added, deleted)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sort.SliceStable(tables, func(i, j int) bool {
 		if tables[i].Table != tables[j].Table {
@@ -404,9 +405,142 @@ func (r *repo) build(ctx context.Context, st *state, cs *ChangeSet, tableOf func
 		}
 		return tables[i].Folder < tables[j].Folder
 	})
+	return tables, nil
+}
 
-	// Files of whole-folder changes carry the folder's kind.
-	folderKind := map[string]Kind{}
+// nameFolder records whether the folder is a table folder at the base and
+// now, and the table it holds on each side. The base name is read again
+// only when a DDL or DML file changed: otherwise the SQL, hence the name,
+// is the one of now.
+func (b *builder) nameFolder(fc *folderChange) error {
+	f := fc.folder
+	fc.atBase = b.st.base.isDir(f + "/" + sqlScripts)
+	fc.now = b.st.current.isDir(f + "/" + sqlScripts)
+	var err error
+	if fc.now {
+		if fc.curName, err = b.tableName(b.st.current, f, true); err != nil {
+			return err
+		}
+	}
+	if fc.atBase {
+		if fc.now && !fc.ddl && !fc.dml {
+			fc.baseName = fc.curName
+		} else if fc.baseName, err = b.tableName(b.st.base, f, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// folderTableChanges is what one named folder's change means for its
+// tables: added (a new folder), deleted (a removed one, with its base SQL
+// for undeploying), both (the SQL now writes another table), or a DDL or
+// DML change of the same table (DDL wins: it also redeploys the DML), with
+// the schema classification and whether the change only reformats.
+// Added and deleted ones are returned apart so renames can be paired.
+func (b *builder) folderTableChanges(fc *folderChange) (added, deleted, changed []TableChange, err error) {
+	f := fc.folder
+	files := mergeSorted(fc.files, nil)
+	gone := func(name string) ([]TableChange, error) {
+		tc := TableChange{Table: name, Kind: KindDeleted, Folder: f, Files: files}
+		if tc.Base, err = baseSQL(b.st.base, f); err != nil {
+			return nil, err
+		}
+		return []TableChange{tc}, nil
+	}
+	switch {
+	case fc.now && !fc.atBase:
+		added = []TableChange{{Table: fc.curName, Kind: KindAdded, Folder: f, Files: files}}
+	case fc.atBase && !fc.now:
+		deleted, err = gone(fc.baseName)
+	case fc.baseName != fc.curName:
+		// The SQL now writes another table: the old one is gone for
+		// its readers and the new one has to be created.
+		if deleted, err = gone(fc.baseName); err == nil {
+			added = []TableChange{{Table: fc.curName, Kind: KindAdded, Folder: f, Files: files}}
+		}
+	case fc.ddl:
+		tc := TableChange{Table: fc.curName, Kind: KindDDL, Folder: f, Files: files}
+		if tc.Schema, err = b.schema(f, f); err != nil {
+			return nil, nil, nil, err
+		}
+		if tc.FormattingOnly, err = b.formattingOnly(fc.files); err != nil {
+			return nil, nil, nil, err
+		}
+		changed = []TableChange{tc}
+	case fc.dml:
+		tc := TableChange{Table: fc.curName, Kind: KindDML, Folder: f, Files: files}
+		if tc.FormattingOnly, err = b.formattingOnly(fc.files); err != nil {
+			return nil, nil, nil, err
+		}
+		changed = []TableChange{tc}
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return added, deleted, changed, nil
+}
+
+// fileChanges lists every delta as a file change sorted by path, with the
+// table it belongs to and its kind: ddl, dml or other by its role, except
+// that the SQL files of a folder added, deleted or renamed as a whole carry
+// that kind. A file moved between two folders that are not a rename pair
+// is listed as a deletion and an addition.
+func (r *repo) fileChanges(deltas []fileDelta, fi folderIndex, tables []TableChange) []FileChange {
+	folderKind, moved := wholeFolderKinds(tables)
+	files := make([]FileChange, 0, len(deltas))
+	emit := func(d fileDelta, action, folder, p string) {
+		fc := FileChange{Path: d.path, RepoPath: r.repoRel(d.path), Kind: KindOther, Action: action, Uncommitted: d.uncommitted}
+		if action == ActionDeleted || action == ActionRenamed {
+			fc.OldPath = d.fromPath
+		}
+		if folder != "" {
+			info := fi.folders[folder]
+			fc.Table = info.curName
+			if !info.now {
+				fc.Table = info.baseName
+			}
+			fc.Kind = role(folder, p)
+			if k, ok := folderKind[folder]; ok && fc.Kind != KindOther {
+				fc.Kind = k
+			}
+		}
+		files = append(files, fc)
+	}
+	for i, d := range deltas {
+		from, to := fi.oldFolder[i], fi.fileFolder[i]
+		switch {
+		case d.from == nil:
+			emit(d, ActionAdded, to, d.path)
+		case d.to == nil:
+			emit(d, ActionDeleted, to, d.path)
+		case d.fromPath == d.path:
+			emit(d, ActionModified, to, d.path)
+		case from != to && !moved[[2]string{from, to}]:
+			// Similar files of two unrelated folders (two Makefiles, two
+			// small DDLs) are not a move: list a deletion and an addition.
+			del := fileDelta{path: d.fromPath, fromPath: d.fromPath, from: d.from, uncommitted: d.uncommitted}
+			emit(del, ActionDeleted, from, d.fromPath)
+			emit(fileDelta{path: d.path, to: d.to, uncommitted: d.uncommitted}, ActionAdded, to, d.path)
+		default:
+			emit(d, ActionRenamed, to, d.path)
+		}
+	}
+	sort.Slice(files, func(i, j int) bool {
+		if files[i].Path != files[j].Path {
+			return files[i].Path < files[j].Path
+		}
+		return files[i].OldPath < files[j].OldPath
+	})
+	return files
+}
+
+// wholeFolderKinds returns the kind of each folder added, deleted or
+// renamed as a whole (the first table change of a folder wins; a rename
+// marks its old folder too), and the (old, new) folder pairs of renames.
+func wholeFolderKinds(tables []TableChange) (folderKind map[string]Kind, moved map[[2]string]bool) {
+	folderKind = map[string]Kind{}
+	moved = map[[2]string]bool{}
 	for _, t := range tables {
 		switch t.Kind {
 		case KindAdded, KindDeleted, KindRenamed:
@@ -417,65 +551,11 @@ func (r *repo) build(ctx context.Context, st *state, cs *ChangeSet, tableOf func
 				folderKind[t.OldFolder] = t.Kind
 			}
 		}
-	}
-	moved := map[[2]string]bool{}
-	for _, t := range tables {
 		if t.Kind == KindRenamed {
 			moved[[2]string{t.OldFolder, t.Folder}] = true
 		}
 	}
-	cs.Files = make([]FileChange, 0, len(st.deltas))
-	emit := func(d fileDelta, action, folder, p string) {
-		fc := FileChange{Path: d.path, RepoPath: r.repoRel(d.path), Kind: KindOther, Action: action, Uncommitted: d.uncommitted}
-		if action == ActionDeleted || action == ActionRenamed {
-			fc.OldPath = d.fromPath
-		}
-		if folder != "" {
-			info := folders[folder]
-			fc.Table = info.curName
-			if !info.now {
-				fc.Table = info.baseName
-			}
-			fc.Kind = role(folder, p)
-			if k, ok := folderKind[folder]; ok && fc.Kind != KindOther {
-				fc.Kind = k
-			}
-		}
-		cs.Files = append(cs.Files, fc)
-	}
-	for i, d := range st.deltas {
-		switch {
-		case d.from == nil:
-			emit(d, ActionAdded, fileFolder[i], d.path)
-		case d.to == nil:
-			emit(d, ActionDeleted, fileFolder[i], d.path)
-		case d.fromPath == d.path:
-			emit(d, ActionModified, fileFolder[i], d.path)
-		case oldFolder[i] != fileFolder[i] && !moved[[2]string{oldFolder[i], fileFolder[i]}]:
-			// Similar files of two unrelated folders (two Makefiles, two
-			// small DDLs) are not a move: list a deletion and an addition.
-			del := fileDelta{path: d.fromPath, fromPath: d.fromPath, from: d.from, uncommitted: d.uncommitted}
-			emit(del, ActionDeleted, oldFolder[i], d.fromPath)
-			emit(fileDelta{path: d.path, to: d.to, uncommitted: d.uncommitted}, ActionAdded, fileFolder[i], d.path)
-		default:
-			emit(d, ActionRenamed, fileFolder[i], d.path)
-		}
-	}
-	sort.Slice(cs.Files, func(i, j int) bool {
-		if cs.Files[i].Path != cs.Files[j].Path {
-			return cs.Files[i].Path < cs.Files[j].Path
-		}
-		return cs.Files[i].OldPath < cs.Files[j].OldPath
-	})
-	cs.Tables = tables
-	if cs.Tables == nil {
-		cs.Tables = []TableChange{}
-	}
-	for w := range b.warnings {
-		cs.Warnings = append(cs.Warnings, w)
-	}
-	sort.Strings(cs.Warnings)
-	return nil
+	return folderKind, moved
 }
 
 // pairRenames turns a deleted and an added folder of the same table into
