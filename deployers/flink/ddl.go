@@ -28,8 +28,9 @@ var defaultRemove = []string{
 // Options.TableOptions are set ('topic' defaults to the table name). An
 // upsert-kafka connector on a table without PRIMARY KEY becomes 'kafka'
 // (append-only), as upsert-kafka requires a key; a kafka table without a
-// startup mode reads from the earliest offset, as on Confluent Cloud. warnings lists what was
-// removed or changed and why, for the plan. Cost: two lexer passes, O(n).
+// startup mode reads from the earliest offset, as on Confluent Cloud.
+// warnings lists what was removed or changed and why, for the plan. Cost:
+// two lexer passes, O(n).
 func (t *Target) RenderDDL(table, sql string) (string, []string, error) {
 	r, err := renderDDL(table, sql, t.opts.TableOptions, t.opts.RemoveOptions)
 	return r.SQL, r.Warnings, err
@@ -43,105 +44,176 @@ type rendered struct {
 	Options map[string]string
 }
 
+// renderDDL is RenderDDL's work; Deploy also reads the final options. The
+// steps: read the one CREATE TABLE, choose the options to set (and the
+// connector), decide which of the file's options go, rewrite through the
+// lexer's tokens, and explain each change in a warning (connector first,
+// then replaced options, then removed ones, in the rewriter's order).
+// Cost: two lexer passes, O(n), plus the analysis.
 func renderDDL(table, sql string, setOpts map[string]string, remove []string) (rendered, error) {
-	an, err := flinksql.Analyze([]byte(sql))
+	def, err := tableDefinition(table, sql)
 	if err != nil {
-		return rendered{}, fmt.Errorf("DDL of table %s: %w", table, err)
+		return rendered{}, err
 	}
-	if len(an.Tables) != 1 || an.Statements != 1 {
-		return rendered{}, fmt.Errorf("DDL of table %s: expected one CREATE TABLE statement with a column list, found %d statements and %d tables", table, an.Statements, len(an.Tables))
-	}
-	def := an.Tables[0]
 	orig := make(map[string]string, len(def.Options))
 	for _, o := range def.Options {
 		orig[o.Key] = o.Value
 	}
+	opts := chooseOptions(table, def, orig, setOpts)
+	dr := &dropper{set: opts.set, orig: orig, rules: removalRules(remove, opts.dropKey, opts.connector), why: map[string]string{}}
+	setList, replaced := setOptionList(table, opts.set, orig)
+	out, removed, err := flinksql.RewriteDDL([]byte(sql), flinksql.RewriteOptions{DropDistributedBy: true, Drop: dr.drop, SetOptions: setList})
+	if err != nil {
+		return rendered{}, fmt.Errorf("DDL of table %s: %w", table, err)
+	}
+	warnings := append(opts.warnings, replaced...)
+	warnings = append(warnings, removedWarnings(table, removed, dr.why)...)
+	stmt, err := statementText(out)
+	if err != nil {
+		return rendered{}, fmt.Errorf("DDL of table %s: %w", table, err)
+	}
+	return rendered{SQL: stmt, Warnings: warnings, Options: finalOptions(def.Options, opts.set, dr.why)}, nil
+}
 
-	set := make(map[string]string, len(setOpts)+1)
+// tableDefinition reads the DDL's single CREATE TABLE with a column list:
+// the rewrite handles one table, so anything else is refused.
+func tableDefinition(table, sql string) (flinksql.TableDefinition, error) {
+	an, err := flinksql.Analyze([]byte(sql))
+	if err != nil {
+		return flinksql.TableDefinition{}, fmt.Errorf("DDL of table %s: %w", table, err)
+	}
+	if len(an.Tables) != 1 || an.Statements != 1 {
+		return flinksql.TableDefinition{}, fmt.Errorf("DDL of table %s: expected one CREATE TABLE statement with a column list, found %d statements and %d tables", table, an.Statements, len(an.Tables))
+	}
+	return an.Tables[0], nil
+}
+
+// optionChoice is the options to set on a table and what led to them.
+type optionChoice struct {
+	// set are the options to set (Options.TableOptions plus the defaults).
+	set map[string]string
+	// connector is the table's connector once rendered.
+	connector string
+	// dropKey: the message key options go (upsert-kafka without a key).
+	dropKey  bool
+	warnings []string
+}
+
+// chooseOptions decides the options to set: the configured ones, 'topic'
+// defaulting to the table name when any are configured, 'kafka' instead of
+// 'upsert-kafka' for a table without PRIMARY KEY (upsert-kafka requires a
+// key), and an earliest-offset startup mode for a kafka table that sets
+// none, as Confluent Cloud reads new tables.
+func chooseOptions(table string, def flinksql.TableDefinition, orig, setOpts map[string]string) optionChoice {
+	c := optionChoice{set: make(map[string]string, len(setOpts)+1)}
 	for k, v := range setOpts {
-		set[k] = v
+		c.set[k] = v
 	}
-	if _, ok := set["topic"]; !ok && len(setOpts) > 0 {
-		set["topic"] = table
+	if _, ok := c.set["topic"]; !ok && len(setOpts) > 0 {
+		c.set["topic"] = table
 	}
-	connector := set["connector"]
-	if connector == "" {
-		connector = orig["connector"]
+	c.connector = c.set["connector"]
+	if c.connector == "" {
+		c.connector = orig["connector"]
 	}
-	var warnings []string
-	dropKey := false
-	if connector == "upsert-kafka" && len(def.PrimaryKey) == 0 {
-		warnings = append(warnings, fmt.Sprintf("table %s has no PRIMARY KEY: connector 'kafka' (append-only) instead of 'upsert-kafka'", table))
-		connector = "kafka"
-		if _, ok := set["connector"]; ok {
-			set["connector"] = "kafka"
+	if c.connector == "upsert-kafka" && len(def.PrimaryKey) == 0 {
+		c.warnings = append(c.warnings, fmt.Sprintf("table %s has no PRIMARY KEY: connector 'kafka' (append-only) instead of 'upsert-kafka'", table))
+		c.connector = "kafka"
+		if _, ok := c.set["connector"]; ok {
+			c.set["connector"] = "kafka"
 		}
-		delete(set, "key.format")
-		dropKey = true
+		delete(c.set, "key.format")
+		c.dropKey = true
 	}
-
-	if _, ok := orig["scan.startup.mode"]; connector == "kafka" && !ok && set["scan.startup.mode"] == "" {
+	if _, ok := orig["scan.startup.mode"]; c.connector == "kafka" && !ok && c.set["scan.startup.mode"] == "" {
 		// Confluent Cloud reads new tables from the earliest offset; the
 		// Kafka connector's default (group-offsets) fails without a
 		// committed offset.
-		set["scan.startup.mode"] = "earliest-offset"
+		c.set["scan.startup.mode"] = "earliest-offset"
 	}
+	return c
+}
 
-	type rule struct{ pattern, why string }
-	var rules []rule
+// removeRule removes the options whose key matches pattern, for why.
+type removeRule struct{ pattern, why string }
+
+// removalRules are the option patterns to remove, in the order their
+// reasons are preferred: Confluent-only options, the configured
+// remove_options, the key options of a table that lost its key, and the
+// startup mode upsert-kafka does not take.
+func removalRules(remove []string, dropKey bool, connector string) []removeRule {
+	var rules []removeRule
 	for _, p := range defaultRemove {
-		rules = append(rules, rule{p, "Confluent Cloud only"})
+		rules = append(rules, removeRule{p, "Confluent Cloud only"})
 	}
 	for _, p := range remove {
-		rules = append(rules, rule{p, "matches targets.flink.remove_options"})
+		rules = append(rules, removeRule{p, "matches targets.flink.remove_options"})
 	}
 	if dropKey {
-		rules = append(rules, rule{"key.*", "no PRIMARY KEY, so no message key"})
+		rules = append(rules, removeRule{"key.*", "no PRIMARY KEY, so no message key"})
 	}
 	if connector == "upsert-kafka" {
 		// upsert-kafka always reads the whole topic: no startup mode.
-		rules = append(rules, rule{"scan.startup.*", "not supported by the upsert-kafka connector"})
+		rules = append(rules, removeRule{"scan.startup.*", "not supported by the upsert-kafka connector"})
 	}
-	why := map[string]string{}
-	drop := func(key string) bool {
-		if _, ok := set[key]; ok {
-			return false // replaced in place
-		}
-		v := orig[key]
-		if (key == "key.format" || key == "value.format" || key == "format") && strings.Contains(v, "registry") {
-			why[key] = "Schema Registry formats are Confluent Cloud only"
-			return true
-		}
-		for _, r := range rules {
-			if globMatch(r.pattern, key) {
-				why[key] = r.why
-				return true
-			}
-		}
+	return rules
+}
+
+// dropper decides, for the rewriter, which of the file's options go, and
+// records why for the warnings and the final options.
+type dropper struct {
+	set, orig map[string]string
+	rules     []removeRule
+	why       map[string]string // removed key → reason
+}
+
+// drop reports whether the option key goes. An option being set is
+// replaced in place, never dropped; a format naming a schema registry
+// goes whatever the rules.
+func (d *dropper) drop(key string) bool {
+	if _, ok := d.set[key]; ok {
 		return false
 	}
+	v := d.orig[key]
+	if (key == "key.format" || key == "value.format" || key == "format") && strings.Contains(v, "registry") {
+		d.why[key] = "Schema Registry formats are Confluent Cloud only"
+		return true
+	}
+	for _, r := range d.rules {
+		if globMatch(r.pattern, key) {
+			d.why[key] = r.why
+			return true
+		}
+	}
+	return false
+}
 
+// setOptionList is the options to set in a stable order (connector first,
+// as people write it, then by key), and a warning for each one that
+// replaces a different value of the file.
+func setOptionList(table string, set, orig map[string]string) ([]flinksql.Option, []string) {
 	keys := make([]string, 0, len(set))
 	for k := range set {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	// connector first, as people write it.
 	sort.SliceStable(keys, func(i, j int) bool { return keys[i] == "connector" && keys[j] != "connector" })
-	setList := make([]flinksql.Option, 0, len(keys))
+	var warnings []string
+	list := make([]flinksql.Option, 0, len(keys))
 	for _, k := range keys {
-		setList = append(setList, flinksql.Option{Key: k, Value: set[k]})
+		list = append(list, flinksql.Option{Key: k, Value: set[k]})
 		if old, ok := orig[k]; ok && old != set[k] {
 			warnings = append(warnings, fmt.Sprintf("table %s: option '%s' = '%s' replaced by '%s'", table, k, old, set[k]))
 		}
 	}
+	return list, warnings
+}
 
-	out, removed, err := flinksql.RewriteDDL([]byte(sql), flinksql.RewriteOptions{DropDistributedBy: true, Drop: drop, SetOptions: setList})
-	if err != nil {
-		return rendered{}, fmt.Errorf("DDL of table %s: %w", table, err)
-	}
+// finalOptions is the rendered WITH clause: the file's options that were
+// not removed, overridden by the ones set.
+func finalOptions(fileOpts []flinksql.Option, set, why map[string]string) map[string]string {
 	final := map[string]string{}
-	for _, o := range def.Options {
+	for _, o := range fileOpts {
 		if _, dropped := why[o.Key]; !dropped {
 			final[o.Key] = o.Value
 		}
@@ -149,6 +221,14 @@ func renderDDL(table, sql string, setOpts map[string]string, remove []string) (r
 	for k, v := range set {
 		final[k] = v
 	}
+	return final
+}
+
+// removedWarnings explains each clause or option the rewriter removed (as
+// it names them: "DISTRIBUTED BY …" or "option 'key'"), with the reason
+// drop recorded, else as not known to open-source Flink.
+func removedWarnings(table string, removed []string, why map[string]string) []string {
+	var warnings []string
 	for _, r := range removed {
 		if strings.HasPrefix(r, "DISTRIBUTED") {
 			warnings = append(warnings, fmt.Sprintf("table %s: removed DISTRIBUTED BY clause (open-source Flink has no bucketed tables)", table))
@@ -161,11 +241,7 @@ func renderDDL(table, sql string, setOpts map[string]string, remove []string) (r
 		}
 		warnings = append(warnings, fmt.Sprintf("table %s: removed %s (%s)", table, r, reason))
 	}
-	stmt, err := statementText(out)
-	if err != nil {
-		return rendered{}, fmt.Errorf("DDL of table %s: %w", table, err)
-	}
-	return rendered{SQL: stmt, Warnings: warnings, Options: final}, nil
+	return warnings
 }
 
 // trimSemicolons drops trailing ';' tokens.
