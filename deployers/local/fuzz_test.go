@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -86,14 +87,24 @@ func FuzzJournal(f *testing.F) {
 		}
 		st, err := LoadState(path, "dev")
 		if err == nil {
-			if st.Serial < 1 {
-				t.Fatalf("serial went back to %d", st.Serial)
+			want := replayJournal(t, data)
+			if st.Serial != want.serial {
+				t.Fatalf("serial %d, want %d", st.Serial, want.serial)
+			}
+			if got := sortedKeys(st.Tables); !slices.Equal(got, want.tables) {
+				t.Fatalf("tables %v, want %v", got, want.tables)
+			}
+			if got := sortedKeys(st.Statements); !slices.Equal(got, want.statements) {
+				t.Fatalf("statements %v, want %v", got, want.statements)
 			}
 			return
 		}
 		var ce *CorruptStateError
 		if !errors.As(err, &ce) || !ce.Journal || ce.Path != journal || ce.JournalOffset > int64(len(data)) {
 			t.Fatalf("error %v is not a CorruptStateError of %s", err, journal)
+		}
+		if off := ce.JournalOffset; off > 0 && data[off-1] != '\n' {
+			t.Fatalf("error offset %d is not the start of a line", off)
 		}
 		if got, _ := os.ReadFile(journal); !bytes.Equal(got, data) {
 			t.Fatal("a rejected journal was changed")
@@ -105,4 +116,62 @@ func FuzzJournal(f *testing.F) {
 			t.Fatalf("the journal cut where the error says still fails: %v", err)
 		}
 	})
+}
+
+// replayed is what a journal accepted beside FuzzJournal's snapshot (serial
+// 1, table a, statement s) must give: the serial of its last change and
+// the names left after its additions and removals, sorted.
+type replayed struct {
+	serial             int64
+	tables, statements []string
+}
+
+// replayJournal is the reference reader for an accepted journal: complete
+// lines only; a line at or below the current serial is skipped, any other
+// must be the next serial, or the journal should have been rejected.
+func replayJournal(t *testing.T, data []byte) replayed {
+	t.Helper()
+	serial := int64(1)
+	tables := map[string]bool{"a": true}
+	statements := map[string]bool{"s": true}
+	lines := bytes.Split(data, []byte("\n"))
+	for _, line := range lines[:len(lines)-1] { // the last piece has no newline
+		var e struct {
+			Serial     int64                      `json:"serial"`
+			Tables     map[string]json.RawMessage `json:"tables"`
+			Statements map[string]json.RawMessage `json:"statements"`
+		}
+		if err := json.Unmarshal(line, &e); err != nil {
+			t.Fatalf("accepted a journal with the invalid line %q: %v", line, err)
+		}
+		switch {
+		case e.Serial < 1:
+			t.Fatalf("accepted a change without a serial: %q", line)
+		case e.Serial <= serial:
+			continue
+		case e.Serial != serial+1:
+			t.Fatalf("accepted change %d after change %d", e.Serial, serial)
+		}
+		serial = e.Serial
+		for _, m := range []struct {
+			names   map[string]bool
+			entries map[string]json.RawMessage
+		}{{tables, e.Tables}, {statements, e.Statements}} {
+			for k, v := range m.entries {
+				m.names[k] = string(v) != "null"
+			}
+		}
+	}
+	return replayed{serial, trueKeys(tables), trueKeys(statements)}
+}
+
+func trueKeys(m map[string]bool) []string {
+	var out []string
+	for k, ok := range m {
+		if ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
