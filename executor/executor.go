@@ -214,6 +214,28 @@ type outcome struct {
 // It returns an error only for a plan it cannot run (unknown After); step
 // failures are in the Result (see Result.Err).
 func Run(ctx context.Context, t deployers.Target, p *plan.Plan, opts Options) (*Result, error) {
+	opts, err := withDefaults(opts)
+	if err != nil {
+		return nil, err
+	}
+	g, err := newStepGraph(p)
+	if err != nil {
+		return nil, err
+	}
+	// Running steps get their own context: cancelling ctx stops new work
+	// at once, and the running steps Grace later.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	r := newRun(t, g, opts, work, cancelWork)
+	defer r.stopTimer()
+	r.loop(ctx)
+	r.markNotStarted(ctx)
+	return r.res, nil
+}
+
+// withDefaults fills the unset options with their defaults; a missing SQL
+// reader is an error, as no step could run.
+func withDefaults(opts Options) (Options, error) {
 	if opts.MaxParallel <= 0 {
 		opts.MaxParallel = DefaultMaxParallel
 	}
@@ -227,133 +249,226 @@ func Run(ctx context.Context, t deployers.Target, p *plan.Plan, opts Options) (*
 		opts.Now = time.Now
 	}
 	if opts.SQL == nil {
-		return nil, errors.New("executor: no SQL reader")
+		return opts, errors.New("executor: no SQL reader")
 	}
-	var steps []*plan.Step
+	return opts, nil
+}
+
+// stepGraph is the acting steps of a plan, in plan order, and what each
+// waits for.
+type stepGraph struct {
+	steps []*plan.Step
+	// waiting counts, per step, the steps it still waits for.
+	waiting []int
+	// dependents are, per step, the steps that wait for it.
+	dependents [][]int
+}
+
+// newStepGraph indexes the acting steps of p and their After lists. A
+// step waiting for a table that is not an acting step is an error: the
+// plan was edited or built wrong, and running it would never start that
+// step. Cost: O(V+E).
+func newStepGraph(p *plan.Plan) (*stepGraph, error) {
+	g := &stepGraph{}
 	index := map[string]int{}
 	for i := range p.Steps {
 		if p.Steps[i].Action.Acts() {
-			index[p.Steps[i].Table] = len(steps)
-			steps = append(steps, &p.Steps[i])
+			index[p.Steps[i].Table] = len(g.steps)
+			g.steps = append(g.steps, &p.Steps[i])
 		}
 	}
-	n := len(steps)
-	waiting := make([]int, n)
-	dependents := make([][]int, n)
-	for i, s := range steps {
+	n := len(g.steps)
+	g.waiting = make([]int, n)
+	g.dependents = make([][]int, n)
+	for i, s := range g.steps {
 		for _, a := range s.After {
 			j, ok := index[a]
 			if !ok {
 				return nil, fmt.Errorf("plan: %s waits for %s, which is not an acting step of the plan", s.Table, a)
 			}
-			waiting[i]++
-			dependents[j] = append(dependents[j], i)
+			g.waiting[i]++
+			g.dependents[j] = append(g.dependents[j], i)
 		}
 	}
-	res := &Result{Steps: make([]StepResult, n)}
-	for i, s := range steps {
-		res.Steps[i] = StepResult{Table: s.Table, Action: s.Action, Status: StatusPending}
+	return g, nil
+}
+
+// run is the scheduler's state during Run. Only the scheduler goroutine
+// (Run's) touches it; step goroutines talk to it through done and
+// progress.
+type run struct {
+	t    deployers.Target
+	opts Options
+	*stepGraph
+	res   *Result
+	ready *readyQueue
+	// work is the steps' context; cancelWork ends it Grace after an
+	// interruption (timer).
+	work       context.Context
+	cancelWork context.CancelFunc
+	timer      *time.Timer
+	done       chan outcome
+	// progress carries statement events from the step goroutines, so
+	// OnEvent is called from one goroutine at a time.
+	progress chan Event
+	running  []int // steps running, in no particular order
+	finished int   // steps succeeded, failed or blocked
+	stopping bool  // no new step starts (interrupted, or FailFast)
+}
+
+// newRun sets every step pending and queues those that wait for nothing.
+func newRun(t deployers.Target, g *stepGraph, opts Options, work context.Context, cancelWork context.CancelFunc) *run {
+	r := &run{
+		t: t, opts: opts, stepGraph: g,
+		res:        &Result{Steps: make([]StepResult, len(g.steps))},
+		ready:      &readyQueue{height: heights(g.dependents)},
+		work:       work,
+		cancelWork: cancelWork,
+		done:       make(chan outcome),
+		progress:   make(chan Event),
 	}
-
-	// Running steps get their own context: cancelling ctx stops new work
-	// at once, and the running steps Grace later.
-	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelWork()
-
-	ready := &readyQueue{height: heights(dependents)}
-	for i := range steps {
-		if waiting[i] == 0 {
-			heap.Push(ready, i)
+	for i, s := range g.steps {
+		r.res.Steps[i] = StepResult{Table: s.Table, Action: s.Action, Status: StatusPending}
+	}
+	for i := range g.steps {
+		if g.waiting[i] == 0 {
+			heap.Push(r.ready, i)
 		}
 	}
-	done := make(chan outcome)
-	// Statement events come from the step goroutines; they pass through
-	// the scheduler so OnEvent is called from one goroutine at a time.
-	progress := make(chan Event)
-	var running []int
-	finished := 0
-	stopping := false
+	return r
+}
+
+// loop starts ready steps while slots are free and handles one message
+// at a time (a statement event, a finished step, the interruption) until
+// nothing runs and nothing more can start.
+func (r *run) loop(ctx context.Context) {
 	ctxDone := ctx.Done()
-	emit := func(ev Event) {
-		if opts.OnEvent == nil {
+	for {
+		r.startReady(ctx)
+		if len(r.running) == 0 {
 			return
 		}
-		ev.Time = opts.Now()
-		ev.Done, ev.Total = finished, n
-		ev.Running = make([]string, 0, len(running))
-		sort.Ints(running)
-		for _, r := range running {
-			ev.Running = append(ev.Running, steps[r].Table)
-		}
-		opts.OnEvent(ev)
-	}
-	for {
-		for !stopping && ctx.Err() == nil && len(running) < opts.MaxParallel && ready.Len() > 0 {
-			i := heap.Pop(ready).(int)
-			res.Steps[i].Status = StatusRunning
-			running = append(running, i)
-			emit(Event{Kind: EventStarted, Table: steps[i].Table, Action: steps[i].Action})
-			go func(i int) {
-				start := opts.Now()
-				name, err := runStep(work, t, steps[i], opts, sink(work, steps[i], progress))
-				done <- outcome{i: i, statement: name, err: err, dur: opts.Now().Sub(start)}
-			}(i)
-		}
-		if len(running) == 0 {
-			break
-		}
 		select {
-		case ev := <-progress:
-			emit(ev)
-		case o := <-done:
-			running = remove(running, o.i)
-			finished++
-			r := &res.Steps[o.i]
-			r.Duration, r.Statement = o.dur, o.statement
-			if o.err == nil {
-				r.Status = StatusSucceeded
-				emit(Event{Kind: EventSucceeded, Table: r.Table, Action: r.Action, Duration: o.dur, Statement: o.statement})
-				for _, d := range dependents[o.i] {
-					waiting[d]--
-					if waiting[d] == 0 && res.Steps[d].Status == StatusPending {
-						heap.Push(ready, d)
-					}
-				}
-				continue
-			}
-			if res.Interrupted && errors.Is(o.err, context.Canceled) {
-				r.Status, r.Err = StatusInterrupted, o.err
-				emit(Event{Kind: EventFailed, Table: r.Table, Action: r.Action, Duration: o.dur, Statement: o.statement, Err: o.err, Message: "interrupted"})
-				continue
-			}
-			r.Status, r.Err = StatusFailed, o.err
-			emit(Event{Kind: EventFailed, Table: r.Table, Action: r.Action, Duration: o.dur, Statement: o.statement, Err: o.err})
-			for _, b := range blockAll(o.i, dependents, res) {
-				finished++
-				emit(Event{Kind: EventBlocked, Table: res.Steps[b].Table, Action: res.Steps[b].Action, Message: "blocked by " + r.Table})
-			}
-			if opts.FailFast && !stopping {
-				stopping = true
-				emit(Event{Kind: EventStopping, Message: "--fail-fast: not starting new tables after the failure of " + r.Table})
-			}
+		case ev := <-r.progress:
+			r.emit(ev)
+		case o := <-r.done:
+			r.finish(o)
 		case <-ctxDone:
 			ctxDone = nil
-			stopping = true
-			res.Interrupted = true
-			emit(Event{Kind: EventStopping, Message: fmt.Sprintf("interrupted: not starting new tables; waiting up to %s for the running ones", opts.Grace)})
-			timer := time.AfterFunc(opts.Grace, cancelWork)
-			defer timer.Stop()
+			r.interrupt()
 		}
 	}
-	for i := range res.Steps {
-		if res.Steps[i].Status == StatusPending {
-			res.Steps[i].Status = StatusNotStarted
+}
+
+// startReady starts ready steps, most dependents first, while the run is
+// not stopping and fewer than MaxParallel run. Each runs in its own
+// goroutine and reports on done.
+func (r *run) startReady(ctx context.Context) {
+	for !r.stopping && ctx.Err() == nil && len(r.running) < r.opts.MaxParallel && r.ready.Len() > 0 {
+		i := heap.Pop(r.ready).(int)
+		r.res.Steps[i].Status = StatusRunning
+		r.running = append(r.running, i)
+		r.emit(Event{Kind: EventStarted, Table: r.steps[i].Table, Action: r.steps[i].Action})
+		go func(i int) {
+			start := r.opts.Now()
+			name, err := runStep(r.work, r.t, r.steps[i], r.opts, sink(r.work, r.steps[i], r.progress))
+			r.done <- outcome{i: i, statement: name, err: err, dur: r.opts.Now().Sub(start)}
+		}(i)
+	}
+}
+
+// emit stamps ev with the time, the progress counts and the running steps
+// (in plan order) and hands it to OnEvent.
+func (r *run) emit(ev Event) {
+	if r.opts.OnEvent == nil {
+		return
+	}
+	ev.Time = r.opts.Now()
+	ev.Done, ev.Total = r.finished, len(r.steps)
+	ev.Running = make([]string, 0, len(r.running))
+	sort.Ints(r.running)
+	for _, i := range r.running {
+		ev.Running = append(ev.Running, r.steps[i].Table)
+	}
+	r.opts.OnEvent(ev)
+}
+
+// finish records a finished step. Success releases the steps that waited
+// only for it. A step cancelled by the end of the grace period is
+// interrupted, not failed: a rerun finishes it. A failure blocks every
+// step downstream and, with FailFast, stops new starts.
+func (r *run) finish(o outcome) {
+	r.running = remove(r.running, o.i)
+	r.finished++
+	s := &r.res.Steps[o.i]
+	s.Duration, s.Statement = o.dur, o.statement
+	switch {
+	case o.err == nil:
+		s.Status = StatusSucceeded
+		r.emit(Event{Kind: EventSucceeded, Table: s.Table, Action: s.Action, Duration: o.dur, Statement: o.statement})
+		r.release(o.i)
+	case r.res.Interrupted && errors.Is(o.err, context.Canceled):
+		s.Status, s.Err = StatusInterrupted, o.err
+		r.emit(Event{Kind: EventFailed, Table: s.Table, Action: s.Action, Duration: o.dur, Statement: o.statement, Err: o.err, Message: "interrupted"})
+	default:
+		s.Status, s.Err = StatusFailed, o.err
+		r.emit(Event{Kind: EventFailed, Table: s.Table, Action: s.Action, Duration: o.dur, Statement: o.statement, Err: o.err})
+		r.block(o.i)
+	}
+}
+
+// release queues the pending dependents of step i that wait for nothing
+// more.
+func (r *run) release(i int) {
+	for _, d := range r.dependents[i] {
+		r.waiting[d]--
+		if r.waiting[d] == 0 && r.res.Steps[d].Status == StatusPending {
+			heap.Push(r.ready, d)
+		}
+	}
+}
+
+// block marks the steps downstream of the failed step i blocked, counts
+// them finished, and with FailFast stops new starts.
+func (r *run) block(i int) {
+	failed := r.res.Steps[i].Table
+	for _, b := range blockAll(i, r.dependents, r.res) {
+		r.finished++
+		r.emit(Event{Kind: EventBlocked, Table: r.res.Steps[b].Table, Action: r.res.Steps[b].Action, Message: "blocked by " + failed})
+	}
+	if r.opts.FailFast && !r.stopping {
+		r.stopping = true
+		r.emit(Event{Kind: EventStopping, Message: "--fail-fast: not starting new tables after the failure of " + failed})
+	}
+}
+
+// interrupt handles the cancellation of Run's context: no new step
+// starts, and the running ones get Grace before their context ends too.
+func (r *run) interrupt() {
+	r.stopping = true
+	r.res.Interrupted = true
+	r.emit(Event{Kind: EventStopping, Message: fmt.Sprintf("interrupted: not starting new tables; waiting up to %s for the running ones", r.opts.Grace)})
+	r.timer = time.AfterFunc(r.opts.Grace, r.cancelWork)
+}
+
+// stopTimer stops the grace timer, if an interruption started one.
+func (r *run) stopTimer() {
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+}
+
+// markNotStarted sets the steps still pending (stopped before their turn)
+// not started; the run counts as interrupted when ctx is done by then.
+func (r *run) markNotStarted(ctx context.Context) {
+	for i := range r.res.Steps {
+		if r.res.Steps[i].Status == StatusPending {
+			r.res.Steps[i].Status = StatusNotStarted
 			if ctx.Err() != nil {
-				res.Interrupted = true
+				r.res.Interrupted = true
 			}
 		}
 	}
-	return res, nil
 }
 
 // sink returns the callback a step reports its statements with.
