@@ -157,82 +157,125 @@ type Options struct {
 // Analyze computes the impact of the changed tables on the graph. Changed
 // tables are not listed as impacted, even when downstream of another
 // change; a folder that only moved (renamed, same table name, same SQL)
-// impacts nothing; tables deleted (or renamed away) are not in the graph, so the
-// tables whose SQL still reads them (found in their External references)
-// are impacted at depth 1 with the action broken, and their descendants
-// below them.
+// impacts nothing; tables deleted (or renamed away) are not in the graph,
+// so the tables whose SQL still reads them (found in their External
+// references) are impacted at depth 1 with the action broken, and their
+// descendants below them.
+//
+// Each changed table k is bit k of a bitset; a table's bits say which
+// changes reach it, so one pass in dependency order finds every table's
+// From without a search per change.
 //
 // Cost: one multi-source BFS for the depths (O(V+E)), a topological pass
 // over the reached tables (O((V+E) log V)) that ORs k-bit sets of changed
 // tables along the edges (O(E·k/64)), and one pass over the External
 // references (O(V·refs)) when something was deleted or renamed.
 func Analyze(g *dag.Graph, changed []Changed, opts Options) Report {
-	changed = normalize(changed)
-	rep := Report{Changed: make([]ChangedTable, 0, len(changed)), Impacted: []ImpactedTable{}}
-	words := (len(changed) + 63) / 64
-
-	// seeds: graph tables that carry change bits before propagation.
-	bitsOf := map[string][]uint64{}
-	addBit := func(table string, k int) {
-		b := bitsOf[table]
-		if b == nil {
-			b = make([]uint64, words)
-			bitsOf[table] = b
-		}
-		b[k/64] |= 1 << (k % 64)
+	a := newAnalysis(g, normalize(changed))
+	a.findBroken()
+	depth := bfs(g, a.isChanged, a.depth1, opts.MaxDepth)
+	order, subset, from := a.propagate(depth)
+	return Report{
+		Changed:  changedTables(a.changed),
+		Impacted: a.impacted(depth, from),
+		Edges:    a.edges(order, subset),
 	}
-	isChanged := map[string]bool{}
+}
+
+// analysis is Analyze's working state: the change bits each table starts
+// with, before propagation.
+type analysis struct {
+	g       *dag.Graph
+	changed []Changed // normalized: bit k is changed[k]
+	words   int       // uint64 words per bitset
+	// bitsOf are the bits a table carries itself: its own change, or the
+	// gone tables it still reads.
+	bitsOf map[string][]uint64
+	// isChanged are the graph tables whose change propagates.
+	isChanged map[string]bool
 	// gone maps a deleted or renamed-away name to its bit.
-	gone := map[string]int{}
+	gone map[string]int
+	// brokenBy are, for each reader of a gone table, the gone tables' bits;
+	// depth1 lists those readers in discovery order.
+	brokenBy map[string][]uint64
+	depth1   []string
+}
+
+// newAnalysis gives each changed table its bit: a table of the graph whose
+// change propagates carries it, and a name that left the graph (deleted,
+// or the old name of a rename) is recorded as gone.
+func newAnalysis(g *dag.Graph, changed []Changed) *analysis {
+	a := &analysis{
+		g: g, changed: changed, words: (len(changed) + 63) / 64,
+		bitsOf: map[string][]uint64{}, isChanged: map[string]bool{},
+		gone: map[string]int{}, brokenBy: map[string][]uint64{},
+	}
 	for k, c := range changed {
-		rep.Changed = append(rep.Changed, ChangedTable{Table: c.Table, Change: c.Change, Schema: c.Schema, FormattingOnly: c.FormattingOnly})
 		if g.Has(c.Table) && propagates(c) {
-			isChanged[c.Table] = true
-			addBit(c.Table, k)
+			a.isChanged[c.Table] = true
+			a.addBit(c.Table, k)
 		}
 		if c.Change == string(changes.KindDeleted) && !g.Has(c.Table) {
-			gone[c.Table] = k
+			a.gone[c.Table] = k
 		}
 		if c.OldName != "" && c.OldName != c.Table && !g.Has(c.OldName) {
-			gone[c.OldName] = k
+			a.gone[c.OldName] = k
 		}
 	}
-	// Readers of a gone table start at depth 1 with that table's bit.
-	brokenBy := map[string][]uint64{}
-	var depth1 []string
-	if len(gone) > 0 {
-		for _, n := range g.Names() {
-			for _, ref := range g.Table(n).External {
-				k, ok := gone[lastPart(ref)]
-				if !ok {
-					continue
-				}
-				if brokenBy[n] == nil {
-					brokenBy[n] = make([]uint64, words)
-					depth1 = append(depth1, n)
-				}
-				brokenBy[n][k/64] |= 1 << (k % 64)
-				addBit(n, k)
+	return a
+}
+
+// addBit sets bit k in the bits table carries itself.
+func (a *analysis) addBit(table string, k int) {
+	b := a.bitsOf[table]
+	if b == nil {
+		b = make([]uint64, a.words)
+		a.bitsOf[table] = b
+	}
+	b[k/64] |= 1 << (k % 64)
+}
+
+// findBroken finds the tables whose SQL still reads a gone table (by the
+// last part of an External reference): they start at depth 1 with the gone
+// table's bit. Cost: O(V·refs), only when something is gone.
+func (a *analysis) findBroken() {
+	if len(a.gone) == 0 {
+		return
+	}
+	for _, n := range a.g.Names() {
+		for _, ref := range a.g.Table(n).External {
+			k, ok := a.gone[lastPart(ref)]
+			if !ok {
+				continue
 			}
+			if a.brokenBy[n] == nil {
+				a.brokenBy[n] = make([]uint64, a.words)
+				a.depth1 = append(a.depth1, n)
+			}
+			a.brokenBy[n][k/64] |= 1 << (k % 64)
+			a.addBit(n, k)
 		}
 	}
+}
 
-	depth := bfs(g, isChanged, depth1, opts.MaxDepth)
-
-	// Propagate the bits in dependency order over the reached tables.
-	subset := make(map[string]bool, len(depth)+len(isChanged))
+// propagate ORs the change bits along the edges, in dependency order over
+// the reached and changed tables (subset), so from[n] holds every change
+// that reaches n. Cost: O((V+E) log V) for the order, O(E·k/64) for the
+// bits.
+func (a *analysis) propagate(depth map[string]int) (order []string, subset map[string]bool, from map[string][]uint64) {
+	subset = make(map[string]bool, len(depth)+len(a.isChanged))
 	for n := range depth {
 		subset[n] = true
 	}
-	for n := range isChanged {
+	for n := range a.isChanged {
 		subset[n] = true
 	}
-	order := g.TopoOrder(subset)
-	from := make(map[string][]uint64, len(subset))
+	order = a.g.TopoOrder(subset)
+	from = make(map[string][]uint64, len(subset))
 	for _, n := range order {
-		b := make([]uint64, words)
-		copy(b, bitsOf[n])
-		for _, p := range g.Parents(n) {
+		b := make([]uint64, a.words)
+		copy(b, a.bitsOf[n])
+		for _, p := range a.g.Parents(n) {
 			if pb, ok := from[p]; ok {
 				for w := range b {
 					b[w] |= pb[w]
@@ -241,57 +284,82 @@ func Analyze(g *dag.Graph, changed []Changed, opts Options) Report {
 		}
 		from[n] = b
 	}
+	return order, subset, from
+}
 
+// changedTables are the report's changed tables (already sorted by
+// normalize).
+func changedTables(changed []Changed) []ChangedTable {
+	out := make([]ChangedTable, 0, len(changed))
+	for _, c := range changed {
+		out = append(out, ChangedTable{Table: c.Table, Change: c.Change, Schema: c.Schema, FormattingOnly: c.FormattingOnly})
+	}
+	return out
+}
+
+// impacted lists every reached table that did not change itself, with the
+// changes it is reached from and its action: restart, recreate when one of
+// those is a breaking DDL change, broken when it reads a gone table.
+// Sorted by depth, then table.
+func (a *analysis) impacted(depth map[string]int, from map[string][]uint64) []ImpactedTable {
+	out := []ImpactedTable{}
 	for n, d := range depth {
-		if isChanged[n] {
+		if a.isChanged[n] {
 			continue
 		}
-		t := g.Table(n)
+		t := a.g.Table(n)
 		it := ImpactedTable{Table: n, Depth: d, Stateful: t.Stateful, Product: t.Product, Action: ActionRestart}
 		for _, k := range members(from[n]) {
-			c := changed[k]
+			c := a.changed[k]
 			it.From = append(it.From, c.Table)
-			if ft := g.Table(c.Table); ft != nil && ft.Product != "" && t.Product != "" && ft.Product != t.Product {
+			if ft := a.g.Table(c.Table); ft != nil && ft.Product != "" && t.Product != "" && ft.Product != t.Product {
 				it.CrossProduct = true
 			}
 			if it.Action == ActionRestart && breaking(c) {
 				it.Action = ActionRecreate
 			}
 		}
-		if brokenBy[n] != nil {
+		if a.brokenBy[n] != nil {
 			it.Action = ActionBroken
 		}
 		sort.Strings(it.From)
-		rep.Impacted = append(rep.Impacted, it)
+		out = append(out, it)
 	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Depth != out[j].Depth {
+			return out[i].Depth < out[j].Depth
+		}
+		return out[i].Table < out[j].Table
+	})
+	return out
+}
+
+// edges are the diagrams' edges, sorted: parent → child among the tables
+// of order, and from each gone table (its deleted name, or the old name of
+// a rename) to its readers.
+func (a *analysis) edges(order []string, subset map[string]bool) [][2]string {
+	var out [][2]string
 	for _, n := range order {
-		for _, p := range g.Parents(n) {
+		for _, p := range a.g.Parents(n) {
 			if subset[p] {
-				rep.Edges = append(rep.Edges, [2]string{p, n})
+				out = append(out, [2]string{p, n})
 			}
 		}
-		for _, k := range members(brokenBy[n]) {
-			name := changed[k].Table
-			if changed[k].Change != string(changes.KindDeleted) {
-				name = changed[k].OldName
+		for _, k := range members(a.brokenBy[n]) {
+			name := a.changed[k].Table
+			if a.changed[k].Change != string(changes.KindDeleted) {
+				name = a.changed[k].OldName
 			}
-			rep.Edges = append(rep.Edges, [2]string{name, n})
+			out = append(out, [2]string{name, n})
 		}
 	}
-	sort.Slice(rep.Edges, func(i, j int) bool {
-		if rep.Edges[i][0] != rep.Edges[j][0] {
-			return rep.Edges[i][0] < rep.Edges[j][0]
+	sort.Slice(out, func(i, j int) bool {
+		if out[i][0] != out[j][0] {
+			return out[i][0] < out[j][0]
 		}
-		return rep.Edges[i][1] < rep.Edges[j][1]
+		return out[i][1] < out[j][1]
 	})
-	sort.Slice(rep.Impacted, func(i, j int) bool {
-		a, b := rep.Impacted[i], rep.Impacted[j]
-		if a.Depth != b.Depth {
-			return a.Depth < b.Depth
-		}
-		return a.Table < b.Table
-	})
-	return rep
+	return out
 }
 
 // normalize sorts by table and merges duplicates (the strongest change
