@@ -2,6 +2,7 @@ package selector
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -179,5 +180,22 @@ func FuzzParse(f *testing.F) {
 		if e2.String() != canon {
 			t.Fatalf("canonical form unstable: %q → %q", canon, e2.String())
 		}
+		// The canonical form means what the input meant: the same atoms,
+		// apart from where they were written.
+		if got, want := meaning(e2), meaning(e); !reflect.DeepEqual(got, want) {
+			t.Fatalf("canonical form %q of %q parses to\n%+v\nwant\n%+v", canon, s, got, want)
+		}
 	})
+}
+
+// meaning is e's atoms without Raw and Pos, which say where they were written.
+func meaning(e Expr) [][]Atom {
+	out := make([][]Atom, len(e.Union))
+	for i, in := range e.Union {
+		for _, a := range in {
+			a.Raw, a.Pos = "", 0
+			out[i] = append(out[i], a)
+		}
+	}
+	return out
 }
