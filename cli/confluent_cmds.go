@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,10 +18,8 @@ import (
 	"github.com/shiftleft-dev/shiftleft/config"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
-	"github.com/shiftleft-dev/shiftleft/deployers/local"
-	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/render"
-	"github.com/shiftleft-dev/shiftleft/statelock"
+	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 // confluentCommands are the `shiftleft project …` commands about the
@@ -46,83 +43,26 @@ func verboseFlag() ucli.Flag {
 // loadConfig reads the configuration named by --config or the environment,
 // relative to the working directory, and logs its warnings.
 func (e *Env) loadConfig(c *ucli.Context) (*config.Config, error) {
-	path, required := config.ResolvePath(c.String("config"), e.Getenv)
-	if !filepath.IsAbs(path) {
-		path = e.abs(path)
-	}
-	cfg, err := config.LoadPath(path, required, e.Getenv)
+	o, err := e.workspaceOptions(c)
 	if err != nil {
 		return nil, err
 	}
-	log := e.logger(c)
-	for _, w := range cfg.Warnings {
-		log.Warn(w)
-	}
-	return cfg, nil
+	return workspace.LoadConfig(o)
 }
 
 // confluentTarget loads and validates the configuration and builds the
 // Confluent target; validation problems are reported all at once.
 func (e *Env) confluentTarget(c *ucli.Context) (*config.Config, *confluent.Target, error) {
-	cfg, err := e.loadConfig(c)
+	o, err := e.workspaceOptions(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	if ps := cfg.Validate(config.TargetConfluent); len(ps) > 0 {
-		return nil, nil, problemsError(ps, config.TargetConfluent)
-	}
-	t, err := confluent.New(cfg, confluent.Options{Version: version(), Logger: e.logger(c)})
-	if err != nil {
-		return nil, nil, err
-	}
-	return cfg, t, nil
+	return workspace.Confluent(o)
 }
 
-// openConfluentTarget is --target confluent for deploy commands: the
-// configuration is validated first (every problem at once), and the
-// environment lock is a file under the local state directory (.shiftleft
-// next to the pipelines folder, or --state-dir), since the service has no
-// lock of its own.
-func (e *Env) openConfluentTarget(c *ucli.Context, p *pipeline.Project, cfg *config.Config) (*openedTarget, error) {
-	if ps := cfg.Validate(config.TargetConfluent); len(ps) > 0 {
-		return nil, problemsError(ps, config.TargetConfluent)
-	}
-	// Pools are created only when the command runs statements: plans and
-	// --dry-run never submit, so they never reach the creation path.
-	t, err := confluent.New(cfg, confluent.Options{Version: version(), Logger: e.logger(c),
-		ComputePool: c.String("compute-pool-id"), AllowPoolCreation: c.Bool("pool-creation"), CarryOffsets: c.Bool("carry-offsets")})
-	if err != nil {
-		return nil, err
-	}
-	dir := c.String("state-dir")
-	if dir != "" {
-		dir = e.abs(dir)
-	} else {
-		dir = filepath.Join(filepath.Dir(p.Root), local.DefaultStateDir)
-	}
-	lock, err := statelock.PathFor(dir, config.TargetConfluent, cfg.ConfluentCloud.EnvironmentID)
-	if err != nil {
-		return nil, err
-	}
-	return &openedTarget{Target: t, lockPath: lock}, nil
-}
-
-func problemsError(ps []config.Problem, target string) error {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = "  " + p.String()
-	}
-	return fmt.Errorf("the configuration has %s for target %s:\n%s", plural(len(ps), "problem"), target, strings.Join(lines, "\n"))
-}
-
-// reportRetries tells the user when a target had to retry requests
-// (targets that count them: Confluent).
-func (e *Env) reportRetries(t any) {
-	r, ok := t.(interface{ Retries() int64 })
-	if !ok {
-		return
-	}
-	if n := r.Retries(); n > 0 {
+// reportRetries tells the user when a target had to retry requests.
+func (e *Env) reportRetries(n int64) {
+	if n > 0 {
 		fmt.Fprintf(e.Stderr, "shiftleft: note: %s retried after rate limiting, server errors or network errors\n", plural(int(n), "HTTP request"))
 	}
 }
@@ -238,7 +178,7 @@ func listComputePoolsCommand(e *Env) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			defer e.reportRetries(t)
+			defer func() { e.reportRetries(t.Retries()) }()
 			pools, err := t.Client().ListComputePools(c.Context)
 			if err != nil {
 				return err
@@ -330,7 +270,7 @@ func housekeepStatementsCommand(e *Env) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			defer e.reportRetries(t)
+			defer func() { e.reportRetries(t.Retries()) }()
 			records, err := e.ddlRecords(c, cfg)
 			if err != nil {
 				return err
@@ -348,22 +288,11 @@ func (e *Env) ddlRecords(c *ucli.Context, cfg *config.Config) (map[string]bool, 
 		e.logger(c).Warn("no pipelines folder here: DDL statements of tables without DML are not told apart; run from the project, or pass --pipelines", "pipelines", e.pipelinesDir(c))
 		return nil, nil
 	}
-	p, err := e.scan(c, false)
+	ws, err := e.open(c, projectOnly, func(o *workspace.Options) { o.Config = cfg })
 	if err != nil {
 		return nil, err
 	}
-	nm := naming(cfg)
-	records := map[string]bool{}
-	for _, tb := range p.Tables {
-		if tb.Deployable() && tb.DMLPath == "" {
-			name, err := nm.Name(tb, deployers.KindDDL)
-			if err != nil {
-				return nil, err
-			}
-			records[name] = true
-		}
-	}
-	return records, nil
+	return ws.DDLRecords()
 }
 
 // parseAge accepts Go durations plus a day suffix: 7d, 1d12h, 36h, 90m.

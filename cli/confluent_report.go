@@ -1,22 +1,16 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"sort"
-	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/shiftleft-dev/shiftleft/config"
-	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
-	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
-	"github.com/shiftleft-dev/shiftleft/pipeline"
-	"github.com/shiftleft-dev/shiftleft/plan"
 	"github.com/shiftleft-dev/shiftleft/render"
+	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 // reportRunningStatementsCommand is `pipeline report-running-statements`:
@@ -30,57 +24,22 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 		UsageText: "shiftleft pipeline report-running-statements [--target confluent] [--select EXPR ...] [--format table|json]",
 		Flags:     concatFlags(pipelinesFlags(), selectionFlags(), targetFlags(), []ucli.Flag{formatFlag("table", "json")}),
 		Action: func(c *ucli.Context) error {
-			f, cfg, proj, g, err := e.readOnTarget(c)
+			f, ws, err := e.readOnTarget(c)
 			if err != nil {
 				return err
 			}
-			t, err := e.openTarget(c, proj, cfg)
+			defer e.closeWorkspace(c.Context, ws)
+			found, err := ws.RunningStatements(c.Context, e.selectionFrom(c))
 			if err != nil {
 				return err
 			}
-			defer t.Close(context.WithoutCancel(c.Context))
-			defer e.reportRetries(t.Target)
-			var rows []statementRow
-			if e.selectionFrom(c).IsEmpty() {
-				list, err := t.ListStatements(c.Context)
-				if err != nil {
-					return err
+			rows := make([]statementRow, len(found))
+			for i, r := range found {
+				if r.NoDML {
+					rows[i] = statementRow{Table: r.Table, Statement: r.Statement.Name, Phase: "-", Detail: "no DML statement"}
+					continue
 				}
-				tableOf := statementTables(proj.Tables, naming(cfg))
-				for _, s := range list {
-					table := s.Table
-					if table == "" {
-						table = tableOf(s.Name)
-					}
-					rows = append(rows, rowOf(table, s, e.Now()))
-				}
-			} else {
-				_, res, _, err := e.selectTables(c, proj, g)
-				if err != nil {
-					return err
-				}
-				var tables = proj.Tables[:0:0]
-				for _, name := range res.Selected {
-					if tb := proj.Table(name); tb != nil {
-						tables = append(tables, tb)
-					}
-				}
-				refs, err := plan.TableRefs(tables, naming(cfg))
-				if err != nil {
-					return err
-				}
-				state, err := t.State(c.Context, refs)
-				if err != nil {
-					return err
-				}
-				for _, ref := range refs {
-					st := state[ref.Table]
-					if st.DML == nil {
-						rows = append(rows, statementRow{Table: ref.Table, Statement: ref.DMLName, Phase: "-", Detail: "no DML statement"})
-						continue
-					}
-					rows = append(rows, rowOf(ref.Table, *st.DML, e.Now()))
-				}
+				rows[i] = rowOf(r.Table, r.Statement, e.Now())
 			}
 			return writeStatementRows(e.Stdout, rows, f, render.StyleFor(e.StdoutIsTerminal))
 		},
@@ -89,24 +48,20 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 
 // readOnTarget starts a command that reads a target's state for the
 // project's tables: no positional argument, --format table|json, the
-// configuration and the graph.
-func (e *Env) readOnTarget(c *ucli.Context) (string, *config.Config, *pipeline.Project, *dag.Graph, error) {
+// workspace with its configuration.
+func (e *Env) readOnTarget(c *ucli.Context) (string, *workspace.Workspace, error) {
 	if _, err := args(c, 0); err != nil {
-		return "", nil, nil, nil, err
+		return "", nil, err
 	}
 	f, err := format(c, "table", "json")
 	if err != nil {
-		return "", nil, nil, nil, err
+		return "", nil, err
 	}
-	cfg, err := e.loadConfig(c)
+	ws, err := e.open(c, readConfig)
 	if err != nil {
-		return "", nil, nil, nil, err
+		return "", nil, err
 	}
-	proj, g, err := e.loadGraph(c)
-	if err != nil {
-		return "", nil, nil, nil, err
-	}
-	return f, cfg, proj, g, nil
+	return f, ws, nil
 }
 
 type statementRow struct {
@@ -153,27 +108,3 @@ func writeStatementRows(w io.Writer, rows []statementRow, f string, style render
 	return t.Write(w, style)
 }
 
-// statementTables maps the statement names the naming convention gives the
-// project's tables back to their tables, for targets whose listing does
-// not know them (Confluent Cloud lists bare statements). A DML carried to
-// its other name (confluent.AltSuffix) counts as the table's too; names of
-// other tools' statements map to "".
-func statementTables(tables []*pipeline.Table, nm plan.Naming) func(string) string {
-	byName := map[string]string{}
-	for _, tb := range tables {
-		if !tb.Deployable() {
-			continue
-		}
-		for _, kind := range []deployers.StatementKind{deployers.KindDDL, deployers.KindDML, deployers.KindDrop} {
-			if n, err := nm.Name(tb, kind); err == nil {
-				byName[n] = tb.Name
-			}
-		}
-	}
-	return func(statement string) string {
-		if tb, ok := byName[statement]; ok {
-			return tb
-		}
-		return byName[strings.TrimSuffix(statement, confluent.AltSuffix)]
-	}
-}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,15 +14,11 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/shiftleft-dev/shiftleft/changes"
-	"github.com/shiftleft-dev/shiftleft/config"
-	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/executor"
-	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
 	"github.com/shiftleft-dev/shiftleft/render"
-	"github.com/shiftleft-dev/shiftleft/statelock"
+	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 // ExitChanges is the exit code of --detailed-exitcode when the plan has
@@ -144,17 +139,13 @@ func (m deployMode) runs() bool     { return m == deployModeRun || m == deployMo
 // deployOptions is everything build-execution-plan, deploy and undeploy
 // read from the command line.
 type deployOptions struct {
-	env         *Env
-	mode        deployMode
-	format      string
-	out         string
-	planFile    string
-	detailed    bool
-	showSQL     bool
-	yes         bool
-	rules       plan.Options
-	run         executor.Options
-	lockTimeout time.Duration
+	env      *Env
+	mode     deployMode
+	format   string
+	detailed bool
+	showSQL  bool
+	yes      bool
+	request  workspace.DeployRequest
 }
 
 func (e *Env) deployOptionsFrom(c *ucli.Context, mode deployMode) (*deployOptions, error) {
@@ -167,205 +158,144 @@ func (e *Env) deployOptionsFrom(c *ucli.Context, mode deployMode) (*deployOption
 	}
 	o := &deployOptions{
 		env: e, mode: mode, format: f,
-		out: c.String("out"), planFile: c.String("plan"),
 		detailed: c.Bool("detailed-exitcode"), showSQL: c.Bool("show-sql"), yes: c.Bool("yes"),
-		rules: plan.Options{
-			Force: c.Bool("force"), ForceAncestors: c.Bool("force-ancestors"),
-			MayStartDescendants: c.Bool("may-start-descendants"), CrossProductDeployment: c.Bool("cross-product-deployment"),
-			DMLOnly: c.Bool("dml-only"),
+		request: workspace.DeployRequest{
+			Selection: e.selectionFrom(c),
+			PlanFile:  c.String("plan"),
+			SaveTo:    c.String("out"),
+			Rules: plan.Options{
+				Force: c.Bool("force"), ForceAncestors: c.Bool("force-ancestors"),
+				MayStartDescendants: c.Bool("may-start-descendants"), CrossProductDeployment: c.Bool("cross-product-deployment"),
+				DMLOnly: c.Bool("dml-only"),
+			},
+			Run: executor.Options{
+				MaxParallel: c.Int("max-parallel"), StatementTimeout: c.Duration("statement-timeout"),
+				FailFast: c.Bool("fail-fast"), Now: e.Now,
+			},
+			LockTimeout: c.Duration("lock-timeout"),
 		},
-		run: executor.Options{
-			MaxParallel: c.Int("max-parallel"), StatementTimeout: c.Duration("statement-timeout"),
-			FailFast: c.Bool("fail-fast"), Now: e.Now,
-		},
-		lockTimeout: c.Duration("lock-timeout"),
 	}
-	if mode.runs() && o.run.MaxParallel < 1 {
-		return nil, usageErrorf("--max-parallel %d: give at least 1", o.run.MaxParallel)
+	r := &o.request
+	if mode.runs() && r.Run.MaxParallel < 1 {
+		return nil, usageErrorf("--max-parallel %d: give at least 1", r.Run.MaxParallel)
 	}
-	if o.run.StatementTimeout < 0 || o.lockTimeout < 0 {
+	if r.Run.StatementTimeout < 0 || r.LockTimeout < 0 {
 		return nil, usageErrorf("--statement-timeout and --lock-timeout must not be negative")
 	}
-	if c.Bool("carry-offsets") && c.String("target") != targetConfluent {
+	if c.Bool("carry-offsets") && c.String("target") != workspace.TargetConfluent {
 		return nil, usageErrorf("--carry-offsets applies to --target confluent only (flink: --from-savepoint)")
 	}
-	if o.planFile != "" {
+	switch t := c.String("target"); t {
+	case workspace.TargetLocal, workspace.TargetConfluent, workspace.TargetFlink:
+	default:
+		return nil, usageErrorf("--target %q: unsupported target; use local, confluent or flink", t)
+	}
+	if r.PlanFile != "" {
 		if mode != deployModeRun {
 			return nil, usageErrorf("--plan executes a saved plan: it does not combine with --dry-run")
 		}
-		sel := e.selectionFrom(c)
-		r := o.rules
-		if !sel.IsEmpty() || c.String("since") != "" || r.Force || r.ForceAncestors || r.MayStartDescendants || r.CrossProductDeployment || r.DMLOnly {
+		rules := r.Rules
+		if !r.Selection.IsEmpty() || r.Selection.Since != "" || rules.Force || rules.ForceAncestors || rules.MayStartDescendants || rules.CrossProductDeployment || rules.DMLOnly {
 			return nil, usageErrorf("--plan executes the saved plan as it is: drop the selection and plan flags")
 		}
+	} else if r.Selection.IsEmpty() {
+		// Deploys need an explicit selection: deploying everything by
+		// accident is too easy otherwise.
+		return nil, usageErrorf("select the tables: --select EXPR (e.g. 'product:saleops', '+fct_revenue', 'state:modified' with --since), --table-name, --product-name or --dir")
 	}
 	return o, nil
 }
 
-// runDeploy plans (or loads a plan), renders it, and — when the mode runs —
-// takes the environment lock and executes it.
+// runDeploy plans (or loads a plan) through the workspace, renders it, and,
+// when the mode runs, lets the workspace execute it after the plan is shown
+// (and, for an undeploy, confirmed).
 func runDeploy(c *ucli.Context, o *deployOptions) error {
 	e := o.env
-	ctx := c.Context
-	cfg, err := e.loadConfig(c)
+	ws, err := e.open(c, readConfig, keepSQL)
 	if err != nil {
 		return err
 	}
-	proj, g, err := e.loadGraphSQL(c, true)
-	if err != nil {
-		return err
-	}
-	rw, err := cfg.Rewriter(environmentName(c, cfg))
-	if err != nil {
-		return err
-	}
-	sqlOf := rewrittenSQL(sqlReader(proj), rw)
-	t, err := e.openTarget(c, proj, cfg)
-	if err != nil {
-		return err
-	}
-	defer t.Close(context.WithoutCancel(ctx))
-	defer e.reportRetries(t.Target)
-	var sel selectedTables
-	if o.planFile == "" {
-		if sel, err = e.selectForDeploy(c, proj, g); err != nil {
-			return err
-		}
-	}
-	if len(sel.deleted) > 0 && o.mode.undeploy() {
-		// Tables deleted from the pipelines (state:deleted) are undeployed
-		// as the change set's base defined them.
-		if proj, g, err = withDeletedTables(proj, sel); err != nil {
-			return err
-		}
-		sqlOf = rewrittenSQL(sqlReader(proj), rw)
-		sel.selected = append(sel.selected, sel.deleted...)
-	}
-	if o.mode.runs() {
-		op := "deploy"
-		if o.mode.undeploy() {
-			op = "undeploy"
-		}
-		lock, err := statelock.Acquire(ctx, t.lockPath, lockInfo(op), o.lockTimeout)
-		if err != nil {
-			return err
-		}
-		if lock.TakenOver != nil {
-			e.logger(c).Warn("took over a stale lock: its holder is gone and may have left work half done; this run plans from the target's state and finishes it", "holder", lock.TakenOver.String())
-		}
-		defer func() {
-			if err := lock.Release(); err != nil {
-				e.logger(c).Error(err.Error())
-			}
-		}()
-	}
-
-	nm := naming(cfg)
-	props := newStatementProperties(proj.Root)
-	var pl *plan.Plan
-	if o.planFile != "" {
-		if pl, err = loadFreshPlan(ctx, e.abs(o.planFile), g, t, nm, sqlOf, props.of); err != nil {
-			return err
-		}
-	} else {
-		state, err := readState(ctx, t, proj.Tables, nm)
-		if err != nil {
-			return err
-		}
-		in := plan.Inputs{
-			Selected: sel.selected, Excluded: sel.excluded, NeverDeploy: sel.neverDeploy, Changes: planChanges(sel.changes), Since: c.String("since"),
-			State: state, Options: o.rules, Naming: nm, SQL: sqlOf, Properties: props.of,
-			Target: t.Info(), Now: e.Now(),
-		}
-		in.Options.CommonProducts = cfg.App.AcceptedCommonProducts
-		if o.mode.undeploy() {
-			pl, err = plan.BuildUndeploy(ctx, g, in)
-		} else {
-			pl, err = plan.Build(ctx, g, in)
-		}
-		if err != nil {
-			return err
-		}
-		if err := noteDDLRewrites(pl, g, sqlOf, t); err != nil {
-			return err
-		}
-	}
-	// --carry-offsets renames the carried restarts' DML (the target's
-	// other name for it) and warns about the restarts it cannot carry.
-	if cr, ok := t.Target.(interface{ PrepareCarry(*plan.Plan) }); ok {
-		cr.PrepareCarry(pl)
-	}
-	if o.out != "" {
-		if err := plan.Save(e.abs(o.out), pl); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.Stderr, "Saved the plan to %s; run it with 'shiftleft pipeline deploy --plan %s'.\n", o.out, o.out)
-	}
+	defer e.closeWorkspace(c.Context, ws)
 	if !o.mode.runs() {
-		if err := writePlan(e.Stdout, pl, o.format); err != nil {
+		pr, err := ws.Plan(c.Context, o.request, o.mode.undeploy())
+		if err != nil {
+			return err
+		}
+		e.notePlanSaved(o.request.SaveTo)
+		if err := writePlan(e.Stdout, pr.Plan, o.format); err != nil {
 			return err
 		}
 		if o.showSQL {
-			if err := writeSQL(e.Stdout, pl, g, sqlOf, t.renderDDL); err != nil {
+			if err := writeSQL(e.Stdout, pr); err != nil {
 				return err
 			}
 		}
-		return detailedExit(o.detailed, pl.HasChanges())
+		return detailedExit(o.detailed, pr.Plan.HasChanges())
 	}
-
-	if o.format == "text" {
-		if err := plan.WriteText(e.Stdout, pl, plan.TextOptions{HideUnchanged: true}); err != nil {
-			return err
-		}
-		if o.showSQL {
-			if err := writeSQL(e.Stdout, pl, g, sqlOf, t.renderDDL); err != nil {
+	req := o.request
+	req.Review = func(pr *workspace.PlanResult) error {
+		e.notePlanSaved(req.SaveTo)
+		if o.format == "text" {
+			if err := plan.WriteText(e.Stdout, pr.Plan, plan.TextOptions{HideUnchanged: true}); err != nil {
 				return err
 			}
+			if o.showSQL {
+				if err := writeSQL(e.Stdout, pr); err != nil {
+					return err
+				}
+			}
 		}
-	}
-	if !pl.HasChanges() {
-		if o.format == "json" {
-			return writeRunJSON(e.Stdout, pl, &executor.Result{})
+		if o.mode == deployModeUndeploy && !o.yes && pr.Plan.HasChanges() {
+			return e.confirm(pr.Plan)
 		}
-		return detailedExit(o.detailed, false)
-	}
-	if o.mode == deployModeUndeploy && !o.yes {
-		if err := e.confirm(pl); err != nil {
-			return err
-		}
-	}
-	run := o.run
-	run.SQL = func(table string) (string, string, error) {
-		tb := g.Table(table)
-		if tb == nil {
-			return "", "", fmt.Errorf("table %s is not in the pipelines", table)
-		}
-		return sqlOf(tb)
-	}
-	if run.Properties, err = props.forRun(pl, g.Table); err != nil {
-		return err
+		return nil
 	}
 	// Live progress only when both streams are terminals: escape codes must
 	// not end up in a redirected log.
 	pr := newProgress(e.Stderr, e.StdoutIsTerminal && isTerminal(e.Stderr), e.Now)
-	run.OnEvent = pr.event
+	req.Run.OnEvent = pr.event
 	pr.tick()
-	res, err := executor.Run(ctx, t, pl, run)
+	var res *workspace.DeployResult
+	if o.mode.undeploy() {
+		res, err = ws.Undeploy(c.Context, req)
+	} else {
+		res, err = ws.Deploy(c.Context, req)
+	}
 	pr.finish()
 	if err != nil {
 		return err
 	}
+	if !res.Plan.HasChanges() {
+		if o.format == "json" {
+			return writeRunJSON(e.Stdout, res.Plan, res.Result)
+		}
+		return detailedExit(o.detailed, false)
+	}
 	if o.format == "json" {
-		if err := writeRunJSON(e.Stdout, pl, res); err != nil {
+		if err := writeRunJSON(e.Stdout, res.Plan, res.Result); err != nil {
 			return err
 		}
-	} else if err := writeResult(e.Stdout, res, render.StyleFor(e.StdoutIsTerminal)); err != nil {
+	} else if err := writeResult(e.Stdout, res.Result, render.StyleFor(e.StdoutIsTerminal)); err != nil {
 		return err
 	}
-	if err := res.Err(); err != nil {
+	if err := res.Result.Err(); err != nil {
 		return err
 	}
 	return detailedExit(o.detailed, true)
+}
+
+// notePlanSaved tells where --out saved the plan.
+func (e *Env) notePlanSaved(out string) {
+	if out != "" {
+		fmt.Fprintf(e.Stderr, "Saved the plan to %s; run it with 'shiftleft pipeline deploy --plan %s'.\n", out, out)
+	}
+}
+
+// closeWorkspace releases the targets the command opened and tells the
+// user when a target had to retry requests.
+func (e *Env) closeWorkspace(ctx context.Context, ws *workspace.Workspace) {
+	_ = ws.Close(context.WithoutCancel(ctx))
+	e.reportRetries(ws.Retries())
 }
 
 func detailedExit(detailed, changes bool) error {
@@ -373,153 +303,6 @@ func detailedExit(detailed, changes bool) error {
 		return &ExitError{Code: ExitChanges}
 	}
 	return nil
-}
-
-// selectedTables is the evaluated selection.
-type selectedTables struct {
-	selected, excluded []string
-	// neverDeploy are all the tables --exclude matches, selected or not.
-	neverDeploy []string
-	// deleted are tables selected by state:deleted: gone from the
-	// pipelines, described by changes.
-	deleted []string
-	changes *changes.ChangeSet
-}
-
-// selectForDeploy evaluates the selection flags; deploys need an explicit
-// selection (deploying everything by accident is too easy otherwise).
-func (e *Env) selectForDeploy(c *ucli.Context, p *pipeline.Project, g *dag.Graph) (selectedTables, error) {
-	if e.selectionFrom(c).IsEmpty() {
-		return selectedTables{}, usageErrorf("select the tables: --select EXPR (e.g. 'product:saleops', '+fct_revenue', 'state:modified' with --since), --table-name, --product-name or --dir")
-	}
-	_, res, cs, err := e.selectTables(c, p, g)
-	if err != nil {
-		return selectedTables{}, err
-	}
-	return selectedTables{selected: res.Selected, excluded: res.Excluded, neverDeploy: res.ExcludeMatched, deleted: res.Deleted, changes: cs}, nil
-}
-
-// withDeletedTables adds the selected deleted tables to the project, as the
-// change set's base had them, and builds the graph again.
-func withDeletedTables(p *pipeline.Project, sel selectedTables) (*pipeline.Project, *dag.Graph, error) {
-	var retired []pipeline.RetiredTable
-	for _, tc := range sel.changes.Tables {
-		if tc.Kind != changes.KindDeleted || tc.Base == nil || !slices.Contains(sel.deleted, tc.Table) {
-			continue
-		}
-		retired = append(retired, pipeline.RetiredTable{
-			Folder: tc.Folder, DDLPath: tc.Base.DDLPath, DDLText: tc.Base.DDL, DMLPath: tc.Base.DMLPath, DMLText: tc.Base.DML,
-		})
-	}
-	np, err := pipeline.WithRetired(p, retired)
-	if err != nil {
-		return nil, nil, fmt.Errorf("deleted tables since %s: %w", sel.changes.BaseRef, err)
-	}
-	g, err := dag.Build(np)
-	if err != nil {
-		return nil, nil, err
-	}
-	return np, g, nil
-}
-
-// planChanges converts a git change set into what the plan rules read.
-func planChanges(cs *changes.ChangeSet) map[string]plan.Change {
-	if cs == nil {
-		return nil
-	}
-	out := make(map[string]plan.Change, len(cs.Tables))
-	for _, tc := range cs.Tables {
-		if tc.FormattingOnly {
-			continue // comments or layout: nothing to deploy
-		}
-		ch := plan.Change{Kind: plan.ChangeKind(tc.Kind), Content: string(tc.Content)}
-		if tc.Schema != nil {
-			ch.Schema, ch.Reasons = tc.Schema.Category, tc.Schema.Reasons
-		}
-		out[tc.Table] = ch
-	}
-	return out
-}
-
-// sqlReader gives a table's SQL as the scan read it (deploy commands scan
-// with KeepSQL): plans compare, fingerprint and run exactly that text,
-// without reading any file twice.
-func sqlReader(p *pipeline.Project) func(*pipeline.Table) (string, string, error) {
-	return func(t *pipeline.Table) (string, string, error) {
-		if !p.SQLKept {
-			return "", "", fmt.Errorf("internal: the project was scanned without its SQL text")
-		}
-		return t.DDLText, t.DMLText, nil
-	}
-}
-
-// rewrittenSQL applies the environment's sql_rewrites to what read gives:
-// the SQL a table deploys there, which plans also compare and fingerprint.
-func rewrittenSQL(read func(*pipeline.Table) (string, string, error), rw *config.Rewriter) func(*pipeline.Table) (string, string, error) {
-	if rw.Empty() {
-		return read
-	}
-	return func(t *pipeline.Table) (string, string, error) {
-		ddl, dml, err := read(t)
-		if err != nil {
-			return "", "", err
-		}
-		return rw.Apply(t.Name, "ddl", ddl), rw.Apply(t.Name, "dml", dml), nil
-	}
-}
-
-// environmentName is the environment deploys go to, for sql_rewrites:
-// --environment, else kafka.cluster_type.
-func environmentName(c *ucli.Context, cfg *config.Config) string {
-	if env := c.String("environment"); env != "" {
-		return env
-	}
-	return cfg.Kafka.ClusterType
-}
-
-// readState asks the target for the state of the given tables.
-func readState(ctx context.Context, t deployers.Target, tables []*pipeline.Table, nm plan.Naming) (map[string]deployers.TableState, error) {
-	refs, err := plan.TableRefs(tables, nm)
-	if err != nil {
-		return nil, err
-	}
-	st, err := t.State(ctx, refs)
-	if err != nil {
-		return nil, fmt.Errorf("read the state of %s: %w", describeTarget(t.Info()), err)
-	}
-	return st, nil
-}
-
-// loadFreshPlan loads a saved plan and refuses it when it was made for
-// another target or is stale.
-func loadFreshPlan(ctx context.Context, path string, g *dag.Graph, t deployers.Target, nm plan.Naming, sqlOf func(*pipeline.Table) (string, string, error), props plan.PropertiesReader) (*plan.Plan, error) {
-	pl, err := plan.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	if pl.Kind != plan.KindDeploy {
-		return nil, fmt.Errorf("plan %s is an %s plan: deploy runs deploy plans only", path, pl.Kind)
-	}
-	if info := t.Info(); info.Target != pl.Target || info.Environment != pl.Environment {
-		return nil, fmt.Errorf("plan %s was made for %s, not %s: pass the same --target and --environment", path,
-			describeTarget(deployers.Info{Target: pl.Target, Environment: pl.Environment}), describeTarget(info))
-	}
-	var tables []*pipeline.Table
-	for _, s := range pl.Steps {
-		tb := g.Table(s.Table)
-		if tb == nil {
-			return nil, &plan.StaleError{What: "pipelines", Detail: "table " + s.Table + " is gone"}
-		}
-		tables = append(tables, tb)
-	}
-	state, err := readState(ctx, t, tables, nm)
-	if err != nil {
-		return nil, err
-	}
-	if err := plan.Verify(ctx, g, pl, state, sqlOf, props); err != nil {
-		return nil, fmt.Errorf("plan %s: %w", path, err)
-	}
-	return pl, nil
 }
 
 func writePlan(w io.Writer, pl *plan.Plan, format string) error {
@@ -530,29 +313,16 @@ func writePlan(w io.Writer, pl *plan.Plan, format string) error {
 }
 
 // writeSQL prints the SQL of every acting step, in plan order.
-func writeSQL(w io.Writer, pl *plan.Plan, g *dag.Graph, sqlOf func(*pipeline.Table) (string, string, error), renderDDL func(table, sql string) (string, []string, error)) error {
-	for _, s := range pl.Steps {
-		if !s.Action.Acts() || s.Action == plan.ActionDrop {
-			continue
+func writeSQL(w io.Writer, pr *workspace.PlanResult) error {
+	stmts, err := pr.SQL()
+	if err != nil {
+		return err
+	}
+	for _, st := range stmts {
+		for _, warn := range st.Warnings {
+			fmt.Fprintf(w, "\n-- warning: %s", warn)
 		}
-		ddl, dml, err := sqlOf(g.Table(s.Table))
-		if err != nil {
-			return err
-		}
-		for _, st := range s.Statements {
-			sql := dml
-			if st.Kind == deployers.KindDDL {
-				rendered, warnings, err := renderDDL(s.Table, ddl)
-				if err != nil {
-					return fmt.Errorf("rewrite the DDL of %s for the target: %w", s.Table, err)
-				}
-				sql = rendered
-				for _, warn := range warnings {
-					fmt.Fprintf(w, "\n-- warning: %s", warn)
-				}
-			}
-			fmt.Fprintf(w, "\n-- %s (%s %s)\n%s\n", st.Name, s.Action, s.Table, strings.TrimSpace(sql))
-		}
+		fmt.Fprintf(w, "\n-- %s (%s %s)\n%s\n", st.Statement, st.Action, st.Table, strings.TrimSpace(st.SQL))
 	}
 	return nil
 }
@@ -626,7 +396,7 @@ func (e *Env) confirm(pl *plan.Plan) error {
 	if !e.StdinIsTerminal {
 		return usageErrorf("undeploy drops tables: confirm with --yes (stdin is not a terminal, so shiftleft cannot ask)")
 	}
-	fmt.Fprintf(e.Stderr, "Undeploy %s from %s? Type 'yes' to confirm: ", plural(pl.Summary.Drop, "table"), describeTarget(deployers.Info{Target: pl.Target, Environment: pl.Environment}))
+	fmt.Fprintf(e.Stderr, "Undeploy %s from %s? Type 'yes' to confirm: ", plural(pl.Summary.Drop, "table"), deployers.Info{Target: pl.Target, Environment: pl.Environment})
 	line, _ := bufio.NewReader(e.Stdin).ReadString('\n')
 	if strings.TrimSpace(line) != "yes" {
 		return errNotConfirmed

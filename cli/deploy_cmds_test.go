@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shiftleft-dev/shiftleft/changes"
 	"github.com/shiftleft-dev/shiftleft/executor"
 )
 
@@ -60,22 +59,5 @@ func TestProgress(t *testing.T) {
 	pr.finish()
 	if !strings.HasSuffix(live.String()[before:], "\x1b[J") {
 		t.Errorf("finish does not erase the block: %q", live.String()[before:])
-	}
-}
-
-func TestPlanChanges(t *testing.T) {
-	if planChanges(nil) != nil {
-		t.Error("no change set must give no changes")
-	}
-	cs := &changes.ChangeSet{Tables: []changes.TableChange{
-		{Table: "a", Kind: changes.KindDDL, Schema: &changes.SchemaChange{Category: changes.Breaking, Reasons: []string{"column id removed"}}},
-		{Table: "b", Kind: changes.KindRenamed, Content: changes.KindDML},
-	}}
-	got := planChanges(cs)
-	if a := got["a"]; a.Kind != "ddl" || a.Schema != "breaking" || len(a.Reasons) != 1 {
-		t.Errorf("a = %+v", a)
-	}
-	if b := got["b"]; b.Kind != "renamed" || b.Content != "dml" || b.Schema != "" {
-		t.Errorf("b = %+v", b)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/shiftleft-dev/shiftleft/selector"
+	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 // Exit codes. 1 is any error of the project or a target, 2 a usage error.
@@ -21,6 +24,16 @@ func (e *usageError) Error() string { return e.msg }
 
 func usageErrorf(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// isUsageError says whether err is a mistake in the command line: the
+// CLI's own, a request the workspace refused as asked, a selection that
+// does not parse, or a state: selector without a change set.
+func isUsageError(err error) bool {
+	var ue *usageError
+	var re *workspace.RequestError
+	var se *selector.SyntaxError
+	return errors.As(err, &ue) || errors.As(err, &re) || errors.As(err, &se) || errors.Is(err, selector.ErrNoChangeSet)
 }
 
 // ExitError carries an exit code chosen by the command (e.g. 3 for
@@ -53,9 +66,8 @@ func exitCode(stderr io.Writer, err error) int {
 		}
 		return ee.Code
 	}
-	var ue *usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "shiftleft: %v\n", ue)
+	if isUsageError(err) {
+		fmt.Fprintf(stderr, "shiftleft: %v\n", err)
 		return ExitUsage
 	}
 	fmt.Fprintf(stderr, "shiftleft: %v\n", err)

@@ -27,12 +27,13 @@ func graphCommand(e *Env) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			p, g, err := e.loadGraph(c)
+			ws, err := e.open(c)
 			if err != nil {
 				return err
 			}
+			g := ws.Graph
 			// Only the selected tables are drawn (all without selection flags).
-			_, res, _, err := e.selectTables(c, p, g)
+			res, err := ws.Select(c.Context, e.selectionFrom(c))
 			if err != nil {
 				return err
 			}
@@ -81,13 +82,14 @@ func reportCommand(e *Env) *ucli.Command {
 			case !bySelection && len(a) != 1:
 				return usageErrorf("expected 1 argument: TABLE (or a selection with --select)")
 			}
-			p, g, err := e.loadGraph(c)
+			ws, err := e.open(c)
 			if err != nil {
 				return err
 			}
+			g := ws.Graph
 			tables := a
 			if bySelection {
-				_, res, _, err := e.selectTables(c, p, g)
+				res, err := ws.Select(c.Context, e.selectionFrom(c))
 				if err != nil {
 					return err
 				}
@@ -145,10 +147,11 @@ func buildInventoryCommand(e *Env) *ucli.Command {
 			if _, err := args(c, 0); err != nil {
 				return err
 			}
-			p, err := e.loadProject(c)
+			ws, err := e.open(c, projectOnly)
 			if err != nil {
 				return err
 			}
+			p := ws.Project
 			dst, err := p.WriteInventory()
 			if err != nil {
 				return err
@@ -169,11 +172,12 @@ func buildAllMetadataCommand(e *Env) *ucli.Command {
 			if _, err := args(c, 0); err != nil {
 				return err
 			}
-			p, g, err := e.loadGraph(c)
+			ws, err := e.open(c)
 			if err != nil {
 				return err
 			}
-			written, err := p.WriteDefinitions(c.Context, g.Children)
+			p := ws.Project
+			written, err := p.WriteDefinitions(c.Context, ws.Graph.Children)
 			if err != nil {
 				return err
 			}

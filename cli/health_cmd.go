@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,38 +32,16 @@ func healthcheckCommand(e *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "fail-on-unhealthy", Usage: fmt.Sprintf("exit %d when a table does not run or started before a table it reads was created again", ExitUnhealthy)},
 		}),
 		Action: func(c *ucli.Context) error {
-			f, cfg, proj, g, err := e.readOnTarget(c)
+			f, ws, err := e.readOnTarget(c)
 			if err != nil {
 				return err
 			}
-			names := g.Names()
-			if !e.selectionFrom(c).IsEmpty() {
-				_, res, _, err := e.selectTables(c, proj, g)
-				if err != nil {
-					return err
-				}
-				names = res.Selected
-				for a := range g.Ancestors(res.Selected, 0) {
-					names = append(names, a)
-				}
-			}
-			t, err := e.openTarget(c, proj, cfg)
+			defer e.closeWorkspace(c.Context, ws)
+			h, err := ws.Health(c.Context, e.selectionFrom(c))
 			if err != nil {
 				return err
 			}
-			defer t.Close(context.WithoutCancel(c.Context))
-			defer e.reportRetries(t.Target)
-			var tables = proj.Tables[:0:0]
-			for _, n := range names {
-				if tb := g.Table(n); tb != nil && !tb.IsExternal {
-					tables = append(tables, tb)
-				}
-			}
-			state, err := readState(c.Context, t, tables, naming(cfg))
-			if err != nil {
-				return err
-			}
-			r := health.Check(g, names, state, t.Info().KnowsTables)
+			r := h.Report
 			if f == "json" {
 				enc := json.NewEncoder(e.Stdout)
 				enc.SetIndent("", "  ")
@@ -73,10 +50,10 @@ func healthcheckCommand(e *Env) *ucli.Command {
 					Environment string `json:"environment"`
 					Healthy     bool   `json:"healthy"`
 					*health.Report
-				}{t.Info().Target, t.Info().Environment, r.Healthy(), r}); err != nil {
+				}{h.Target.Target, h.Target.Environment, r.Healthy(), r}); err != nil {
 					return err
 				}
-			} else if err := writeHealth(e.Stdout, t.Info(), r, render.StyleFor(e.StdoutIsTerminal)); err != nil {
+			} else if err := writeHealth(e.Stdout, h.Target, r, render.StyleFor(e.StdoutIsTerminal)); err != nil {
 				return err
 			}
 			if c.Bool("fail-on-unhealthy") && !r.Healthy() {
@@ -92,7 +69,7 @@ func writeHealth(w io.Writer, info deployers.Info, r *health.Report, style rende
 	for _, p := range r.Products {
 		tables += p.Tables
 	}
-	fmt.Fprintf(w, "Health of %s: %s in %s.\n\n", describeTarget(info), plural(tables, "table"), plural(len(r.Products), "product"))
+	fmt.Fprintf(w, "Health of %s: %s in %s.\n\n", info, plural(tables, "table"), plural(len(r.Products), "product"))
 	pt := render.Table{Header: []string{"PRODUCT", "TABLES", "RUNNING", "NOT RUNNING", "OUT OF ORDER"}}
 	for _, p := range r.Products {
 		name := p.Product

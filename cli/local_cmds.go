@@ -1,14 +1,11 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 
 	ucli "github.com/urfave/cli/v2"
-
-	"github.com/shiftleft-dev/shiftleft/statelock"
 )
 
 // forceUnlockCommand is `project force-unlock LOCK_ID`: Terraform's
@@ -31,28 +28,19 @@ func forceUnlockCommand(e *Env) *ucli.Command {
 }
 
 func (e *Env) runForceUnlock(c *ucli.Context, id string) error {
-	cfg, err := e.loadConfig(c)
+	ws, err := e.open(c, readConfig, projectOnly)
 	if err != nil {
 		return err
 	}
-	proj, err := e.loadProject(c)
-	if err != nil {
-		return err
-	}
-	t, err := e.openTarget(c, proj, cfg)
-	if err != nil {
-		return err
-	}
-	defer t.Close(context.WithoutCancel(c.Context))
-	where := describeTarget(t.Info())
-	holder, err := statelock.Read(t.lockPath)
+	defer e.closeWorkspace(c.Context, ws)
+	r, err := ws.ForceUnlock(c.Context, id)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s is not locked (no %s): nothing to unlock", where, e.rel(t.lockPath))
+		return fmt.Errorf("%s is not locked (no %s): nothing to unlock", r.Target, e.rel(r.LockPath))
 	}
-	if err := statelock.ForceUnlock(t.lockPath, id); err != nil {
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Stdout, "Removed %s of %s.\n", holder, where)
+	fmt.Fprintf(e.Stdout, "Removed %s of %s.\n", r.Holder, r.Target)
 	fmt.Fprintln(e.Stdout, "Its run may have stopped half way: run the same deploy again to finish the job.")
 	return nil
 }

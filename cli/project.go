@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/shiftleft-dev/shiftleft/dag"
-	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 // Flags shared by every command that reads the pipelines tree.
@@ -31,41 +31,59 @@ func (e *Env) pipelinesDir(c *ucli.Context) string {
 	return filepath.Join(e.Dir, "pipelines")
 }
 
-// loadProject scans the pipelines folder and logs its warnings.
-func (e *Env) loadProject(c *ucli.Context) (*pipeline.Project, error) {
-	return e.scan(c, false)
+// workspaceOptions turns the flags commands share into workspace
+// options: the pipelines folder, --config, --strict, the target flags and
+// what the process gives (environment, working directory, clock, logger).
+func (e *Env) workspaceOptions(c *ucli.Context) (workspace.Options, error) {
+	o := workspace.Options{
+		PipelinesDir: e.pipelinesDir(c),
+		ConfigPath:   c.String("config"),
+		Strict:       c.Bool("strict"),
+		WorkDir:      e.Dir,
+		Getenv:       e.Getenv,
+		Version:      version(),
+		Logger:       e.logger(c),
+		Now:          e.Now,
+		Target: workspace.TargetOptions{
+			Name:              c.String("target"),
+			Environment:       c.String("environment"),
+			StateDir:          c.String("state-dir"),
+			ComputePool:       c.String("compute-pool-id"),
+			AllowPoolCreation: c.Bool("pool-creation"),
+			CarryOffsets:      c.Bool("carry-offsets"),
+			FromSavepoint:     c.Bool("from-savepoint"),
+		},
+	}
+	// SHIFTLEFT_LOCAL_LATENCY makes every call of the local target take
+	// that long, like a round trip to a service: for demos and for the
+	// interruption tests. Never on by default.
+	if v := e.Getenv("SHIFTLEFT_LOCAL_LATENCY"); v != "" && o.Target.Name == workspace.TargetLocal {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return o, usageErrorf("SHIFTLEFT_LOCAL_LATENCY=%q: give a duration such as 50ms", v)
+		}
+		o.Target.LocalLatency = d
+	}
+	return o, nil
 }
 
-// scan reads the project; keepSQL keeps the files' text for plans.
-func (e *Env) scan(c *ucli.Context, keepSQL bool) (*pipeline.Project, error) {
-	p, err := pipeline.Scan(c.Context, e.pipelinesDir(c), pipeline.ScanOptions{Strict: c.Bool("strict"), KeepSQL: keepSQL})
+// open opens the workspace of the command: the scan and graph, plus what
+// each option function asks (readConfig, keepSQL, projectOnly).
+func (e *Env) open(c *ucli.Context, with ...func(*workspace.Options)) (*workspace.Workspace, error) {
+	o, err := e.workspaceOptions(c)
 	if err != nil {
 		return nil, err
 	}
-	log := e.logger(c)
-	for _, w := range p.Warnings {
-		log.Warn(w.String())
+	for _, f := range with {
+		f(&o)
 	}
-	return p, nil
+	return workspace.Open(c.Context, o)
 }
 
-// loadGraph scans the project and builds its graph.
-func (e *Env) loadGraph(c *ucli.Context) (*pipeline.Project, *dag.Graph, error) {
-	return e.loadGraphSQL(c, false)
-}
-
-// loadGraphSQL is loadGraph keeping the SQL text (for plans and deploys).
-func (e *Env) loadGraphSQL(c *ucli.Context, keepSQL bool) (*pipeline.Project, *dag.Graph, error) {
-	p, err := e.scan(c, keepSQL)
-	if err != nil {
-		return nil, nil, err
-	}
-	g, err := dag.Build(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, g, nil
-}
+// Options of open.
+func readConfig(o *workspace.Options)  { o.ReadConfig = true }
+func keepSQL(o *workspace.Options)     { o.KeepSQL = true }
+func projectOnly(o *workspace.Options) { o.ProjectOnly = true }
 
 // formatFlag declares --format with its allowed values; the first is the default.
 func formatFlag(values ...string) ucli.Flag {

@@ -1,16 +1,12 @@
 package cli
 
 import (
-	"errors"
-	"path"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/shiftleft-dev/shiftleft/changes"
-	"github.com/shiftleft-dev/shiftleft/dag"
-	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/selector"
+	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 // multiValue is a repeatable string flag that keeps each value whole:
@@ -68,18 +64,22 @@ func selectionFlags() []ucli.Flag {
 	)
 }
 
-// selectionFrom reads the selection flags. Paths are resolved against the
-// working directory; --dir is resolved by the selector (working directory
-// first, then the pipelines folder).
-func (e *Env) selectionFrom(c *ucli.Context) selector.Selection {
-	s := selector.Selection{
-		Select:       multi(c, "select", "s"),
-		Exclude:      multi(c, "exclude"),
-		TableNames:   multi(c, "table-name"),
-		ProductNames: multi(c, "product-name"),
-		Dirs:         multi(c, "dir"),
-		Root:         e.pipelinesDir(c),
-		WorkDir:      e.Dir,
+// selectionFrom reads the selection flags and the change set flags.
+// Paths are resolved against the working directory; --dir is resolved by
+// the selector (working directory first, then the pipelines folder).
+func (e *Env) selectionFrom(c *ucli.Context) workspace.Selection {
+	s := workspace.Selection{
+		Selection: selector.Selection{
+			Select:       multi(c, "select", "s"),
+			Exclude:      multi(c, "exclude"),
+			TableNames:   multi(c, "table-name"),
+			ProductNames: multi(c, "product-name"),
+			Dirs:         multi(c, "dir"),
+			Root:         e.pipelinesDir(c),
+			WorkDir:      e.Dir,
+		},
+		Since:              c.String("since"),
+		IncludeUncommitted: c.Bool("include-uncommitted"),
 	}
 	if f := c.String("table-list-file-name"); f != "" {
 		s.TableListFile = e.abs(f)
@@ -87,77 +87,8 @@ func (e *Env) selectionFrom(c *ucli.Context) selector.Selection {
 	if f := c.String("exclude-table-file-name"); f != "" {
 		s.ExcludeTableFile = e.abs(f)
 	}
-	return s
-}
-
-// selectionChangeSet computes the git change set when --since or
-// --include-uncommitted is given (--include-uncommitted alone: the edits
-// not yet committed). It returns nil when neither is given, and a usage
-// error when a state:/git: selector needs a change set.
-func (e *Env) selectionChangeSet(c *ucli.Context, p *pipeline.Project, sel selector.Selection) (*changes.ChangeSet, error) {
-	since := c.String("since")
-	uncommitted := c.Bool("include-uncommitted")
-	if since == "" && !uncommitted {
-		if sel.NeedsChanges() {
-			return nil, usageErrorf("%v", selector.ErrNoChangeSet)
-		}
-		return nil, nil
-	}
-	opts := changes.Options{
-		PipelinesDir:       p.Root,
-		Since:              since,
-		IncludeUncommitted: uncommitted,
-		TableOf:            tableOfPath(p),
-	}
 	if r := c.String("repo"); r != "" {
-		opts.RepoDir = e.abs(r)
+		s.RepoDir = e.abs(r)
 	}
-	cs, err := changes.Compute(c.Context, opts)
-	if err != nil {
-		return nil, err
-	}
-	log := e.logger(c)
-	for _, w := range cs.Warnings {
-		log.Warn(w)
-	}
-	return cs, nil
-}
-
-// tableOfPath maps a path relative to the pipelines root to the table whose
-// folder holds it: a walk up the path's folders, O(depth) per call.
-func tableOfPath(p *pipeline.Project) func(string) string {
-	byFolder := make(map[string]string, len(p.Tables))
-	for _, t := range p.Tables {
-		if t.Folder != "" {
-			byFolder[t.Folder] = t.Name
-		}
-	}
-	return func(rel string) string {
-		for d := path.Dir(rel); d != "." && d != "/" && d != ""; d = path.Dir(d) {
-			if n, ok := byFolder[d]; ok {
-				return n
-			}
-		}
-		return ""
-	}
-}
-
-// selectTables evaluates the selection flags on the graph. A syntax error
-// or a state: selector without --since is a usage error (exit 2); names
-// that match nothing exit 1 with suggestions.
-func (e *Env) selectTables(c *ucli.Context, p *pipeline.Project, g *dag.Graph) (selector.Selection, selector.Result, *changes.ChangeSet, error) {
-	sel := e.selectionFrom(c)
-	cs, err := e.selectionChangeSet(c, p, sel)
-	if err != nil {
-		return sel, selector.Result{}, nil, err
-	}
-	res, err := selector.Select(g, sel, cs)
-	var se *selector.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		return sel, res, cs, usageErrorf("%v", err)
-	case errors.Is(err, selector.ErrNoChangeSet):
-		return sel, res, cs, usageErrorf("%v", err)
-	}
-	return sel, res, cs, err
+	return s
 }

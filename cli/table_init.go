@@ -36,10 +36,11 @@ func tableInitCommand(e *Env) *ucli.Command {
 			// An existing project is checked first: the name must be new,
 			// and tables read should be known.
 			if _, err := os.Stat(root); err == nil {
-				p, err := e.loadProject(c)
+				ws, err := e.open(c, projectOnly)
 				if err != nil {
 					return err
 				}
+				p := ws.Project
 				if t := p.Table(nt.Name); t != nil {
 					return usageErrorf("table %s already exists in %s: pick another name", nt.Name, path.Join(e.rel(root), t.Folder))
 				}

@@ -107,6 +107,10 @@ type Info struct {
 	KnowsTables bool `json:"-"`
 }
 
+// String names the target and environment for messages: "local
+// environment dev".
+func (i Info) String() string { return i.Target + " environment " + i.Environment }
+
 // Target is one deployment target. Every method that waits or calls out
 // takes a context and returns promptly when it is cancelled. Errors name
 // the statement or table they are about, so callers need not repeat it.
@@ -131,6 +135,66 @@ type Target interface {
 	Wait(ctx context.Context, name string, want []Phase, timeout time.Duration) (Statement, error)
 	// ListStatements lists the statements of the environment.
 	ListStatements(ctx context.Context) ([]Statement, error)
+}
+
+// Optional capabilities. A target implements Target and, where it has
+// them, the small interfaces below. Callers (the workspace package) probe
+// for each with a type assertion and fall back as each doc comment says, so
+// a new target needs only Target to work everywhere.
+
+// Closer is implemented by targets that hold something open between calls
+// (the flink target's SQL Gateway session; the local target's state file).
+// Callers close a target when the command ends; jobs keep running. Without
+// it there is nothing to release.
+type Closer interface {
+	Close(ctx context.Context) error
+}
+
+// DDLRenderer is implemented by targets that submit a DDL other than the
+// file's text: the flink target rewrites Confluent Cloud's clauses and
+// options for open-source Flink. RenderDDL returns the SQL the target will
+// submit for the table and one line per change it made, for the plan's
+// warnings and --show-sql. Without it the DDL is submitted as written.
+type DDLRenderer interface {
+	RenderDDL(table, sql string) (rendered string, changes []string, err error)
+}
+
+// RetryCounter is implemented by targets that retry requests on rate
+// limits, server errors and network errors (confluent), so a command can
+// tell the user that the service pushed back. Without it nothing is said.
+type RetryCounter interface {
+	Retries() int64
+}
+
+// FoundDML is a table's DML statement as the last State call found it.
+type FoundDML struct {
+	// Conventional is the name the naming convention gives the DML.
+	Conventional string
+	// Name is the name it runs under: Conventional, or the target's other
+	// name for it after a carried restart.
+	Name  string
+	Phase Phase
+}
+
+// OffsetCarrier is implemented by targets that can start a restarted DML
+// from the offsets of the statement it replaces (confluent, opened with
+// CarryOffsets: sql.tables.initial-offset-from). The plan decides which
+// restarts carry offsets (plan.CarryOffsets); the target supplies what only
+// it knows and carries the decision out when the plan runs. Without it,
+// every restarted DML starts from its tables' startup mode (the flink
+// target's counterpart is its savepoints, chosen when it is opened).
+type OffsetCarrier interface {
+	// FoundDML is the table's DML as the last State call found it; ok is
+	// false when State found none.
+	FoundDML(table string) (dml FoundDML, ok bool)
+	// AlternateName is the other name of a table's DML: statement names
+	// are unique and the statement offsets come from must still exist when
+	// its successor starts, so a carried DML alternates between two names.
+	AlternateName(conventional, current string) string
+	// Carry records that, when the plan runs, the DML statement next
+	// replaces old and starts from its offsets: old is stopped instead of
+	// deleted, and deleted once next runs.
+	Carry(table, old, next string)
 }
 
 // ErrNotFound is returned (wrapped) when a statement or table does not exist.

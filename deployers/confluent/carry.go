@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
-	"github.com/shiftleft-dev/shiftleft/plan"
 )
 
 // PropInitialOffsetFrom makes a new statement start from the offsets of a
@@ -26,16 +23,15 @@ const PropInitialOffsetFrom = "sql.tables.initial-offset-from"
 // convention never produces a '.' from a table name.
 const AltSuffix = ".b"
 
-// AlternateName returns the other name of a table's DML: conventional+
-// AltSuffix when current is conventional (or anything else), conventional
-// when current is the alternate. ok is false when the alternate name would
-// be longer than the service allows.
-func AlternateName(conventional, current string) (name string, ok bool) {
+// AlternateName returns the other name of a table's DML:
+// conventional+AltSuffix when current is conventional (or anything else),
+// conventional when current is the alternate. Whether the alternate fits
+// the service's name limit is the plan's question (plan.CarryOffsets).
+func AlternateName(conventional, current string) string {
 	if current == conventional+AltSuffix {
-		return conventional, true
+		return conventional
 	}
-	alt := conventional + AltSuffix
-	return alt, len(alt) <= plan.MaxStatementName
+	return conventional + AltSuffix
 }
 
 // carryState is what the target knows for --carry-offsets: the DML found
@@ -68,7 +64,7 @@ type carryStep struct {
 // offsets a carry can start from, where a FAILED successor holds none),
 // then the newest. The alternate
 // name is ignored when it is another table's statement name (taken). It
-// remembers the choice for PrepareCarry.
+// remembers the choice for FoundDML.
 func (t *Target) pickDML(byName map[string]*Statement, ref deployers.TableRef, taken map[string]bool) *Statement {
 	if ref.DMLName == "" {
 		return nil
@@ -128,87 +124,34 @@ func refNames(refs []deployers.TableRef) map[string]bool {
 	return out
 }
 
-// PrepareCarry applies --carry-offsets (Options.CarryOffsets) to a deploy
-// plan, after State was read for its tables. Each restart of a stateless
-// DML that runs now (RUNNING or DEGRADED), and each start of a stateless
-// DML whose statement is STOPPED (stopped by hand, or by a carry that was
-// interrupted or whose new statement failed), is rewritten to submit its DML
-// under the table's other name (see AltSuffix); when the plan runs, the
-// target then stops the old statement instead of deleting it, creates the
-// new one with sql.tables.initial-offset-from = the old name, and deletes
-// the old one once the new one is RUNNING. Restarts that cannot carry keep
-// their step and get a warning saying why: stateful DMLs (their state would
-// not match the offsets), inputs recreated by the same plan (their topics
-// are new), DMLs not running. Without Options.CarryOffsets it does
-// nothing. Calling it again on the same plan (a saved plan) changes nothing
-// more. Cost: O(steps).
-func (t *Target) PrepareCarry(p *plan.Plan) {
-	if !t.c.opts.CarryOffsets || p == nil {
-		return
-	}
-	recreated := map[string]bool{}
-	for _, s := range p.Steps {
-		if s.Action == plan.ActionRecreate || s.Action == plan.ActionCreate {
-			recreated[s.Table] = true
-		}
-	}
+// FoundDML is the table's DML as State last found it
+// (deployers.OffsetCarrier).
+func (t *Target) FoundDML(table string) (deployers.FoundDML, bool) {
+	t.carry.mu.Lock()
+	defer t.carry.mu.Unlock()
+	f, ok := t.carry.found[table]
+	return deployers.FoundDML{Conventional: f.conventional, Name: f.name, Phase: f.phase}, ok
+}
+
+// AlternateName is the package's AlternateName (deployers.OffsetCarrier).
+func (t *Target) AlternateName(conventional, current string) string {
+	return AlternateName(conventional, current)
+}
+
+// Carry records a restart the plan decided carries offsets
+// (deployers.OffsetCarrier): when the plan runs, the target stops old
+// instead of deleting it, creates next with sql.tables.initial-offset-from
+// = old, and deletes old once next is RUNNING. Recording the same carry
+// again (a saved plan) changes nothing.
+func (t *Target) Carry(table, old, next string) {
 	t.carry.mu.Lock()
 	defer t.carry.mu.Unlock()
 	if t.carry.byOld == nil {
 		t.carry.byOld, t.carry.byNew = map[string]*carryStep{}, map[string]*carryStep{}
 	}
-	for i := range p.Steps {
-		s := &p.Steps[i]
-		if s.Action != plan.ActionRestart && s.Action != plan.ActionStart {
-			continue
-		}
-		ref := -1
-		for j, st := range s.Statements {
-			if st.Kind == deployers.KindDML {
-				ref = j
-			}
-		}
-		if ref < 0 {
-			continue
-		}
-		found, ok := t.carry.found[s.Table]
-		if s.Action == plan.ActionStart && (!ok || found.phase != deployers.PhaseStopped) {
-			continue // nothing to carry from (missing or FAILED DML): not worth a warning
-		}
-		var why string
-		switch {
-		case s.Stateful:
-			why = "stateful DML: --carry-offsets does not apply (its state would not match the offsets); it restarts from the table's startup mode"
-		case s.Action == plan.ActionRestart && (!ok || (found.phase != deployers.PhaseRunning && found.phase != deployers.PhaseDegraded)):
-			why = "--carry-offsets: no RUNNING DML to carry offsets from; it restarts from the table's startup mode"
-		default:
-			for _, a := range s.After {
-				if recreated[a] {
-					why = "--carry-offsets: input " + a + " is created again by this plan (new topic, old offsets meaningless); it restarts from the table's startup mode"
-					break
-				}
-			}
-		}
-		next, okName := "", false
-		if why == "" {
-			if next, okName = AlternateName(found.conventional, found.name); !okName {
-				why = fmt.Sprintf("--carry-offsets: %s%s would exceed %d characters; it restarts from the table's startup mode", found.conventional, AltSuffix, plan.MaxStatementName)
-			}
-		}
-		if why != "" {
-			if !slices.Contains(s.Warnings, why) {
-				s.Warnings = append(s.Warnings, why)
-			}
-			continue
-		}
-		s.Statements[ref].Name = next
-		if note := "; offsets carried over from " + found.name; !strings.HasSuffix(s.Reason, note) {
-			s.Reason += note
-		}
-		cs := &carryStep{table: s.Table, old: found.name, new: next}
-		t.carry.byOld[found.name] = cs
-		t.carry.byNew[next] = cs
-	}
+	cs := &carryStep{table: table, old: old, new: next}
+	t.carry.byOld[old] = cs
+	t.carry.byNew[next] = cs
 }
 
 // carryFrom is the carried restart whose old statement is name, or nil.

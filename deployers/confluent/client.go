@@ -64,7 +64,7 @@ type Options struct {
 	// a pool named by convention when no pool is usable. Plans never do.
 	AllowPoolCreation bool
 	// CarryOffsets (--carry-offsets): restarts of stateless DMLs planned
-	// through Target.PrepareCarry start from the offsets of the statement
+	// through plan.CarryOffsets start from the offsets of the statement
 	// they replace (sql.tables.initial-offset-from).
 	CarryOffsets bool
 	// Sleep waits d or until ctx is done. [timer]

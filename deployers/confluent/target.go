@@ -340,7 +340,7 @@ func (t *Target) StopStatement(ctx context.Context, name string) error {
 // DeleteStatement implements deployers.Target; it returns once the
 // statement reads 404.
 //
-// With --carry-offsets, the old DML of a restart PrepareCarry planned to
+// With --carry-offsets, the old DML of a restart plan.CarryOffsets chose to
 // carry is stopped instead (it must exist, STOPPED, when the new one is
 // created); Wait deletes it once the new one runs.
 func (t *Target) DeleteStatement(ctx context.Context, name string) error {

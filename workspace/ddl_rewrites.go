@@ -1,4 +1,4 @@
-package cli
+package workspace
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 // noteDDLRewrites adds a warning to every acting step whose DDL the target
 // rewrites (the flink target drops Confluent Cloud clauses and options), so
 // the plan says so even without --show-sql.
-func noteDDLRewrites(pl *plan.Plan, g *dag.Graph, sqlOf func(*pipeline.Table) (string, string, error), t *openedTarget) error {
+func noteDDLRewrites(pl *plan.Plan, g *dag.Graph, sqlOf pipeline.SQLSource, t *Target) error {
 	for i := range pl.Steps {
 		s := &pl.Steps[i]
 		if !s.Action.Acts() || s.Action == plan.ActionDrop {
@@ -30,7 +30,7 @@ func noteDDLRewrites(pl *plan.Plan, g *dag.Graph, sqlOf func(*pipeline.Table) (s
 		if err != nil {
 			return err
 		}
-		_, changes, err := t.renderDDL(s.Table, ddl)
+		_, changes, err := t.RenderDDL(s.Table, ddl)
 		if err != nil {
 			return fmt.Errorf("rewrite the DDL of %s for the %s target: %w", s.Table, t.Info().Target, err)
 		}
