@@ -20,10 +20,15 @@ type Selection struct {
 	// RepoDir is the git repository ("" finds it from the pipelines
 	// folder upward).
 	RepoDir string
+	// Changes, when set, is the change set already computed (Since names
+	// its base): Select uses it instead of reading git.
+	Changes *changes.ChangeSet
 }
 
 // HasChangeSet says whether the selection asks for a git change set.
-func (s Selection) HasChangeSet() bool { return s.Since != "" || s.IncludeUncommitted }
+func (s Selection) HasChangeSet() bool {
+	return s.Since != "" || s.IncludeUncommitted || s.Changes != nil
+}
 
 // Selected is an evaluated selection.
 type Selected struct {
@@ -48,6 +53,9 @@ func (ws *Workspace) Select(ctx context.Context, s Selection) (Selected, error) 
 // changeSet computes the git change set when the selection asks for one,
 // and logs its warnings; nil otherwise.
 func (ws *Workspace) changeSet(ctx context.Context, s Selection) (*changes.ChangeSet, error) {
+	if s.Changes != nil {
+		return s.Changes, nil
+	}
 	if !s.HasChangeSet() {
 		if s.NeedsChanges() {
 			return nil, selector.ErrNoChangeSet

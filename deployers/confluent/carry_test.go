@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shiftleft-dev/shiftleft/changes"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
@@ -24,8 +25,8 @@ const (
 	statefulDML    = "dev-use1-saleops-dml-src-saleops-product-catalog"
 )
 
-// carryRun plans every deployable table, applies PrepareCarry (as the CLI
-// does with --carry-offsets) and runs the plan; it fails the test when the
+// carryRun plans every deployable table (with --carry-offsets when the
+// target has the option) and runs the plan; it fails the test when the
 // run fails.
 func (d *deployment) carryRun(t *testing.T) *plan.Plan {
 	t.Helper()
@@ -38,12 +39,9 @@ func (d *deployment) carryRun(t *testing.T) *plan.Plan {
 
 // carryTry is carryRun returning the result, failed or not, with the
 // given git change set.
-func (d *deployment) carryTry(t *testing.T, changes map[string]plan.Change) (*plan.Plan, *executor.Result) {
+func (d *deployment) carryTry(t *testing.T, cs *changes.ChangeSet) (*plan.Plan, *executor.Result) {
 	t.Helper()
-	prepare := d.prepare
-	d.prepare = func(p *plan.Plan) { plan.CarryOffsets(p, d.target) }
-	defer func() { d.prepare = prepare }()
-	return d.runWith(t, time.Minute, changes, "HEAD~1")
+	return d.runWith(t, time.Minute, cs, "HEAD~1")
 }
 
 // editDML replaces old by new in a sample table's DML file.
@@ -197,7 +195,7 @@ func TestCarryOffsets(t *testing.T) {
 
 // TestCarryOffsetsOff: without the option a restart deletes the running
 // DML, whichever of its names it runs under, and starts the conventional
-// name from the startup mode; PrepareCarry leaves the plan alone.
+// name from the startup mode; the plan is left alone.
 func TestCarryOffsetsOff(t *testing.T) {
 	root := samples(t)
 	on := newDeployment(t, root, confluenttest.Faults{}, func(o *confluent.Options) { o.CarryOffsets = true })
@@ -213,7 +211,7 @@ func TestCarryOffsetsOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	on.target = off
+	on.target, on.carry = off, false
 	editDML(t, root, "sources/saleops", statelessTable, "COALESCE(region, 'UNSET')", "COALESCE(region, 'NONE')")
 	on.srv.ResetLog()
 	pl := on.carryRun(t)
@@ -302,7 +300,7 @@ func TestCarryOffsetsBelowRecreate(t *testing.T) {
 	d := newDeployment(t, samples(t), confluenttest.Faults{}, func(o *confluent.Options) { o.CarryOffsets = true })
 	d.carryRun(t)
 	d.srv.ResetLog()
-	pl, res := d.carryTry(t, map[string]plan.Change{input: {Kind: "ddl", Reasons: []string{"ddl changed"}}})
+	pl, res := d.carryTry(t, &changes.ChangeSet{BaseRef: "HEAD~1", Tables: []changes.TableChange{{Table: input, Kind: changes.KindDDL}}})
 	if !res.OK() {
 		t.Fatalf("deploy failed: %v", res.Err())
 	}

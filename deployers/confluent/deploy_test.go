@@ -11,13 +11,15 @@ import (
 
 	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 
-	"github.com/shiftleft-dev/shiftleft/dag"
+	"github.com/shiftleft-dev/shiftleft/changes"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
 	"github.com/shiftleft-dev/shiftleft/executor"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
+	"github.com/shiftleft-dev/shiftleft/selector"
+	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 // samples copies flink_data_products/pipelines into a temporary folder the
@@ -37,9 +39,9 @@ type deployment struct {
 	// exec, when set, is what the executor runs against (a wrapper of
 	// target that injects events between planning and execution).
 	exec deployers.Target
-	// prepare, when set, edits the plan before it runs (as the CLI's
-	// --carry-offsets does with PrepareCarry).
-	prepare func(*plan.Plan)
+	// carry asks the workspace to carry offsets (--carry-offsets); it
+	// follows the target's option.
+	carry bool
 }
 
 func newDeployment(t *testing.T, root string, faults confluenttest.Faults, mods ...func(*confluent.Options)) *deployment {
@@ -73,7 +75,7 @@ func newDeployment(t *testing.T, root string, faults confluenttest.Faults, mods 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &deployment{root: root, srv: srv, target: tg,
+	return &deployment{root: root, srv: srv, target: tg, carry: opts.CarryOffsets,
 		naming: plan.Naming{ClusterType: cfg.Kafka.ClusterType, Region: cfg.ConfluentCloud.CloudRegion}}
 }
 
@@ -94,53 +96,44 @@ func (d *deployment) run(t *testing.T, stmtTimeout time.Duration) (*plan.Plan, *
 	return d.runWith(t, stmtTimeout, nil, "")
 }
 
-// runWith is run with a git change set and its --since revision.
-func (d *deployment) runWith(t *testing.T, stmtTimeout time.Duration, changes map[string]plan.Change, since string) (*plan.Plan, *executor.Result) {
+// runWith is run with a git change set and its --since revision. It goes
+// through the workspace's Deploy, as the CLI does, with the test's target
+// (or its wrapper) handed in.
+func (d *deployment) runWith(t *testing.T, stmtTimeout time.Duration, cs *changes.ChangeSet, since string) (*plan.Plan, *executor.Result) {
 	t.Helper()
 	ctx := context.Background()
-	p, err := pipeline.Scan(ctx, d.root, pipeline.ScanOptions{KeepSQL: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := dag.Build(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sql := func(tb *pipeline.Table) (string, string, error) { return tb.DDLText, tb.DMLText, nil }
-	refs, err := plan.TableRefs(p.Tables, d.naming)
-	if err != nil {
-		t.Fatal(err)
-	}
-	state, err := d.target.State(ctx, refs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var selected []string
-	for _, tb := range p.Tables {
-		if tb.Deployable() {
-			selected = append(selected, tb.Name)
-		}
-	}
-	pl, err := plan.Build(ctx, g, plan.Inputs{Selected: selected, State: state, Naming: d.naming, SQL: sql,
-		Changes: changes, Since: since, Target: d.target.Info(), Now: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.prepare != nil {
-		d.prepare(pl)
-	}
 	var exec deployers.Target = d.target
 	if d.exec != nil {
 		exec = d.exec
 	}
-	res, err := executor.Run(ctx, exec, pl, executor.Options{
-		MaxParallel: 4, StatementTimeout: stmtTimeout,
-		SQL: func(table string) (string, string, error) { return sql(p.Table(table)) },
+	lock := filepath.Join(t.TempDir(), "confluent.lock")
+	ws, err := workspace.Open(ctx, workspace.Options{
+		PipelinesDir: d.root, KeepSQL: true, Config: d.srv.Config(),
+		Target: workspace.TargetOptions{Name: workspace.TargetConfluent, CarryOffsets: d.carry},
+		OpenTarget: func(context.Context, *workspace.Workspace) (*workspace.Target, error) {
+			return &workspace.Target{Target: exec, LockPath: lock}, nil
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pl, res
+	defer ws.Close(ctx)
+	// Every deployable table, by name.
+	var selected []string
+	for _, tb := range ws.Project.Tables {
+		if tb.Deployable() {
+			selected = append(selected, tb.Name)
+		}
+	}
+	sel := workspace.Selection{Selection: selector.Selection{TableNames: selected, Root: d.root}, Since: since, Changes: cs}
+	if cs == nil && since != "" {
+		sel.Changes = &changes.ChangeSet{BaseRef: since}
+	}
+	res, err := ws.Deploy(ctx, workspace.DeployRequest{Selection: sel, Run: executor.Options{MaxParallel: 4, StatementTimeout: stmtTimeout}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Plan, res.Result
 }
 
 func acting(pl *plan.Plan) map[string]plan.Action {

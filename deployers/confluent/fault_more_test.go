@@ -272,7 +272,6 @@ func TestFaultMatrixStaleStopCarry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			root := samples(t)
 			d := newDeployment(t, root, confluenttest.Faults{}, func(o *confluent.Options) { o.CarryOffsets = true })
-			d.prepare = func(p *plan.Plan) { plan.CarryOffsets(p, d.target) }
 			d.deploy(t)
 			editFile(t, filepath.Join(root, "sources", "saleops", carryTable, "sql-scripts", "dml."+carryTable+".sql"),
 				"COALESCE(region, 'UNKNOWN')", "COALESCE(region, 'UNSET')")
