@@ -27,10 +27,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/shiftleft-dev/shiftleft/cli"
-	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/flink"
-	"github.com/shiftleft-dev/shiftleft/executor"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
 )
@@ -77,11 +75,10 @@ func needEngine(t *testing.T) engine {
 	return e
 }
 
-// project is the copied samples with the library pieces a deploy needs.
+// project is the copied samples, scanned, with their naming convention.
 type project struct {
 	root   string
 	proj   *pipeline.Project
-	graph  *dag.Graph
 	naming plan.Naming
 }
 
@@ -91,27 +88,7 @@ func load(t *testing.T, ctx context.Context, root string) *project {
 	if err != nil {
 		t.Fatalf("scan %s: %v", root, err)
 	}
-	g, err := dag.Build(p)
-	if err != nil {
-		t.Fatalf("graph: %v", err)
-	}
-	return &project{root: root, proj: p, graph: g, naming: plan.Naming{ClusterType: "e2e", Region: "local"}}
-}
-
-func (p *project) sql(t *pipeline.Table) (string, string, error) {
-	read := func(rel string) (string, error) {
-		if rel == "" {
-			return "", nil
-		}
-		b, err := os.ReadFile(filepath.Join(p.root, filepath.FromSlash(rel)))
-		return string(b), err
-	}
-	ddl, err := read(t.DDLPath)
-	if err != nil {
-		return "", "", err
-	}
-	dml, err := read(t.DMLPath)
-	return ddl, dml, err
+	return &project{root: root, proj: p, naming: plan.Naming{ClusterType: "e2e", Region: "local"}}
 }
 
 func (p *project) product(name string) []string {
@@ -122,85 +99,6 @@ func (p *project) product(name string) []string {
 		}
 	}
 	sort.Strings(out)
-	return out
-}
-
-// deploy plans the selected tables against the target's state and runs
-// the plan, the way `shiftleft pipeline deploy` does.
-func (p *project) deploy(t *testing.T, ctx context.Context, tg *flink.Target, selected []string, undeploy bool) *plan.Plan {
-	t.Helper()
-	var refs []deployers.TableRef
-	refs, err := plan.TableRefs(p.proj.Tables, p.naming)
-	if err != nil {
-		t.Fatal(err)
-	}
-	state, err := tg.State(ctx, refs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := plan.Inputs{Selected: selected, State: state, Naming: p.naming, SQL: p.sql, Target: tg.Info(), Now: time.Now()}
-	build := plan.Build
-	if undeploy {
-		build = plan.BuildUndeploy
-	}
-	pl, err := build(ctx, p.graph, in)
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
-	var text strings.Builder
-	if err := plan.WriteText(&text, pl, plan.TextOptions{}); err == nil {
-		t.Logf("plan:\n%s", text.String())
-	}
-	t0 := time.Now()
-	res, err := executor.Run(ctx, tg, pl, executor.Options{
-		OnEvent: func(ev executor.Event) {
-			if ev.Kind == executor.EventStatement {
-				t.Logf("%6.1fs %s %s %s", ev.Time.Sub(t0).Seconds(), ev.Table, ev.Statement, ev.Message)
-			}
-		},
-		MaxParallel:      2,
-		StatementTimeout: 3 * time.Minute,
-		SQL: func(table string) (string, string, error) {
-			tb := p.proj.Table(table)
-			if tb == nil {
-				return "", "", fmt.Errorf("no table %s", table)
-			}
-			return p.sql(tb)
-		},
-		Properties: func(table string, kind deployers.StatementKind) map[string]string {
-			tb := p.proj.Table(table)
-			if tb == nil || kind != deployers.KindDML || tb.DMLPath == "" {
-				return nil
-			}
-			return readProperties(filepath.Join(p.root, filepath.FromSlash(strings.TrimSuffix(tb.DMLPath, ".sql")+".properties")))
-		},
-	})
-	if err != nil {
-		t.Fatalf("deploy: %v", err)
-	}
-	if !res.OK() {
-		t.Fatalf("deploy failed: %v", res.Err())
-	}
-	return pl
-}
-
-// readProperties reads a Java properties file (key=value lines); a
-// missing file is no properties.
-func readProperties(path string) map[string]string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	out := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if k, v, ok := strings.Cut(line, "="); ok {
-			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
-		}
-	}
 	return out
 }
 
