@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -317,60 +316,36 @@ func parseAge(s string) (time.Duration, error) {
 }
 
 func runHousekeep(ctx context.Context, o housekeepOptions) error {
-	list, err := o.Target.ListStatements(ctx)
-	if err != nil {
-		return err
+	phases := make([]deployers.Phase, len(o.Statuses))
+	for i, s := range o.Statuses {
+		phases[i] = deployers.Phase(s)
 	}
-	want := map[string]bool{}
-	for _, s := range o.Statuses {
-		want[s] = true
+	res, err := workspace.Housekeep(ctx, o.Target, workspace.HousekeepRequest{
+		Phases: phases, OlderThan: o.Older, Prefix: o.Prefix, Delete: o.Yes, Records: o.Records, Now: o.Now,
+	})
+	if res.Kept > 0 {
+		fmt.Fprintf(o.Out, "kept %s: the DDL of tables without DML, their only trace on Confluent Cloud\n", plural(res.Kept, "statement"))
 	}
-	cutoff := o.Now.Add(-o.Older)
-	tbl := render.Table{Header: []string{"NAME", "PHASE", "CREATED", "AGE"}}
-	var names []string
-	kept := 0
-	for _, s := range list {
-		if !want[string(s.Phase)] || !strings.HasPrefix(s.Name, o.Prefix) || s.CreatedAt.IsZero() || !s.CreatedAt.Before(cutoff) {
-			continue
+	if len(res.Candidates) == 0 {
+		if err != nil {
+			return err
 		}
-		if o.Records[s.Name] && s.Phase == deployers.PhaseCompleted {
-			kept++
-			continue
-		}
-		names = append(names, s.Name)
-		tbl.Add(s.Name, string(s.Phase), s.CreatedAt.UTC().Format(time.RFC3339), humanAge(o.Now.Sub(s.CreatedAt)))
-	}
-	if kept > 0 {
-		fmt.Fprintf(o.Out, "kept %s: the DDL of tables without DML, their only trace on Confluent Cloud\n", plural(kept, "statement"))
-	}
-	if len(names) == 0 {
 		fmt.Fprintf(o.Out, "no %s statements older than %s%s\n", strings.Join(o.Statuses, "/"), humanAge(o.Older), prefixNote(o.Prefix))
 		return nil
+	}
+	tbl := render.Table{Header: []string{"NAME", "PHASE", "CREATED", "AGE"}}
+	for _, s := range res.Candidates {
+		tbl.Add(s.Name, string(s.Phase), s.CreatedAt.UTC().Format(time.RFC3339), humanAge(o.Now.Sub(s.CreatedAt)))
 	}
 	if err := tbl.Write(o.Out, o.Style); err != nil {
 		return err
 	}
 	if !o.Yes {
-		fmt.Fprintf(o.Out, "%s would be deleted; rerun with --yes to delete them\n", plural(len(names), "statement"))
+		fmt.Fprintf(o.Out, "%s would be deleted; rerun with --yes to delete them\n", plural(len(res.Candidates), "statement"))
 		return nil
 	}
-	var errs []error
-	deleted := 0
-	for _, n := range names {
-		if err := o.Target.DeleteStatement(ctx, n); err != nil {
-			errs = append(errs, err)
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		deleted++
-	}
-	fmt.Fprintf(o.Out, "deleted %s\n", plural(deleted, "statement"))
-	if len(errs) > 0 {
-		return fmt.Errorf("%s could not be deleted (rerun the command to retry):\n%w", plural(len(errs), "statement"), errors.Join(errs...))
-	}
-	return nil
+	fmt.Fprintf(o.Out, "deleted %s\n", plural(res.Deleted, "statement"))
+	return err
 }
 
 func prefixNote(p string) string {
