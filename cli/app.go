@@ -1,6 +1,7 @@
-// Package cli is shiftleft's command line: it parses flags, calls the
-// library packages and renders their results. It holds no logic of its own
-// beyond choosing what to call; urfave/cli stays inside this package.
+// Package cli is shiftleft's command line: it parses flags into requests,
+// calls the use cases of package workspace, renders their results and maps
+// errors to exit codes (exit.go). It plans, locks, scans and runs nothing
+// itself; urfave/cli stays inside this package.
 package cli
 
 import (
