@@ -380,16 +380,49 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("flink: {max_cfu: -1}\n"))
 	f.Add([]byte("&a [*a]"))
+	f.Add([]byte("confluent_cloud: {api_key: KEYKEYKEY1234, api_secret: s3cr3t-v4lue-xyz}\nflink: {api_key: FLINKKEY99, api_secret: another-s3cret}\n"))
+	f.Add([]byte("kafka: [unclosed\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := Parse(data, "fuzz.yaml", nil)
 		if err != nil {
+			// A config people edit: the error names the file.
+			if !strings.Contains(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
 			return
 		}
+		again, err := Parse(data, "fuzz.yaml", nil)
+		if err != nil || !reflect.DeepEqual(cfg, again) {
+			t.Fatalf("parsing the same bytes twice differs: %v", err)
+		}
 		for _, target := range []string{"", TargetLocal, TargetConfluent, TargetFlink} {
-			_ = cfg.Validate(target)
+			for _, p := range cfg.Validate(target) {
+				if p.Key == "" || p.Message == "" {
+					t.Fatalf("problem without key or message for %q: %+v", target, p)
+				}
+			}
 		}
 		_ = cfg.SQLEndpoint()
 		_ = cfg.StatementPrefix()
+		// Secrets never print: not in the effective configuration that
+		// validate-config --show renders, nor in JSON.
+		shown, err := yaml.Marshal(cfg)
+		if err != nil {
+			t.Fatalf("render the effective configuration: %v", err)
+		}
+		asJSON, err := json.Marshal(cfg)
+		if err != nil {
+			t.Fatalf("render as JSON: %v", err)
+		}
+		for _, s := range []Secret{cfg.ConfluentCloud.APIKey, cfg.ConfluentCloud.APISecret, cfg.Flink.APIKey, cfg.Flink.APISecret} {
+			v := s.Reveal()
+			if len(v) < 8 || strings.Contains(Mask, v) {
+				continue // too short to tell from other text
+			}
+			if bytes.Contains(shown, []byte(v)) || bytes.Contains(asJSON, []byte(v)) || strings.Contains(fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg), v) {
+				t.Fatalf("secret value %q printed", v)
+			}
+		}
 	})
 }
 

@@ -434,12 +434,10 @@ func (g *Graph) cycleIn(member map[int]bool) []string {
 		}
 	}
 	var path []int
-	onPath := map[int]bool{}
 	visited := map[int]bool{}
 	var dfs func(i int) bool
 	dfs = func(i int) bool {
 		path = append(path, i)
-		onPath[i] = true
 		visited[i] = true
 		for _, c := range g.children[i] {
 			if !member[c] {
@@ -453,7 +451,6 @@ func (g *Graph) cycleIn(member map[int]bool) []string {
 			}
 		}
 		path = path[:len(path)-1]
-		onPath[i] = false
 		return false
 	}
 	dfs(start)
