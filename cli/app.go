@@ -79,6 +79,7 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 	}()
 	app := newApp(&env)
 	err := app.RunContext(ctx, args)
+	env.showWarnings()
 	return exitCode(env.Stderr, err)
 }
 
@@ -92,6 +93,7 @@ func newApp(e *Env) *ucli.App {
 		ErrWriter:            e.Stderr,
 		HideHelpCommand:      true,
 		EnableBashCompletion: false,
+		Flags:                []ucli.Flag{quietFlag()},
 		// Errors are printed and mapped to exit codes in one place (exitCode);
 		// urfave's own handler would exit the process from inside Run.
 		ExitErrHandler: func(*ucli.Context, error) {},

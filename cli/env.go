@@ -10,6 +10,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 // Env is everything a command reads from the process: streams,
@@ -24,6 +26,10 @@ type Env struct {
 	StdinIsTerminal  bool
 
 	usageErr error
+	// opened are the workspaces the command opened; their scan warnings
+	// print when it ends (showWarnings), per --verbose and --quiet.
+	opened         []*workspace.Workspace
+	verbose, quiet bool
 }
 
 func (e *Env) fill() {
@@ -55,10 +61,14 @@ func (e *Env) abs(p string) string {
 	return filepath.Join(e.Dir, p)
 }
 
-// logger logs to stderr: warnings by default, everything with --verbose.
+// logger logs to stderr: warnings by default, everything with --verbose,
+// errors only with --quiet.
 func (e *Env) logger(c *ucli.Context) *slog.Logger {
 	level := slog.LevelWarn
-	if c.Bool("verbose") {
+	switch {
+	case flagOn(c, "quiet"):
+		level = slog.LevelError
+	case c.Bool("verbose"):
 		level = slog.LevelDebug
 	}
 	return slog.New(newLineHandler(e.Stderr, level))

@@ -6,10 +6,10 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/render"
 	"github.com/shiftleft-dev/shiftleft/report"
+	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 func graphCommand(e *Env) *ucli.Command {
@@ -97,7 +97,7 @@ func reportCommand(e *Env) *ucli.Command {
 			} else if !g.Has(a[0]) {
 				return unknownTable(g.Names(), a[0])
 			}
-			return writeLineages(e, g, tables, f, c.Bool("children-too"))
+			return writeLineages(e, ws, tables, f, c.Bool("children-too"))
 		},
 	}
 }
@@ -105,10 +105,15 @@ func reportCommand(e *Env) *ucli.Command {
 // writeLineages renders one lineage per table: trees one after the
 // other; JSON and YAML one document (an array for several tables); DOT and
 // Mermaid one diagram per table.
-func writeLineages(e *Env, g *dag.Graph, tables []string, f string, childrenToo bool) error {
+func writeLineages(e *Env, ws *workspace.Workspace, tables []string, f string, childrenToo bool) error {
 	ls := make([]report.Lineage, len(tables))
 	for i, t := range tables {
-		ls[i] = report.LineageOf(g, t, childrenToo)
+		ls[i] = report.LineageOf(ws.Graph, t, childrenToo)
+		// The report is about the lineage: its tables' warnings matter.
+		ws.WorkOn(t)
+		for _, a := range append(ls[i].Ancestors, ls[i].Descendants...) {
+			ws.WorkOn(a.Name)
+		}
 	}
 	if len(ls) > 1 && (f == "json" || f == "yaml") {
 		return report.WriteLineages(e.Stdout, ls, f)

@@ -16,7 +16,8 @@ func pipelinesFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: "pipelines", Usage: "pipelines folder (default: $PIPELINES, else ./pipelines)"},
 		&ucli.BoolFlag{Name: "strict", Usage: "treat references to tables outside the project as errors"},
-		&ucli.BoolFlag{Name: "verbose", Usage: "log more detail on stderr"},
+		&ucli.BoolFlag{Name: "verbose", Usage: "log more detail on stderr, and every warning of the scan"},
+		quietFlag(),
 	}
 }
 
@@ -77,7 +78,11 @@ func (e *Env) open(c *ucli.Context, with ...func(*workspace.Options)) (*workspac
 	for _, f := range with {
 		f(&o)
 	}
-	return workspace.Open(c.Context, o)
+	ws, err := workspace.Open(c.Context, o)
+	if err == nil {
+		e.keepWarnings(c, ws)
+	}
+	return ws, err
 }
 
 // Options of open.

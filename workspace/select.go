@@ -47,6 +47,9 @@ func (ws *Workspace) Select(ctx context.Context, s Selection) (Selected, error) 
 		return Selected{}, err
 	}
 	res, err := selector.Select(ws.Graph, s.Selection, cs)
+	if err == nil {
+		ws.WorkOn(res.Selected...)
+	}
 	return Selected{Result: res, Changes: cs}, err
 }
 

@@ -85,15 +85,22 @@ type Workspace struct {
 	// Rewriter applies the environment's sql_rewrites (nil without
 	// ReadConfig).
 	Rewriter *config.Rewriter
+	// Warnings are the scan's warnings, sorted. Open does not log them:
+	// the caller shows those about the tables in play (WarningsInPlay), so
+	// a command on one product is not buried under another's.
+	Warnings []pipeline.Warning
 
 	retries atomic.Int64
-	mu      sync.Mutex
-	opened  []*Target
+	// inPlay are the tables the use cases worked on (WorkOn); nil until
+	// one does, which puts every table in play.
+	inPlay map[string]bool
+	mu     sync.Mutex
+	opened []*Target
 }
 
 // Open reads the configuration (with ReadConfig), scans the pipelines
-// folder and builds the graph. Warnings of the configuration and the scan
-// go to Options.Logger. Cost: one scan, O(files + tables + edges).
+// folder and builds the graph. Warnings of the configuration go to
+// Options.Logger; the scan's are kept in Workspace.Warnings. Cost: one scan, O(files + tables + edges).
 func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	opts.fill()
 	ws := &Workspace{opts: opts, log: opts.Logger, Config: opts.Config}
@@ -108,9 +115,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range p.Warnings {
-		ws.log.Warn(w.String())
-	}
+	ws.Warnings = p.Warnings
 	ws.Project = p
 	if !opts.ProjectOnly {
 		if ws.Graph, err = dag.Build(p); err != nil {
@@ -198,6 +203,37 @@ func (ws *Workspace) config() *config.Config {
 		ws.Config = config.FromEnv(ws.opts.Getenv)
 	}
 	return ws.Config
+}
+
+// WorkOn records tables a use case works on: their warnings are the ones
+// WarningsInPlay returns. Select calls it with the selected tables; a
+// command that names tables another way (a lineage) calls it itself.
+func (ws *Workspace) WorkOn(tables ...string) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.inPlay == nil {
+		ws.inPlay = make(map[string]bool, len(tables))
+	}
+	for _, t := range tables {
+		ws.inPlay[t] = true
+	}
+}
+
+// WarningsInPlay returns the scan's warnings about the tables in play, and
+// about no table in particular, and counts the others. Until WorkOn is
+// called every table is in play: a command without a selection works on
+// the whole project. Cost: O(warnings).
+func (ws *Workspace) WarningsInPlay() (shown []pipeline.Warning, others int) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for _, w := range ws.Warnings {
+		if ws.inPlay == nil || w.Table == "" || ws.inPlay[w.Table] {
+			shown = append(shown, w)
+		} else {
+			others++
+		}
+	}
+	return shown, others
 }
 
 // Retries is the number of requests the targets opened by this workspace
