@@ -82,7 +82,7 @@ func validateConfigCommand(e *Env) *ucli.Command {
 		Usage: "check config.yaml and the SL_* variables for a target, reporting every missing or placeholder key at once",
 		Flags: []ucli.Flag{
 			configFlag(), verboseFlag(), formatFlag("text", "json"),
-			&ucli.StringFlag{Name: "target", Value: config.TargetConfluent, Usage: "target to validate for: confluent, flink or local"},
+			&ucli.StringFlag{Name: "target", Value: config.TargetLocal, Usage: "target to validate for: local (as deploys), confluent or flink"},
 			&ucli.BoolFlag{Name: "show", Usage: "also print the effective configuration (secrets masked)"},
 		},
 		Action: func(c *ucli.Context) error {

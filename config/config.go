@@ -41,8 +41,13 @@ type ConfluentCloud struct {
 	EnvironmentID  string `yaml:"environment_id" json:"environment_id"`
 	CloudProvider  string `yaml:"cloud_provider" json:"cloud_provider"`
 	CloudRegion    string `yaml:"cloud_region" json:"cloud_region"`
-	// Region only feeds the statement-name abbreviation in shift_left.
-	Region      string `yaml:"region" json:"region"`
+	// Region feeds the statement-name abbreviation, and CloudRegion when
+	// that is unset (shift_left's template writes region and provider;
+	// its SQL endpoint falls back on them the same way).
+	Region string `yaml:"region" json:"region"`
+	// Provider is shift_left's template spelling of CloudProvider, read
+	// when cloud_provider is unset.
+	Provider    string `yaml:"provider" json:"provider,omitempty"`
 	APIKey      Secret `yaml:"api_key" json:"api_key"`
 	APISecret   Secret `yaml:"api_secret" json:"api_secret"`
 	APIEndpoint string `yaml:"api_endpoint" json:"api_endpoint"`
@@ -308,6 +313,12 @@ func EnvVarFor(key string) string {
 func (c *Config) finish(env Getenv) {
 	if c.Flink.SQLEndpoint == "" && c.Flink.Endpoint != "" {
 		c.Flink.SQLEndpoint = c.Flink.Endpoint
+	}
+	if c.ConfluentCloud.CloudProvider == "" {
+		c.ConfluentCloud.CloudProvider = c.ConfluentCloud.Provider
+	}
+	if c.ConfluentCloud.CloudRegion == "" {
+		c.ConfluentCloud.CloudRegion = c.ConfluentCloud.Region
 	}
 	if c.Targets.Flink.URL == "" {
 		c.Targets.Flink.URL = c.FlinkGateway.URL

@@ -174,15 +174,14 @@ func TestValidateReportsEverything(t *testing.T) {
 	}
 	want := []string{
 		"confluent_cloud.organization_id: still a placeholder (set it in config.yaml or with SL_CLOUD_ORGANIZATION_ID)",
-		"confluent_cloud.cloud_provider: still a placeholder (set it in config.yaml or with SL_CLOUD_PROVIDER)",
-		"confluent_cloud.cloud_region: missing (set it in config.yaml or with SL_CLOUD_REGION)",
+		"confluent_cloud.cloud_provider: still a placeholder (set it, or confluent_cloud.provider, in config.yaml or with SL_CLOUD_PROVIDER)",
+		"confluent_cloud.cloud_region is not set (set it, or confluent_cloud.region, in config.yaml or with SL_CLOUD_REGION)",
 		"confluent_cloud.api_key: still a placeholder (set it in config.yaml or with SL_CONFLUENT_CLOUD_API_KEY)",
-		"confluent_cloud.api_secret: missing (set it in config.yaml or with SL_CONFLUENT_CLOUD_API_SECRET)",
-		"flink.compute_pool_id: missing (set it in config.yaml or with SL_FLINK_COMPUTE_POOL_ID)",
-		"flink.catalog_name: missing (set it in config.yaml or with SL_FLINK_ENV_NAME)",
-		"flink.database_name: missing (set it in config.yaml or with SL_FLINK_DATABASE_NAME)",
-		"flink.api_key: missing (set it in config.yaml or with SL_FLINK_API_KEY)",
-		"flink.api_secret: missing (set it in config.yaml or with SL_FLINK_API_SECRET)",
+		"confluent_cloud.api_secret is not set (set it in config.yaml or with SL_CONFLUENT_CLOUD_API_SECRET)",
+		"flink.catalog_name is not set (set it in config.yaml or with SL_FLINK_ENV_NAME)",
+		"flink.database_name is not set (set it in config.yaml or with SL_FLINK_DATABASE_NAME)",
+		"flink.api_key is not set (set it in config.yaml or with SL_FLINK_API_KEY)",
+		"flink.api_secret is not set (set it in config.yaml or with SL_FLINK_API_SECRET)",
 		"flink.sql_endpoint: plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https:// (set it in config.yaml or with SL_FLINK_SQL_ENDPOINT)",
 		"flink.max_cfu: must be one of 5, 10, 20, 30, 40, 50 (got 7)",
 	}
@@ -203,10 +202,6 @@ func TestValidateReportsEverything(t *testing.T) {
 		t.Errorf("duration problems = %v", durs)
 	}
 
-	flink := FromEnv(nil).Validate(TargetFlink)
-	if len(flink) != 1 || flink[0].Key != "targets.flink.url" {
-		t.Errorf("Validate(flink) on empty config = %v", flink)
-	}
 	if ps := FromEnv(nil).Validate(TargetLocal); len(ps) != 0 {
 		t.Errorf("Validate(local) = %v", ps)
 	}
@@ -483,5 +478,107 @@ func TestValidateServiceAccount(t *testing.T) {
 		if cfg.ConfluentCloud.ServiceAccountID != tc.sa {
 			t.Errorf("SL_CONFLUENT_PRINCIPAL_ID=%q not applied: %q", tc.sa, cfg.ConfluentCloud.ServiceAccountID)
 		}
+	}
+}
+
+// TestValidateFlinkGateway: the flink target needs both gateway URLs, each
+// named by the key the user writes (flink_gateway.*) and its variable, in
+// the sentence every missing key gets.
+func TestValidateFlinkGateway(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		env  map[string]string
+		want []string
+	}{
+		{"empty", "", nil, []string{
+			"flink_gateway.url is not set (set it in config.yaml or with SL_FLINK_GATEWAY_URL)",
+			"flink_gateway.jobmanager_url is not set (set it in config.yaml or with SL_FLINK_JOBMANAGER_URL)",
+		}},
+		{"variables", "", map[string]string{"SL_FLINK_GATEWAY_URL": "http://127.0.0.1:8083", "SL_FLINK_JOBMANAGER_URL": "http://127.0.0.1:8081"}, nil},
+		{"gateway section", "flink_gateway:\n  url: http://127.0.0.1:8083\n  jobmanager_url: http://127.0.0.1:8081\n", nil, nil},
+		{"targets section", "targets:\n  flink:\n    url: http://127.0.0.1:8083\n    jobmanager_url: http://10.0.0.1:8081\n", nil, []string{
+			"targets.flink.jobmanager_url: plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://",
+		}},
+		{"no jobmanager", "flink_gateway:\n  url: https://gw.example.com\n", nil, []string{
+			"flink_gateway.jobmanager_url is not set (set it in config.yaml or with SL_FLINK_JOBMANAGER_URL)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse([]byte(tt.yaml), "x.yaml", MapEnv(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range cfg.Validate(TargetFlink) {
+				got = append(got, p.String())
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Validate(flink):\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestValidateShiftLeftTemplate: the keys shift_left's own config template
+// writes (region, provider, no compute pool) pass the confluent check.
+func TestValidateShiftLeftTemplate(t *testing.T) {
+	const base = `kafka:
+  bootstrap.servers: pkc-1.us-west-2.aws.confluent.cloud:9092
+  cluster_id: lkc-jq9kq
+confluent_cloud:
+  environment_id: env-abc123
+  organization_id: 7c60d51f-b44e-4682-87d6-449835ea4de6
+  api_key: k
+  api_secret: s
+flink:
+  catalog_name: c
+  database_name: d
+  api_key: k
+  api_secret: s
+app:
+  logging: INFO
+  post_fix_unit_test: _jb
+`
+	tests := []struct {
+		name, extra  string
+		env          map[string]string
+		wantProblems []string
+		wantRegion   string
+		wantProvider string
+	}{
+		{name: "template spelling", extra: "  region: us-east-2\n  provider: AWS\n", wantRegion: "us-east-2", wantProvider: "aws"},
+		{name: "cloud_ keys win", extra: "  region: us-east-2\n  provider: aws\n  cloud_region: eu-west-1\n  cloud_provider: gcp\n", wantRegion: "eu-west-1", wantProvider: "gcp"},
+		{name: "variable wins", extra: "  region: us-east-2\n  provider: aws\n", env: map[string]string{"SL_CLOUD_REGION": "ap-south-1"}, wantRegion: "ap-south-1", wantProvider: "aws"},
+		{name: "neither", wantProblems: []string{
+			"confluent_cloud.cloud_provider is not set (set it, or confluent_cloud.provider, in config.yaml or with SL_CLOUD_PROVIDER)",
+			"confluent_cloud.cloud_region is not set (set it, or confluent_cloud.region, in config.yaml or with SL_CLOUD_REGION)",
+		}},
+		{name: "bad provider", extra: "  region: us-east-2\n  provider: ibm\n", wantRegion: "us-east-2", wantProvider: "ibm", wantProblems: []string{
+			"confluent_cloud.cloud_provider: must be aws, gcp or azure (set it, or confluent_cloud.provider, in config.yaml or with SL_CLOUD_PROVIDER)",
+		}},
+		{name: "pool placeholder", extra: "  region: us-east-2\n  provider: aws\n", env: map[string]string{"SL_FLINK_COMPUTE_POOL_ID": "<TO_FILL>"}, wantRegion: "us-east-2", wantProvider: "aws", wantProblems: []string{
+			"flink.compute_pool_id: still a placeholder (set it in config.yaml or with SL_FLINK_COMPUTE_POOL_ID)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			y := strings.Replace(base, "  api_key: k\n", tt.extra+"  api_key: k\n", 1)
+			cfg, err := Parse([]byte(y), "x.yaml", MapEnv(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range cfg.Validate(TargetConfluent) {
+				got = append(got, p.String())
+			}
+			if !reflect.DeepEqual(got, tt.wantProblems) {
+				t.Errorf("Validate(confluent):\n got %q\nwant %q", got, tt.wantProblems)
+			}
+			if cfg.ConfluentCloud.CloudRegion != tt.wantRegion || cfg.ConfluentCloud.CloudProvider != tt.wantProvider {
+				t.Errorf("cloud_region, cloud_provider = %q, %q; want %q, %q", cfg.ConfluentCloud.CloudRegion, cfg.ConfluentCloud.CloudProvider, tt.wantRegion, tt.wantProvider)
+			}
+		})
 	}
 }

@@ -10,17 +10,50 @@ import (
 
 // Problem is one missing or wrong key found by Validate.
 type Problem struct {
-	Key     string `json:"key"`
+	Key string `json:"key"`
+	// Alias is another key of shift_left's that sets the same value
+	// (confluent_cloud.provider for confluent_cloud.cloud_provider).
+	Alias   string `json:"alias,omitempty"`
 	Env     string `json:"env,omitempty"` // the SL_* variable that can set it
 	Message string `json:"message"`
 }
 
+// NotSet is the Message of a key that has no value. validate-config and
+// every target that refuses to open name a missing key with the same
+// sentence, Problem.String of it.
+const NotSet = "is not set"
+
+// Missing is the problem of a key that has no value.
+func Missing(key string) Problem { return problem(key, NotSet) }
+
+// problem names key with the alias and the variable that can set it.
+func problem(key, msg string) Problem {
+	return Problem{Key: key, Alias: aliases[key], Env: EnvVarFor(key), Message: msg}
+}
+
+// String is "KEY is not set (set it in config.yaml or with SL_VAR)" for a
+// missing key and "KEY: MESSAGE (…)" for any other problem.
 func (p Problem) String() string {
 	s := p.Key + ": " + p.Message
-	if p.Env != "" {
+	if p.Message == NotSet {
+		s = p.Key + " " + NotSet
+	}
+	switch {
+	case p.Alias != "" && p.Env != "":
+		s += " (set it, or " + p.Alias + ", in config.yaml or with " + p.Env + ")"
+	case p.Alias != "":
+		s += " (set it, or " + p.Alias + ", in config.yaml)"
+	case p.Env != "":
 		s += " (set it in config.yaml or with " + p.Env + ")"
 	}
 	return s
+}
+
+// aliases are the keys of shift_left's config template that Parse reads
+// into the key named first when that one is not set.
+var aliases = map[string]string{
+	"confluent_cloud.cloud_provider": "confluent_cloud.provider",
+	"confluent_cloud.cloud_region":   "confluent_cloud.region",
 }
 
 // Targets Validate knows.
@@ -37,9 +70,9 @@ func (c *Config) Validate(target string) []Problem {
 	var ps []Problem
 	need := func(key, v string) {
 		if strings.TrimSpace(v) == "" {
-			ps = append(ps, Problem{Key: key, Env: EnvVarFor(key), Message: "missing"})
+			ps = append(ps, Missing(key))
 		} else if IsPlaceholder(v) {
-			ps = append(ps, Problem{Key: key, Env: EnvVarFor(key), Message: "still a placeholder"})
+			ps = append(ps, problem(key, "still a placeholder"))
 		}
 	}
 	checkURL := func(key, v string) {
@@ -47,7 +80,7 @@ func (c *Config) Validate(target string) []Problem {
 			return
 		}
 		if err := CheckBaseURL(v); err != nil {
-			ps = append(ps, Problem{Key: key, Env: EnvVarFor(key), Message: err.Error()})
+			ps = append(ps, problem(key, err.Error()))
 		}
 	}
 	if IsPlaceholder(c.Kafka.ClusterType) {
@@ -64,22 +97,20 @@ func (c *Config) Validate(target string) []Problem {
 		need("confluent_cloud.cloud_provider", cc.CloudProvider)
 		need("confluent_cloud.cloud_region", cc.CloudRegion)
 		if p := cc.CloudProvider; p != "" && !IsPlaceholder(p) && p != "aws" && p != "gcp" && p != "azure" {
-			ps = append(ps, Problem{Key: "confluent_cloud.cloud_provider", Env: EnvVarFor("confluent_cloud.cloud_provider"),
-				Message: "must be aws, gcp or azure"})
+			ps = append(ps, problem("confluent_cloud.cloud_provider", "must be aws, gcp or azure"))
 		}
 		// Catch the classic mix-ups (an environment id pasted as the
 		// organization, a pool name for its id) before any call fails.
 		format := func(key, v, msg string, ok func(string) bool) {
 			if v != "" && !IsPlaceholder(v) && !ok(v) {
-				ps = append(ps, Problem{Key: key, Env: EnvVarFor(key), Message: msg})
+				ps = append(ps, problem(key, msg))
 			}
 		}
 		format("confluent_cloud.organization_id", cc.OrganizationID, "is not a UUID (organization ids look like 7c60d51f-b44e-4682-87d6-449835ea4de6)", isUUID)
 		format("confluent_cloud.environment_id", cc.EnvironmentID, "must start with env- (e.g. env-abc123)", func(v string) bool { return strings.HasPrefix(v, "env-") })
 		format("flink.compute_pool_id", f.ComputePoolID, "must start with lfcp- (e.g. lfcp-x7rgx1): use the pool's id, not its name", func(v string) bool { return strings.HasPrefix(v, "lfcp-") })
 		if sa := cc.ServiceAccountID; sa != "" && IsPlaceholder(sa) {
-			ps = append(ps, Problem{Key: "confluent_cloud.service_account_id", Env: EnvVarFor("confluent_cloud.service_account_id"),
-				Message: "still a placeholder (remove the key to run statements as the owner of the Flink API key)"})
+			ps = append(ps, problem("confluent_cloud.service_account_id", "still a placeholder (remove the key to run statements as the owner of the Flink API key)"))
 		}
 		format("confluent_cloud.service_account_id", cc.ServiceAccountID, "must be a principal id: sa-… (service account), u-… (user) or pool-… (identity pool)", func(v string) bool {
 			return strings.HasPrefix(v, "sa-") || strings.HasPrefix(v, "u-") || strings.HasPrefix(v, "pool-")
@@ -87,7 +118,12 @@ func (c *Config) Validate(target string) []Problem {
 		need("confluent_cloud.api_key", cc.APIKey.Reveal())
 		need("confluent_cloud.api_secret", cc.APISecret.Reveal())
 		checkURL("confluent_cloud.api_endpoint", cc.APIEndpoint)
-		need("flink.compute_pool_id", f.ComputePoolID)
+		// No flink.compute_pool_id is fine: each table's pool is then the
+		// one its running statement uses, else --compute-pool-id, else the
+		// environment's default pool. A placeholder is still a mistake.
+		if IsPlaceholder(f.ComputePoolID) && strings.TrimSpace(f.ComputePoolID) != "" {
+			need("flink.compute_pool_id", f.ComputePoolID)
+		}
 		need("flink.catalog_name", f.CatalogName)
 		need("flink.database_name", f.DatabaseName)
 		need("flink.api_key", f.APIKey.Reveal())
@@ -114,9 +150,20 @@ func (c *Config) Validate(target string) []Problem {
 			ps = append(ps, Problem{Key: "flink.max_cfu_percent_before_allocation", Message: fmt.Sprintf("must be a fraction in (0, 1] (got %g)", p)})
 		}
 	case TargetFlink:
-		need("targets.flink.url", c.Targets.Flink.URL)
-		checkURL("targets.flink.url", c.Targets.Flink.URL)
-		checkURL("targets.flink.jobmanager_url", c.Targets.Flink.JobManagerURL)
+		// flink_gateway.* is the documented spelling; targets.flink.* an
+		// override of ours, named when it is the one that holds the value.
+		ft, gw := c.Targets.Flink, c.FlinkGateway
+		urlKey, jmKey := "flink_gateway.url", "flink_gateway.jobmanager_url"
+		if ft.URL != "" && ft.URL != gw.URL {
+			urlKey = "targets.flink.url"
+		}
+		if ft.JobManagerURL != "" && ft.JobManagerURL != gw.JobManagerURL {
+			jmKey = "targets.flink.jobmanager_url"
+		}
+		need(urlKey, ft.URL)
+		checkURL(urlKey, ft.URL)
+		need(jmKey, ft.JobManagerURL)
+		checkURL(jmKey, ft.JobManagerURL)
 		for i, g := range c.Targets.Flink.RemoveOptions {
 			if strings.TrimSpace(g) == "" {
 				ps = append(ps, Problem{Key: fmt.Sprintf("targets.flink.remove_options[%d]", i), Message: "empty pattern"})

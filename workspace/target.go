@@ -159,6 +159,10 @@ func (ws *Workspace) openLocal() (*Target, error) {
 // JobManager from config (flink_gateway.*, SL_FLINK_GATEWAY_URL, …), its
 // state file next to the local target's.
 func (ws *Workspace) openFlink() (*Target, error) {
+	// Validate first, so a missing key reads as validate-config says it.
+	if ps := ws.config().Validate(config.TargetFlink); len(ps) > 0 {
+		return nil, &ConfigError{Target: config.TargetFlink, Problems: ps}
+	}
 	opts := flink.OptionsFromConfig(ws.config())
 	opts.Environment = ws.Environment()
 	opts.StateFile = flink.StateFile(ws.stateDir(), opts.Environment)
