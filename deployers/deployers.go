@@ -166,6 +166,115 @@ type RetryCounter interface {
 	Retries() int64
 }
 
+// StatementRunner is implemented by targets that run one SQL statement of
+// any kind to its end (the flink target): `pipeline prepare` loads a
+// project's test data with it (tests/insert_*.sql). A CREATE TABLE is
+// created as CreateTable would (rewritten by DDLRenderer, recorded), a
+// bounded INSERT runs until its job ends. Without it, prepare answers that
+// the target cannot run SQL files (the local target keeps no data; use
+// --target flink).
+type StatementRunner interface {
+	RunStatement(ctx context.Context, req RunRequest) (RunResult, error)
+}
+
+// RunRequest is one statement for StatementRunner.
+type RunRequest struct {
+	// Name names the statement (the flink target's job name).
+	Name string
+	SQL  string
+	// Timeout bounds the wait for a job to end (0: the caller's context).
+	Timeout time.Duration
+}
+
+// RunResult is what running one statement did.
+type RunResult struct {
+	// Kind is ddl for CREATE TABLE, dml for INSERT and statement sets, ""
+	// for anything else (SET, DROP, …).
+	Kind  StatementKind
+	Table string
+	Phase Phase
+	JobID string
+	// RowsWritten is the number of rows the job's sinks received, as the
+	// engine counts them; -1 when the engine does not say.
+	RowsWritten int64
+}
+
+// RowReader is implemented by targets that can read a deployed table's
+// rows (flink: a bounded SELECT through the SQL Gateway; confluent: the
+// statement results API). `table peek` uses it. The reader removes the
+// statement it ran. Without it, peek answers that the target keeps no data
+// it can read (the local target; use --target flink).
+type RowReader interface {
+	ReadRows(ctx context.Context, req ReadRequest) (Rows, error)
+}
+
+// ReadRequest asks for up to Limit rows of Table.
+type ReadRequest struct {
+	Table string
+	Limit int
+	// Name names the reading statement on the target.
+	Name string
+}
+
+// Column is a result column and its SQL type as the engine names it.
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// Row is one result row: its changelog operation (+I, -U, +U, -D) and its
+// values as the engine's JSON gave them.
+type Row struct {
+	Op     string `json:"op"`
+	Values []any  `json:"values"`
+}
+
+// Rows is what a RowReader read.
+type Rows struct {
+	Columns []Column
+	Rows    []Row
+	// Complete is true when the reading statement ended by itself (the
+	// table had fewer rows than the limit, or the limit was reached);
+	// false when the context's deadline cut it short.
+	Complete bool
+}
+
+// Compiler is implemented by targets that compile SQL on their engine
+// without running it (flink: tables created in a fresh session's in-memory
+// catalog, no topic, no job, and EXPLAIN for each DML; confluent: EXPLAIN
+// statements). `pipeline validate` and `table explain` use it. Compile
+// reports every statement's outcome, not only the first failure. Without
+// it, validate answers that the target cannot compile SQL (the local
+// target checks names and the graph only; use --target flink).
+type Compiler interface {
+	Compile(ctx context.Context, stmts []CompileRequest) ([]CompileResult, error)
+}
+
+// CompileRequest is one statement to compile. DDLs are compiled before the
+// DMLs that read their tables; the order of DDLs is kept.
+type CompileRequest struct {
+	Table string
+	Kind  StatementKind // KindDDL or KindDML
+	// SQL is one statement, from its first token to its last (no ';').
+	SQL string
+}
+
+// CompileResult is the outcome of one CompileRequest (same index).
+type CompileResult struct {
+	// Err is the engine's message, "" when it compiled.
+	Err string
+	// Line and Col locate the error in the request's SQL (1-based), 0
+	// when the engine gave no position. The target maps positions back
+	// through its own rewrites (EXPLAIN prefix, dialect translation that
+	// keeps lines) so they refer to CompileRequest.SQL.
+	Line, Col int
+	// Plan is the engine's explanation of a DML that compiled.
+	Plan string
+	// Skipped says the target could not compile this statement (Err says
+	// why); it is not an error in the SQL.
+	Skipped bool
+}
+
 // FoundDML is a table's DML statement as the last State call found it.
 type FoundDML struct {
 	// Conventional is the name the naming convention gives the DML.
@@ -221,4 +330,40 @@ func (e *StatementError) Error() string {
 		return "statement " + e.Name + " is " + string(e.Phase)
 	}
 	return "statement " + e.Name + " is " + string(e.Phase) + ": " + e.Detail
+}
+
+// Presence is what a target can tell about a table the project reads but
+// does not define (an external input, such as a raw topic).
+type Presence string
+
+const (
+	// PresenceUnknown: the target cannot tell cheaply; plans assume the
+	// table exists.
+	PresenceUnknown Presence = ""
+	// PresencePresent: the table exists on the target.
+	PresencePresent Presence = "present"
+	// PresenceMissing: the table does not exist on the target.
+	PresenceMissing Presence = "missing"
+)
+
+// ExternalChecker is implemented by targets that can tell, in one cheap
+// call, whether external inputs exist: the flink target (the tables it
+// created, whose topic still exists; anything else is missing, since its
+// catalog lives in the session) and confluent (one statement listing: a
+// completed CREATE of the table, or a statement that failed for want of
+// it). Names are as the project's SQL writes them; the result has an entry
+// per name it knows something about. Callers without it (the local target)
+// assume every external input exists.
+type ExternalChecker interface {
+	CheckExternals(ctx context.Context, tables []string) (map[string]Presence, error)
+}
+
+// ExternalProvisioner is implemented by targets on which a deploy creates
+// the external inputs it needs from their definitions (the flink target: a
+// self-managed cluster has no one else to create the raw tables and
+// topics). Plans on such targets require a definition for each missing
+// external input read by a table they deploy, and create it before its
+// readers with CreateTable. Without it, external inputs are never created.
+type ExternalProvisioner interface {
+	ProvisionsExternals() bool
 }
