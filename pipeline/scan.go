@@ -23,6 +23,10 @@ import (
 // MaxFileSize is the largest SQL or JSON file the scanner reads.
 const MaxFileSize = 10 << 20
 
+// ProductsDir holds the data-product manifests (products/<product>.yaml),
+// relative to the pipelines root: the scan does not walk it.
+const ProductsDir = "products"
+
 // ExternalTablesFile lists tables that exist outside the project, relative
 // to the pipelines root.
 const ExternalTablesFile = "seeds/external_tables.json"
@@ -389,6 +393,9 @@ func (s *scanner) listDir(w *worker, d dirHandle, rel string, tableRead bool) ([
 		}
 		if !e.typ.IsDir() || strings.HasPrefix(name, ".") || name == "tests" || name == "node_modules" {
 			continue
+		}
+		if rel == "." && name == ProductsDir {
+			continue // data-product manifests, not tables (package products reads them)
 		}
 		if name != "sql-scripts" {
 			children = append(children, walkItem{name: name, rel: childRel})
