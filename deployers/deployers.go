@@ -7,6 +7,8 @@ package deployers
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -158,6 +160,38 @@ type Closer interface {
 type DDLRenderer interface {
 	RenderDDL(table, sql string) (rendered string, changes []string, err error)
 }
+
+// DMLRenderer is implemented by targets that check or adapt a DML before
+// submitting it: the flink target refuses Confluent Cloud's own functions
+// (ML_PREDICT, AI_*, …). It returns the SQL the target will submit and one
+// line per change. Without it the DML is submitted as written.
+type DMLRenderer interface {
+	RenderDML(table, sql string) (rendered string, changes []string, err error)
+}
+
+// SQLError is a problem at a place of the SQL text given to a DDLRenderer
+// or DMLRenderer: Line and Col count from 1 in that text, so a caller that
+// knows the file reports it as file:line. Several are returned as
+// SQLErrors.
+type SQLError struct {
+	Line, Col int
+	Msg       string
+}
+
+func (e *SQLError) Error() string { return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg) }
+
+// SQLErrors are several problems of one SQL text, in source order.
+type SQLErrors []error
+
+func (es SQLErrors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (es SQLErrors) Unwrap() []error { return es }
 
 // RetryCounter is implemented by targets that retry requests on rate
 // limits, server errors and network errors (confluent), so a command can
