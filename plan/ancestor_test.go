@@ -42,20 +42,20 @@ func TestAncestorDriftIsLeftAlone(t *testing.T) {
 		{
 			name: "running sql differs: none, warned", selected: []string{"fct_o"},
 			modify: drift("src_o", "INSERT INTO src_o SELECT 42"),
-			want:   actions{ActionNone: {"fct_o", "int_o", "src_o", "cmn_t", "ext_k"}},
+			want:   actions{ActionNone: {"fct_o", "int_o", "src_o", "cmn_t"}},
 			reason: map[string]string{"src_o": "running"},
 			warned: []string{"src_o"},
 		},
 		{
 			name: "a nearer ancestor differs: none, warned on it alone", selected: []string{"fct_o"},
 			modify: drift("int_o", "INSERT INTO int_o SELECT * FROM src_o"),
-			want:   actions{ActionNone: {"fct_o", "int_o", "src_o", "cmn_t", "ext_k"}},
+			want:   actions{ActionNone: {"fct_o", "int_o", "src_o", "cmn_t"}},
 			warned: []string{"int_o"},
 		},
 		{
 			name: "the same drift on a selected table restarts it and does not warn", selected: []string{"src_o"},
 			modify: drift("src_o", "INSERT INTO src_o SELECT 42"),
-			want:   actions{ActionRestart: {"src_o"}, ActionNone: {"ext_k"}},
+			want:   actions{ActionRestart: {"src_o"}},
 			reason: map[string]string{"src_o": "dml changed"},
 		},
 		{
@@ -64,13 +64,13 @@ func TestAncestorDriftIsLeftAlone(t *testing.T) {
 			name: "unknown running sql and a dml change in git: none, not warned", selected: []string{"fct_o"},
 			modify:  drift("src_o", ""),
 			changes: map[string]Change{"src_o": {Kind: "dml"}},
-			want:    actions{ActionNone: {"fct_o", "int_o", "src_o", "cmn_t", "ext_k"}},
+			want:    actions{ActionNone: {"fct_o", "int_o", "src_o", "cmn_t"}},
 		},
 		{
 			name: "--may-start-descendants does not redeploy a drifted ancestor", selected: []string{"fct_o"},
 			opts:   Options{MayStartDescendants: true},
 			modify: drift("src_o", "INSERT INTO src_o SELECT 42"),
-			want:   actions{ActionNone: {"fct_o", "int_o", "src_o", "cmn_t", "ext_k"}},
+			want:   actions{ActionNone: {"fct_o", "int_o", "src_o", "cmn_t"}},
 			warned: []string{"src_o"},
 		},
 	}

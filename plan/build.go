@@ -63,6 +63,18 @@ type Inputs struct {
 	Properties PropertiesReader
 	Target     deployers.Info
 	Now        time.Time
+	// Externals are the external inputs the caller found, by name as the
+	// SQL reads them (see ExternalRefs); a name missing here is an
+	// undeclared external without a definition, whose presence is unknown.
+	Externals map[string]ExternalInput
+	// ExternalPolicy says whether the target creates missing externals.
+	ExternalPolicy ExternalPolicy
+	// Strict makes an undeclared external read by a planned table an
+	// error (*ExternalsError).
+	Strict bool
+	// IncludeExternals (undeploy) drops the externals the dropped tables
+	// read, once nothing running reads them.
+	IncludeExternals bool
 }
 
 // PropertiesReader returns the statement properties of a table's DDL or DML
@@ -665,6 +677,20 @@ func (b *builder) finish(ctx context.Context) (*Plan, error) {
 		Steps:       make([]Step, 0, len(order)),
 	}
 	after := nearestActing(order, b.g.ParentsAt, func(i int) bool { return b.dec[i].action.Acts() }, len(b.dec))
+	var selectedExternals []string
+	kept := order[:0:0]
+	for _, i := range order {
+		t := b.g.TableAt(i)
+		if t.IsExternal {
+			// Not a table of the project: listed in Plan.Externals.
+			if b.dec[i].selected {
+				selectedExternals = append(selectedExternals, t.Name)
+			}
+			continue
+		}
+		kept = append(kept, i)
+	}
+	order = kept
 	for _, i := range order {
 		t := b.g.TableAt(i)
 		d := b.dec[i]
@@ -684,7 +710,12 @@ func (b *builder) finish(ctx context.Context) (*Plan, error) {
 	}
 	b.warnDroppedReaders(p, order)
 	p.Summary = summarize(p.Steps)
-	p.Warnings = append(b.warnings, b.deletedWarnings()...)
+	ext, extWarnings, err := externalsOf(b.g, b.in, p.Steps, selectedExternals, false)
+	if err != nil {
+		return nil, err
+	}
+	p.Externals = ext
+	p.Warnings = append(append(b.warnings, b.deletedWarnings()...), extWarnings...)
 	fp, err := fingerprint(ctx, b.g, p, b.in.State, func(t *pipeline.Table) (string, string, error) {
 		if i, ok := b.g.Index(t.Name); ok {
 			return b.files(i)
@@ -723,6 +754,17 @@ func (b *builder) fillStatements(s *Step, i int) error {
 			return err
 		}
 		s.Statements = append(s.Statements, StatementRef{Kind: deployers.KindDDL, Name: ddl})
+		// A table this run creates is dropped again when its DML fails to
+		// start: a failed first deploy leaves nothing half made. A
+		// recreated table is not: it existed before the run.
+		if s.Action == ActionCreate && t.DMLPath != "" {
+			s.DropOnFailure = true
+			drop, err := name(deployers.KindDrop)
+			if err != nil {
+				return err
+			}
+			s.Drop = drop
+		}
 	}
 	if t.DMLPath != "" {
 		dml, err := name(deployers.KindDML)

@@ -41,7 +41,7 @@ const (
 // Acts reports whether the executor runs statements for the action.
 func (a Action) Acts() bool {
 	switch a {
-	case ActionCreate, ActionRecreate, ActionRestart, ActionStart, ActionDrop:
+	case ActionCreate, ActionRecreate, ActionRestart, ActionStart, ActionDrop, ActionCreateExternal, ActionDropExternal:
 		return true
 	}
 	return false
@@ -75,6 +75,10 @@ type Step struct {
 	// submits its own: the table's current DML and, before a drop, the DML
 	// of the tables that read it. Sorted.
 	Replaces []string `json:"replaces,omitempty"`
+	// DropOnFailure says the step drops the table it created again when
+	// the table's DML fails to start, so a failed first deploy leaves no
+	// half-created table behind (create steps with a DDL and a DML).
+	DropOnFailure bool `json:"drop_on_failure,omitempty"`
 }
 
 // Statement returns the name of the step's statement of that kind, or "".
@@ -130,8 +134,11 @@ type Plan struct {
 	CreatedAt   time.Time   `json:"created_at"`
 	Fingerprint Fingerprint `json:"fingerprint"`
 	Steps       []Step      `json:"steps"`
-	Summary     Summary     `json:"summary"`
-	Warnings    []string    `json:"warnings,omitempty"`
+	// Externals are the external inputs the plan's tables read, sorted by
+	// name: never steps, never counted in the summary.
+	Externals []External `json:"externals,omitempty"`
+	Summary   Summary    `json:"summary"`
+	Warnings  []string   `json:"warnings,omitempty"`
 }
 
 // Step returns the step of a table, or nil.

@@ -93,7 +93,7 @@ func TestPropagationRules(t *testing.T) {
 			modify:   []func(map[string]deployers.TableState){ddlChanged("int_o")},
 			want: actions{
 				ActionRecreate: {"int_o"}, ActionRestart: {"fct_o", "fct_m"},
-				ActionNone: {"src_o", "cmn_t", "ext_k"},
+				ActionNone: {"src_o", "cmn_t"},
 			},
 			reason:    map[string]string{"fct_m": "upstream int_o recreated"},
 			noWarning: "fct_m",

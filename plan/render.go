@@ -14,7 +14,7 @@ var symbols = []struct {
 	symbol string
 	legend string
 }{
-	{ActionCreate, "+", "create: create the table, start its dml"},
+	{ActionCreate, "+", "create: create the table, start its dml (a table created here is dropped again if its dml fails to start)"},
 	{ActionRecreate, "-/+", "recreate: drop the table, create it again, start its dml"},
 	{ActionRestart, "~", "restart: stop the running dml, start the new one"},
 	{ActionStart, ">", "start: start the dml of an existing table"},
@@ -77,7 +77,7 @@ func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
 		rows := make([][5]string, 0, len(shown))
 		for _, s := range shown {
 			names := make([]string, 0, len(s.Statements)+1)
-			if s.Drop != "" {
+			if s.Drop != "" && (s.Action == ActionRecreate || s.Action == ActionDrop) {
 				names = append(names, s.Drop)
 			}
 			for _, st := range s.Statements {
@@ -99,6 +99,7 @@ func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
 		writeColumns(&b, rows)
 		b.WriteString("\n")
 	}
+	writeExternals(&b, p)
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(&b, "Warning: %s\n", warn)
 	}
@@ -139,12 +140,102 @@ func SummaryLine(p *Plan) string {
 	return "Plan: " + strings.Join(parts, ", ") + "."
 }
 
+// writeExternals lists the plan's external inputs, one line each (status,
+// name, readers, definition), then the Externals summary line.
+func writeExternals(b *strings.Builder, p *Plan) {
+	if len(p.Externals) == 0 {
+		return
+	}
+	b.WriteString("External inputs (not part of the project):\n")
+	rows := make([][5]string, 0, len(p.Externals))
+	for _, e := range p.Externals {
+		readers := "read by " + strings.Join(e.ReadBy, ", ")
+		if len(e.ReadBy) == 0 {
+			readers = "read by no planned table"
+		}
+		detail := ""
+		switch {
+		case e.Reason != "":
+			detail = e.Reason
+		case e.Status == ExternalWillCreate:
+			detail = "from " + e.Definition
+		case !e.Declared && p.Kind == KindDeploy:
+			detail = "undeclared"
+		}
+		rows = append(rows, [5]string{"  " + string(e.Status), e.Table, readers, "", detail})
+	}
+	var cols strings.Builder
+	writeColumns(&cols, rows)
+	for _, line := range strings.SplitAfter(cols.String(), "\n") {
+		b.WriteString(strings.TrimRight(line, " "))
+	}
+	b.WriteString(ExternalsLine(p))
+	b.WriteString("\n\n")
+}
+
+// ExternalsLine summarizes the plan's external inputs, e.g. "Externals: 7
+// read by 7 tables (assumed present)."; "" when there are none.
+func ExternalsLine(p *Plan) string {
+	if len(p.Externals) == 0 {
+		return ""
+	}
+	readers := map[string]bool{}
+	count := map[ExternalStatus]int{}
+	for _, e := range p.Externals {
+		for _, r := range e.ReadBy {
+			readers[r] = true
+		}
+		count[e.Status]++
+	}
+	words := map[ExternalStatus]string{
+		ExternalAssumed:    "assumed present",
+		ExternalPresent:    "present",
+		ExternalWillCreate: "created before their readers",
+		ExternalMissing:    "missing",
+		ExternalWillDrop:   "dropped after their readers",
+	}
+	var parts []string
+	for _, st := range []ExternalStatus{ExternalPresent, ExternalAssumed, ExternalWillCreate, ExternalMissing, ExternalWillDrop} {
+		n := count[st]
+		switch {
+		case n == 0:
+		case n == len(p.Externals):
+			parts = append(parts, words[st])
+		default:
+			parts = append(parts, fmt.Sprintf("%d %s", n, words[st]))
+		}
+	}
+	line := fmt.Sprintf("Externals: %d read by %d %s (%s)", len(p.Externals), len(readers), pluralWord(len(readers), "table"), strings.Join(parts, ", "))
+	if p.Kind == KindUndeploy && count[ExternalWillDrop] < len(p.Externals) {
+		line += "; never dropped without --include-externals"
+	}
+	return line + "."
+}
+
+func pluralWord(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
 // jsonPlan is the --format json shape: exactly these keys.
 type jsonPlan struct {
-	Target      string     `json:"target"`
-	Environment string     `json:"environment"`
-	Steps       []jsonStep `json:"steps"`
-	Summary     Summary    `json:"summary"`
+	Target      string         `json:"target"`
+	Environment string         `json:"environment"`
+	Steps       []jsonStep     `json:"steps"`
+	Externals   []jsonExternal `json:"externals"`
+	Summary     Summary        `json:"summary"`
+}
+
+// jsonExternal is one external input in --format json: definition is a
+// path or null.
+type jsonExternal struct {
+	Table      string         `json:"table"`
+	ReadBy     []string       `json:"read_by"`
+	Declared   bool           `json:"declared"`
+	Definition *string        `json:"definition"`
+	Status     ExternalStatus `json:"status"`
 }
 
 type jsonStep struct {
@@ -159,7 +250,8 @@ type jsonStep struct {
 
 // WriteJSON renders the plan as one JSON object {"target", "environment",
 // "steps": [{"table", "product", "type", "action", "reason", "statements":
-// [{"kind", "name"}], "after"}], "summary"}. Saved plan files (Save) hold
+// [{"kind", "name"}], "after"}], "externals": [{"table", "read_by",
+// "declared", "definition", "status"}], "summary"}. Saved plan files (Save) hold
 // the same keys plus the fingerprint and the details the executor needs.
 func WriteJSON(w io.Writer, p *Plan) error {
 	enc := json.NewEncoder(w)
@@ -170,7 +262,18 @@ func WriteJSON(w io.Writer, p *Plan) error {
 // JSONValue is the value WriteJSON encodes, for callers that embed the
 // plan in a larger document.
 func JSONValue(p *Plan) any {
-	out := jsonPlan{Target: p.Target, Environment: p.Environment, Steps: make([]jsonStep, 0, len(p.Steps)), Summary: p.Summary}
+	out := jsonPlan{Target: p.Target, Environment: p.Environment, Steps: make([]jsonStep, 0, len(p.Steps)), Externals: make([]jsonExternal, 0, len(p.Externals)), Summary: p.Summary}
+	for _, e := range p.Externals {
+		je := jsonExternal{Table: e.Table, ReadBy: e.ReadBy, Declared: e.Declared, Status: e.Status}
+		if e.Definition != "" {
+			def := e.Definition
+			je.Definition = &def
+		}
+		if je.ReadBy == nil {
+			je.ReadBy = []string{}
+		}
+		out.Externals = append(out.Externals, je)
+	}
 	for _, s := range p.Steps {
 		js := jsonStep{Table: s.Table, Product: s.Product, Type: string(s.Type), Action: s.Action, Reason: s.Reason, Statements: s.Statements, After: s.After}
 		if js.Statements == nil {

@@ -80,7 +80,7 @@ func TestRenderGolden(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if got := keys(doc); !reflect.DeepEqual(got, []string{"environment", "steps", "summary", "target"}) {
+	if got := keys(doc); !reflect.DeepEqual(got, []string{"environment", "externals", "steps", "summary", "target"}) {
 		t.Errorf("top-level keys %v", got)
 	}
 	step := doc["steps"].([]any)[0].(map[string]any)

@@ -74,15 +74,15 @@ func TestRules(t *testing.T) {
 	}{
 		{
 			name: "rerun after success plans nothing", selected: names, running: names,
-			want:   actions{ActionNone: append(names, "ext_k")},
-			reason: map[string]string{"ext_k": "external table", "int_o": "running, unchanged"},
+			want:   actions{ActionNone: names},
+			reason: map[string]string{"int_o": "running, unchanged"},
 		},
 		{
 			name:     "deployed ddl differs: recreate, descendants in the product and common restarted, others warned",
 			selected: []string{"int_o"}, running: names, modify: []func(map[string]deployers.TableState){ddlChanged("int_o")},
 			want: actions{
 				ActionRecreate: {"int_o"}, ActionRestart: {"fct_o"},
-				ActionNone: {"src_o", "cmn_t", "ext_k"},
+				ActionNone: {"src_o", "cmn_t"},
 			},
 			reason:   map[string]string{"int_o": "ddl differs from the deployed one", "fct_o": "upstream int_o recreated"},
 			warning:  "descendant fct_m (product marketing) is not redeployed",
@@ -94,14 +94,14 @@ func TestRules(t *testing.T) {
 			modify: []func(map[string]deployers.TableState){ddlChanged("int_o")},
 			want: actions{
 				ActionRecreate: {"int_o"}, ActionRestart: {"fct_o", "fct_m"},
-				ActionNone: {"src_o", "cmn_t", "ext_k"},
+				ActionNone: {"src_o", "cmn_t"},
 			},
 		},
 		{
 			name: "descendants in a common product follow any product, others are warned", selected: []string{"src_o"}, running: names,
 			opts: Options{Force: true, CommonProducts: []string{"common", "marketing"}},
 			want: actions{
-				ActionRecreate: {"src_o", "int_o"}, ActionRestart: {"fct_o", "fct_m"}, ActionNone: {"ext_k", "cmn_t"},
+				ActionRecreate: {"src_o", "int_o"}, ActionRestart: {"fct_o", "fct_m"}, ActionNone: {"cmn_t"},
 			},
 		},
 		{
@@ -116,26 +116,26 @@ func TestRules(t *testing.T) {
 			name: "unknown deployed ddl: the change set decides", selected: []string{"int_o"}, running: names,
 			modify:  []func(map[string]deployers.TableState){unknownSQL},
 			changes: map[string]Change{"int_o": {Kind: "ddl", Schema: "breaking", Reasons: []string{"column amount removed"}}},
-			want:    actions{ActionRecreate: {"int_o"}, ActionRestart: {"fct_o"}, ActionNone: {"src_o", "cmn_t", "ext_k"}},
+			want:    actions{ActionRecreate: {"int_o"}, ActionRestart: {"fct_o"}, ActionNone: {"src_o", "cmn_t"}},
 			reason:  map[string]string{"int_o": "ddl changed since main (breaking: column amount removed)"},
 		},
 		{
 			name: "known deployed ddl wins over the change set", selected: []string{"int_o"}, running: names,
 			changes:     map[string]Change{"int_o": {Kind: "ddl", Schema: "breaking"}, "old_t": {Kind: "deleted"}},
 			planWarning: "table old_t was deleted from the pipelines since main",
-			want:        actions{ActionNone: {"int_o", "src_o", "cmn_t", "ext_k"}},
+			want:        actions{ActionNone: {"int_o", "src_o", "cmn_t"}},
 		},
 		{
 			name: "unknown running sql: a dml change in git restarts", selected: []string{"fct_o"}, running: names,
 			modify:  []func(map[string]deployers.TableState){unknownSQL},
 			changes: map[string]Change{"fct_o": {Kind: "dml"}},
-			want:    actions{ActionRestart: {"fct_o"}, ActionNone: {"int_o", "src_o", "cmn_t", "ext_k"}},
+			want:    actions{ActionRestart: {"fct_o"}, ActionNone: {"int_o", "src_o", "cmn_t"}},
 			reason:  map[string]string{"fct_o": "dml changed since main"},
 		},
 		{
 			name: "failed dml is started, degraded counts as running", selected: []string{"fct_o", "fct_m"}, running: names,
 			modify: []func(map[string]deployers.TableState){phase("fct_o", deployers.PhaseFailed), phase("fct_m", deployers.PhaseDegraded)},
-			want:   actions{ActionStart: {"fct_o"}, ActionNone: {"fct_m", "int_o", "src_o", "cmn_t", "ext_k"}},
+			want:   actions{ActionStart: {"fct_o"}, ActionNone: {"fct_m", "int_o", "src_o", "cmn_t"}},
 			reason: map[string]string{"fct_o": "dml is FAILED"},
 		},
 		{
@@ -144,18 +144,18 @@ func TestRules(t *testing.T) {
 			modify: []func(map[string]deployers.TableState){phase("src_o", deployers.PhaseStopped), phase("dim_c", deployers.PhaseStopped), phase("cmn_t", deployers.PhaseFailed)},
 			want: actions{
 				ActionStart: {"src_o", "cmn_t", "dim_c"},
-				ActionNone:  {"int_o", "fct_o", "ext_k"},
+				ActionNone:  {"int_o", "fct_o"},
 			},
 			reason: map[string]string{"src_o": "ancestor not running (dml is STOPPED)", "dim_c": "input cmn_t started"},
 		},
 		{
 			name: "missing ancestor is created", selected: []string{"fct_o"}, running: except(names, "int_o"),
-			want:      actions{ActionCreate: {"int_o"}, ActionNone: {"fct_o", "src_o", "cmn_t", "ext_k"}},
+			want:      actions{ActionCreate: {"int_o"}, ActionNone: {"fct_o", "src_o", "cmn_t"}},
 			statement: map[string]string{"int_o": "dev-usw2-sales-ddl-int-o"},
 		},
 		{
 			name: "excluded tables stay visible and never act", selected: []string{"src_o", "int_o"}, excluded: []string{"int_o"},
-			want: actions{ActionCreate: {"src_o"}, ActionExcluded: {"int_o"}, ActionNone: {"ext_k"}},
+			want: actions{ActionCreate: {"src_o"}, ActionExcluded: {"int_o"}},
 		},
 		{
 			// --exclude fct_o matched a table outside the selection: the
@@ -163,7 +163,7 @@ func TestRules(t *testing.T) {
 			// excluded instead; an excluded missing ancestor is not created.
 			name: "exclusions win over the rules that add tables", selected: []string{"int_o"}, running: except(names, "src_o"),
 			neverDeploy: []string{"fct_o", "src_o"}, opts: Options{Force: true},
-			want: actions{ActionRecreate: {"int_o"}, ActionExcluded: {"fct_o", "src_o"}, ActionNone: {"cmn_t", "ext_k"}},
+			want: actions{ActionRecreate: {"int_o"}, ActionExcluded: {"fct_o", "src_o"}, ActionNone: {"cmn_t"}},
 			reason: map[string]string{"fct_o": "excluded by the selection, although upstream int_o recreated: deploy it later",
 				"src_o": "excluded by the selection"},
 		},
@@ -171,13 +171,13 @@ func TestRules(t *testing.T) {
 			name: "dml-only turns a ddl change into a restart", selected: []string{"int_o"}, running: names,
 			opts:    Options{DMLOnly: true},
 			modify:  []func(map[string]deployers.TableState){ddlChanged("int_o")},
-			want:    actions{ActionRestart: {"int_o"}, ActionNone: {"src_o", "cmn_t", "ext_k"}},
+			want:    actions{ActionRestart: {"int_o"}, ActionNone: {"src_o", "cmn_t"}},
 			warning: "the DDL change is not applied",
 		},
 		{
 			name: "may-start-descendants: the stateful child of a restart is recreated, then its children", selected: []string{"src_o"}, running: names,
 			opts:   Options{MayStartDescendants: true, Force: true, DMLOnly: true},
-			want:   actions{ActionRestart: {"src_o", "fct_o"}, ActionRecreate: {"int_o"}, ActionNone: {"ext_k", "cmn_t"}},
+			want:   actions{ActionRestart: {"src_o", "fct_o"}, ActionRecreate: {"int_o"}, ActionNone: {"cmn_t"}},
 			reason: map[string]string{"int_o": "(--may-start-descendants); stateful: state rebuilt"},
 		},
 	}

@@ -17,8 +17,10 @@ import (
 // only for tables whose every child is also dropped or not running. A
 // selected table that a running statement outside the selection still
 // reads is kept and listed (and so are its ancestors in the selection).
-// Only Selected, Excluded, Since, State, Naming, SQL, Target and Now of in
-// are used. Cost: one topological sort of the selection, O((V+E) log V).
+// Only Selected, Excluded, Since, State, Naming, SQL, Target, Now,
+// Externals and IncludeExternals of in are used. External inputs are listed
+// in Plan.Externals, dropped after their readers only with
+// IncludeExternals. Cost: one topological sort of the selection, O((V+E) log V).
 func BuildUndeploy(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 	in.Naming = in.Naming.prepared()
 	sel, excluded, err := undeploySelection(g, in)
@@ -41,7 +43,22 @@ func BuildUndeploy(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) 
 	if p.Steps, err = undeploySteps(g, in, order, sel, dec); err != nil {
 		return nil, err
 	}
+	// Externals are not tables of the project: listed apart, and dropped
+	// only with IncludeExternals.
+	var selectedExternals []string
+	steps := p.Steps[:0]
+	for _, s := range p.Steps {
+		if t := g.Table(s.Table); t != nil && t.IsExternal {
+			selectedExternals = append(selectedExternals, s.Table)
+			continue
+		}
+		steps = append(steps, s)
+	}
+	p.Steps = steps
 	p.Summary = summarize(p.Steps)
+	if p.Externals, _, err = externalsOf(g, in, p.Steps, selectedExternals, true); err != nil {
+		return nil, err
+	}
 	if in.SQL == nil {
 		return nil, fmt.Errorf("undeploy plan: no SQL reader given")
 	}
