@@ -14,29 +14,30 @@ import (
 )
 
 // reportRunningStatementsCommand is `pipeline report-running-statements`:
-// the DML statements of the selected tables (one State call: one paged
-// listing on Confluent), or every statement of the environment without a
-// selection.
+// what runs or should run and does not (the DMLs RUNNING, DEGRADED,
+// PENDING, FAILED or STOPPED) of the selected tables, every table without
+// a selection; --all lists every statement.
 func reportRunningStatementsCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "report-running-statements",
 		Usage:     "show the statements of the target: phase, compute pool, age and detail",
-		UsageText: "shiftleft pipeline report-running-statements [--target confluent] [--select EXPR ...] [--format table|json]",
-		Flags:     concatFlags(pipelinesFlags(), selectionFlags(), targetFlags(), []ucli.Flag{formatFlag("table", "json")}),
+		UsageText: "shiftleft pipeline report-running-statements [--target confluent] [--select EXPR ...] [--all] [--format table|json]",
+		Flags: concatFlags(pipelinesFlags(), selectionFlags(), targetFlags(), []ucli.Flag{formatFlag("table", "json"),
+			&ucli.BoolFlag{Name: "all", Usage: "list every statement: DDLs, drops and finished ones too (default: the DMLs that run, or should and do not)"}}),
 		Action: func(c *ucli.Context) error {
 			f, ws, err := e.readOnTarget(c)
 			if err != nil {
 				return err
 			}
 			defer e.closeWorkspace(c.Context, ws)
-			found, err := ws.RunningStatements(c.Context, e.selectionFrom(c))
+			found, err := ws.RunningStatements(c.Context, workspace.StatementsRequest{Selection: e.selectionFrom(c), All: c.Bool("all")})
 			if err != nil {
 				return err
 			}
 			rows := make([]statementRow, len(found))
 			for i, r := range found {
 				if r.NoDML {
-					rows[i] = statementRow{Table: r.Table, Statement: r.Statement.Name, Phase: "-", Detail: "no DML statement"}
+					rows[i] = statementRow{Table: r.Table, Statement: r.Statement.Name, Phase: "-", Detail: "not deployed: no DML statement on the target"}
 					continue
 				}
 				rows[i] = rowOf(r.Table, r.Statement, e.Now())
@@ -107,4 +108,3 @@ func writeStatementRows(w io.Writer, rows []statementRow, f string, style render
 	}
 	return t.Write(w, style)
 }
-

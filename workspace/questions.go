@@ -125,44 +125,65 @@ type StatementRow struct {
 	// Statement is the statement; for a selected table without DML only
 	// its conventional name is set.
 	Statement deployers.Statement
-	// NoDML marks a selected table that has no DML statement.
+	// NoDML marks a selected table that has a DML file but no DML
+	// statement on the target: it should run and does not.
 	NoDML bool
 }
 
-// RunningStatements lists the statements of the target: with a selection,
-// the DML statement of each selected table (one State call: one paged
-// listing on Confluent); without one, every statement of the environment.
-func (ws *Workspace) RunningStatements(ctx context.Context, sel Selection) ([]StatementRow, error) {
+// StatementsRequest asks RunningStatements for the statements of a
+// selection (every table without one).
+type StatementsRequest struct {
+	Selection Selection
+	// All lists every statement: DDLs, drops and finished ones too.
+	// Without it only what runs, or should run and does not, is listed:
+	// DML statements in an Attention phase.
+	All bool
+}
+
+// Attention reports whether a DML statement in phase p is one to look at:
+// it runs (RUNNING, DEGRADED, PENDING) or should and does not (FAILED,
+// FAILING, STOPPED, STOPPING). A COMPLETED DML (a bounded one) is done.
+func Attention(p deployers.Phase) bool {
+	switch p {
+	case deployers.PhaseRunning, deployers.PhaseDegraded, deployers.PhasePending,
+		deployers.PhaseFailed, deployers.PhaseFailing, deployers.PhaseStopped, deployers.PhaseStopping:
+		return true
+	}
+	return false
+}
+
+// RunningStatements lists the statements of the target. By default: the
+// DML statements in an Attention phase, of the selected tables (every
+// table without a selection), and, with a selection, each selected table
+// that has a DML file and no DML statement. With req.All: every statement
+// of the selected tables (of the environment without a selection, other
+// tools' included), whatever its kind and phase. Statements of other tools
+// have no known kind: by default they are listed when their phase needs
+// attention. Cost: one listing of the target's statements (one State call
+// for the default with a selection).
+func (ws *Workspace) RunningStatements(ctx context.Context, req StatementsRequest) ([]StatementRow, error) {
 	t, err := ws.OpenTarget(ctx)
 	if err != nil {
 		return nil, err
 	}
 	nm := ws.Naming()
-	var rows []StatementRow
-	if sel.IsEmpty() {
-		list, err := t.ListStatements(ctx)
+	var selected map[string]bool
+	var tables []*pipeline.Table
+	if !req.Selection.IsEmpty() {
+		res, err := ws.Select(ctx, req.Selection)
 		if err != nil {
 			return nil, err
 		}
-		tableOf := statementTables(ws.Project.Tables, nm)
-		for _, s := range list {
-			table := s.Table
-			if table == "" {
-				table = tableOf(s.Name)
+		selected = make(map[string]bool, len(res.Selected))
+		for _, name := range res.Selected {
+			if tb := ws.Project.Table(name); tb != nil {
+				selected[name] = true
+				tables = append(tables, tb)
 			}
-			rows = append(rows, StatementRow{Table: table, Statement: s})
 		}
-		return rows, nil
 	}
-	res, err := ws.Select(ctx, sel)
-	if err != nil {
-		return nil, err
-	}
-	var tables = ws.Project.Tables[:0:0]
-	for _, name := range res.Selected {
-		if tb := ws.Project.Table(name); tb != nil {
-			tables = append(tables, tb)
-		}
+	if req.All || selected == nil {
+		return ws.listedStatements(ctx, t, nm, selected, req.All)
 	}
 	refs, err := plan.TableRefs(tables, nm)
 	if err != nil {
@@ -172,39 +193,75 @@ func (ws *Workspace) RunningStatements(ctx context.Context, sel Selection) ([]St
 	if err != nil {
 		return nil, err
 	}
+	var rows []StatementRow
 	for _, ref := range refs {
 		st := state[ref.Table]
-		if st.DML == nil {
+		switch {
+		case st.DML == nil && ws.Project.Table(ref.Table).DMLPath != "":
 			rows = append(rows, StatementRow{Table: ref.Table, Statement: deployers.Statement{Name: ref.DMLName}, NoDML: true})
+		case st.DML != nil && Attention(st.DML.Phase):
+			rows = append(rows, StatementRow{Table: ref.Table, Statement: *st.DML})
+		}
+	}
+	return rows, nil
+}
+
+// listedStatements is RunningStatements from the target's listing: the
+// statements of the selected tables (all, when selected is nil), every
+// one with all, else the DMLs in an Attention phase.
+func (ws *Workspace) listedStatements(ctx context.Context, t *Target, nm plan.Naming, selected map[string]bool, all bool) ([]StatementRow, error) {
+	list, err := t.ListStatements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := statementTables(ws.Project.Tables, nm)
+	var rows []StatementRow
+	for _, s := range list {
+		table, kind := known(s.Name)
+		if s.Table != "" {
+			table = s.Table
+		}
+		if s.Kind != "" {
+			kind = s.Kind
+		}
+		if selected != nil && !selected[table] {
 			continue
 		}
-		rows = append(rows, StatementRow{Table: ref.Table, Statement: *st.DML})
+		if !all && ((kind != "" && kind != deployers.KindDML) || !Attention(s.Phase)) {
+			continue
+		}
+		rows = append(rows, StatementRow{Table: table, Statement: s})
 	}
 	return rows, nil
 }
 
 // statementTables maps the statement names the naming convention gives the
-// project's tables back to their tables, for targets whose listing does
-// not know them (Confluent Cloud lists bare statements). A DML carried to
-// its other name (confluent.AltSuffix) counts as the table's too; names of
-// other tools' statements map to "".
-func statementTables(tables []*pipeline.Table, nm plan.Naming) func(string) string {
-	byName := map[string]string{}
+// project's tables back to their tables and kinds, for targets whose
+// listing does not know them (Confluent Cloud lists bare statements). A
+// DML carried to its other name (confluent.AltSuffix) counts as the
+// table's too; names of other tools' statements map to "" and no kind.
+func statementTables(tables []*pipeline.Table, nm plan.Naming) func(string) (string, deployers.StatementKind) {
+	type owner struct {
+		table string
+		kind  deployers.StatementKind
+	}
+	byName := map[string]owner{}
 	for _, tb := range tables {
 		if !tb.Deployable() {
 			continue
 		}
 		for _, kind := range []deployers.StatementKind{deployers.KindDDL, deployers.KindDML, deployers.KindDrop} {
 			if n, err := nm.Name(tb, kind); err == nil {
-				byName[n] = tb.Name
+				byName[n] = owner{tb.Name, kind}
 			}
 		}
 	}
-	return func(statement string) string {
-		if tb, ok := byName[statement]; ok {
-			return tb
+	return func(statement string) (string, deployers.StatementKind) {
+		o, ok := byName[statement]
+		if !ok {
+			o = byName[strings.TrimSuffix(statement, confluent.AltSuffix)]
 		}
-		return byName[strings.TrimSuffix(statement, confluent.AltSuffix)]
+		return o.table, o.kind
 	}
 }
 

@@ -61,7 +61,7 @@ func TestHealthAndRunningStatements(t *testing.T) {
 		t.Error("c360 was not deployed, yet healthy")
 	}
 
-	rows, err := ws.RunningStatements(ctx, product("saleops"))
+	rows, err := ws.RunningStatements(ctx, workspace.StatementsRequest{Selection: product("saleops")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestHealthAndRunningStatements(t *testing.T) {
 			t.Errorf("%s: %+v, want a RUNNING DML", r.Table, r)
 		}
 	}
-	all, err := ws.RunningStatements(ctx, workspace.Selection{})
+	all, err := ws.RunningStatements(ctx, workspace.StatementsRequest{All: true})
 	if err != nil {
 		t.Fatal(err)
 	}
