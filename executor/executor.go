@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -106,8 +107,9 @@ type StepResult struct {
 	Duration time.Duration `json:"duration"`
 	// Statement is the last statement the step touched.
 	Statement string `json:"statement,omitempty"`
-	// BlockedBy is the failed step that blocked this one.
-	BlockedBy string `json:"blocked_by,omitempty"`
+	// BlockedBy are the failed steps upstream that blocked this one, in
+	// the order they failed.
+	BlockedBy []string `json:"blocked_by,omitempty"`
 	Err       error  `json:"-"`
 }
 
@@ -262,6 +264,8 @@ type stepGraph struct {
 	waiting []int
 	// dependents are, per step, the steps that wait for it.
 	dependents [][]int
+	// externals are, per table, the external inputs it reads.
+	externals map[string][]string
 }
 
 // newStepGraph indexes the acting steps of p and their After lists. A
@@ -271,17 +275,49 @@ type stepGraph struct {
 func newStepGraph(p *plan.Plan) (*stepGraph, error) {
 	g := &stepGraph{}
 	index := map[string]int{}
+	// Externals created by the run come first and externals dropped by it
+	// last, so the steps stay in a topological order (heights needs it).
+	ext := plan.ExternalSteps(p)
+	add := func(s *plan.Step) {
+		index[s.Table] = len(g.steps)
+		g.steps = append(g.steps, s)
+	}
+	for i := range ext {
+		if ext[i].Action == plan.ActionCreateExternal {
+			add(&ext[i])
+		}
+	}
 	for i := range p.Steps {
 		if p.Steps[i].Action.Acts() {
-			index[p.Steps[i].Table] = len(g.steps)
-			g.steps = append(g.steps, &p.Steps[i])
+			add(&p.Steps[i])
+		}
+	}
+	for i := range ext {
+		if ext[i].Action == plan.ActionDropExternal {
+			add(&ext[i])
+		}
+	}
+	// A reader waits for the externals the run creates for it.
+	waitsFor := map[string][]string{}
+	g.externals = map[string][]string{}
+	for _, e := range p.Externals {
+		for _, r := range e.ReadBy {
+			g.externals[r] = append(g.externals[r], e.Table)
+		}
+		if e.Status != plan.ExternalWillCreate {
+			continue
+		}
+		for _, r := range e.ReadBy {
+			if _, acts := index[r]; acts {
+				waitsFor[r] = append(waitsFor[r], e.Table)
+			}
 		}
 	}
 	n := len(g.steps)
 	g.waiting = make([]int, n)
 	g.dependents = make([][]int, n)
 	for i, s := range g.steps {
-		for _, a := range s.After {
+		for _, a := range append(slices.Clone(s.After), waitsFor[s.Table]...) {
 			j, ok := index[a]
 			if !ok {
 				return nil, fmt.Errorf("plan: %s waits for %s, which is not an acting step of the plan", s.Table, a)
@@ -411,6 +447,7 @@ func (r *run) finish(o outcome) {
 		s.Status, s.Err = StatusInterrupted, o.err
 		r.emit(Event{Kind: EventFailed, Table: s.Table, Action: s.Action, Duration: o.dur, Statement: o.statement, Err: o.err, Message: "interrupted"})
 	default:
+		o.err = explainMissingExternal(o.err, r.externals[s.Table])
 		s.Status, s.Err = StatusFailed, o.err
 		r.emit(Event{Kind: EventFailed, Table: s.Table, Action: s.Action, Duration: o.dur, Statement: o.statement, Err: o.err})
 		r.block(o.i)
@@ -434,7 +471,7 @@ func (r *run) block(i int) {
 	failed := r.res.Steps[i].Table
 	for _, b := range blockAll(i, r.dependents, r.res) {
 		r.finished++
-		r.emit(Event{Kind: EventBlocked, Table: r.res.Steps[b].Table, Action: r.res.Steps[b].Action, Message: "blocked by " + failed})
+		r.emit(Event{Kind: EventBlocked, Table: r.res.Steps[b].Table, Action: r.res.Steps[b].Action, Message: "blocked by " + BlockedByText(r.res.Steps[b].BlockedBy)})
 	}
 	if r.opts.FailFast && !r.stopping {
 		r.stopping = true
@@ -491,22 +528,45 @@ func remove(list []int, x int) []int {
 }
 
 // blockAll marks every pending step reachable from the failed step i as
-// blocked by it and returns them. BFS over dependents: O(V+E) at most.
+// blocked by it and returns them; a step already blocked by an earlier
+// failure adds this one to its BlockedBy, so every failed parent is named.
+// BFS over dependents: O(V+E) at most.
 func blockAll(i int, dependents [][]int, res *Result) []int {
 	var out []int
+	failed := res.Steps[i].Table
+	seen := map[int]bool{}
 	queue := append([]int(nil), dependents[i]...)
 	for len(queue) > 0 {
 		d := queue[0]
 		queue = queue[1:]
-		if res.Steps[d].Status != StatusPending {
+		if seen[d] {
 			continue
 		}
-		res.Steps[d].Status = StatusBlocked
-		res.Steps[d].BlockedBy = res.Steps[i].Table
-		out = append(out, d)
+		seen[d] = true
+		switch res.Steps[d].Status {
+		case StatusPending:
+			res.Steps[d].Status = StatusBlocked
+			res.Steps[d].BlockedBy = []string{failed}
+			out = append(out, d)
+		case StatusBlocked:
+			if !slices.Contains(res.Steps[d].BlockedBy, failed) {
+				res.Steps[d].BlockedBy = append(res.Steps[d].BlockedBy, failed)
+			}
+		default:
+			continue
+		}
 		queue = append(queue, dependents[d]...)
 	}
 	return out
+}
+
+// BlockedByText names the failures that blocked a step: all of them up to
+// three, else the first three and how many more.
+func BlockedByText(failed []string) string {
+	if len(failed) <= 3 {
+		return strings.Join(failed, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(failed[:3], ", "), len(failed)-3)
 }
 
 // readyQueue is a heap of ready step indexes: the step with the longest

@@ -355,7 +355,7 @@ func TestFailurePropagation(t *testing.T) {
 						t.Errorf("%s: %s %v, want failed with the statement's detail", s.Table, s.Status, s.Err)
 					}
 				case isDesc:
-					if s.Status != StatusBlocked || s.BlockedBy != bad {
+					if s.Status != StatusBlocked || len(s.BlockedBy) != 1 || s.BlockedBy[0] != bad {
 						t.Errorf("%s: %s (blocked by %q), want blocked by %s", s.Table, s.Status, s.BlockedBy, bad)
 					}
 					if _, called := f.firstCall[s.Table]; called {

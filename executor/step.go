@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/plan"
@@ -18,7 +19,16 @@ import (
 //	recreate: delete old DML and the readers' DML → drop → DDL → DML
 //	restart, start: delete old DML → DML
 //	drop:     delete DML → drop → delete the DDL statement
+//	create-external: DDL (wait COMPLETED); drop-external: drop
+//
+// A create step whose DML FAILED drops its table again (undoCreate).
 func runStep(ctx context.Context, t deployers.Target, s *plan.Step, opts Options, report func(name, msg string)) (string, error) {
+	switch s.Action {
+	case plan.ActionCreateExternal:
+		return createExternal(ctx, t, s, opts, report)
+	case plan.ActionDropExternal:
+		return dropExternal(ctx, t, s, report)
+	}
 	ddlName := s.Statement(deployers.KindDDL)
 	dmlName := s.Statement(deployers.KindDML)
 	var ddl, dml string
@@ -120,9 +130,98 @@ func runStep(ctx context.Context, t deployers.Target, s *plan.Step, opts Options
 		report(dmlName, "submitted")
 		st, err := t.Wait(ctx, dmlName, []deployers.Phase{deployers.PhaseRunning}, opts.StatementTimeout)
 		if err != nil {
-			return last, fmt.Errorf("DML %s: %w", dmlName, err)
+			err = fmt.Errorf("DML %s: %w", dmlName, err)
+			return last, undoCreate(ctx, t, s, err, report)
 		}
 		report(dmlName, string(st.Phase))
 	}
 	return last, nil
+}
+
+// undoCreate drops again the table a create step made when its DML failed
+// (the plan says so: Step.DropOnFailure), so a failed first deploy leaves
+// no half-created table behind: the failed DML statement, the table and
+// its DDL statement go. Only a statement that FAILED counts: a timeout or
+// an interruption may still come up, and is left for a rerun. A cleanup
+// that fails is added to the error.
+func undoCreate(ctx context.Context, t deployers.Target, s *plan.Step, cause error, report func(name, msg string)) error {
+	var se *deployers.StatementError
+	if !s.DropOnFailure || s.Action != plan.ActionCreate || !errors.As(cause, &se) {
+		return cause
+	}
+	var errs []error
+	if dml := s.Statement(deployers.KindDML); dml != "" {
+		if err := t.DeleteStatement(ctx, dml); err != nil && !errors.Is(err, deployers.ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	req := deployers.StatementRequest{Name: s.Drop, Table: s.Table, Kind: deployers.KindDrop, SQL: "DROP TABLE IF EXISTS `" + s.Table + "`"}
+	if err := t.DropTable(ctx, req); err != nil && !errors.Is(err, deployers.ErrNotFound) {
+		errs = append(errs, fmt.Errorf("drop table %s: %w", s.Table, err))
+	} else {
+		report(s.Drop, "dropped (its dml failed)")
+	}
+	if ddl := s.Statement(deployers.KindDDL); ddl != "" {
+		if err := t.DeleteStatement(ctx, ddl); err != nil && !errors.Is(err, deployers.ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w\nthe table was created by this run and could not be dropped again: %w", cause, errors.Join(errs...))
+	}
+	return fmt.Errorf("%w\nthe table was created by this run and has been dropped again", cause)
+}
+
+// createExternal creates an external input the plan found missing, from
+// its definition (read with opts.SQL under the external's name).
+func createExternal(ctx context.Context, t deployers.Target, s *plan.Step, opts Options, report func(name, msg string)) (string, error) {
+	name := s.Statement(deployers.KindDDL)
+	ddl, _, err := opts.SQL(s.Table)
+	if err != nil {
+		return "", fmt.Errorf("read the definition of external %s: %w", s.Table, err)
+	}
+	req := deployers.StatementRequest{Name: name, Table: s.Table, Kind: deployers.KindDDL, SQL: ddl, Record: true}
+	if _, err := t.CreateTable(ctx, req); err != nil {
+		return name, fmt.Errorf("create external %s with %s: %w", s.Table, name, err)
+	}
+	report(name, "submitted")
+	st, err := t.Wait(ctx, name, []deployers.Phase{deployers.PhaseCompleted}, opts.StatementTimeout)
+	if err != nil {
+		return name, fmt.Errorf("create external %s: DDL %s: %w", s.Table, name, err)
+	}
+	report(name, string(st.Phase))
+	return name, nil
+}
+
+// dropExternal drops an external input (undeploy --include-externals).
+func dropExternal(ctx context.Context, t deployers.Target, s *plan.Step, report func(name, msg string)) (string, error) {
+	req := deployers.StatementRequest{Name: s.Drop, Table: s.Table, Kind: deployers.KindDrop, SQL: "DROP TABLE IF EXISTS `" + s.Table + "`"}
+	if err := t.DropTable(ctx, req); err != nil && !errors.Is(err, deployers.ErrNotFound) {
+		return s.Drop, fmt.Errorf("drop external %s with %s: %w", s.Table, s.Drop, err)
+	}
+	report(s.Drop, "dropped")
+	return s.Drop, nil
+}
+
+// explainMissingExternal rewords the failure of a step whose statement
+// failed for want of an external input it reads: that input cannot be
+// deployed, as it is not part of the project.
+func explainMissingExternal(err error, externals []string) error {
+	var se *deployers.StatementError
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	d := se.Detail
+	if !strings.Contains(d, "does not exist") && !strings.Contains(d, "not found") && !strings.Contains(d, "Object '") {
+		return err
+	}
+	for _, e := range externals {
+		short := e[strings.LastIndexByte(e, '.')+1:]
+		for _, q := range []string{"'" + short + "'", "`" + short + "`", "." + short + "'", "'" + e + "'"} {
+			if strings.Contains(d, q) {
+				return fmt.Errorf("%s: %w", plan.MissingExternalMessage(e), err)
+			}
+		}
+	}
+	return err
 }
