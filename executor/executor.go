@@ -110,7 +110,7 @@ type StepResult struct {
 	// BlockedBy are the failed steps upstream that blocked this one, in
 	// the order they failed.
 	BlockedBy []string `json:"blocked_by,omitempty"`
-	Err       error  `json:"-"`
+	Err       error    `json:"-"`
 }
 
 // Result is the outcome of a run, one entry per acting step in plan order.
