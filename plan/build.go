@@ -110,8 +110,7 @@ type builder struct {
 	st       []deployers.TableState
 	excluded []bool
 	products map[string]bool // products of the selected tables
-	common   map[string]bool
-	ancSel   []bool // ancestors of the selected tables
+	ancSel   []bool          // ancestors of the selected tables
 	sql      [][2]string
 	sqlRead  []bool
 	warnings []string
@@ -155,8 +154,8 @@ func Build(ctx context.Context, g *dag.Graph, in Inputs) (*Plan, error) {
 }
 
 // newBuilder checks the inputs (names in the graph, change kinds known)
-// and lays them out by graph index: state, exclusions (excluded and
-// never-deploy tables alike), common products. Cost: O(V + S + C) for S
+// and lays them out by graph index: state and exclusions (excluded and
+// never-deploy tables alike). Cost: O(V + S + C) for S
 // state entries and C changes.
 func newBuilder(g *dag.Graph, in Inputs) (*builder, error) {
 	if err := checkNames(g, in); err != nil {
@@ -173,7 +172,6 @@ func newBuilder(g *dag.Graph, in Inputs) (*builder, error) {
 		st:       make([]deployers.TableState, n),
 		excluded: make([]bool, n),
 		products: map[string]bool{},
-		common:   map[string]bool{},
 		sql:      make([][2]string, n),
 		sqlRead:  make([]bool, n),
 	}
@@ -192,9 +190,6 @@ func newBuilder(g *dag.Graph, in Inputs) (*builder, error) {
 		if i, ok := g.Index(n); ok {
 			b.excluded[i] = true
 		}
-	}
-	for _, p := range in.Options.CommonProducts {
-		b.common[p] = true
 	}
 	return b, nil
 }
@@ -427,8 +422,9 @@ func (b *builder) decideAncestor(i int) (*decision, error) {
 }
 
 // propagate walks the graph in topological order and redeploys the
-// descendants of acting steps as the rules say. It reports whether any
-// decision was added or upgraded. O(V+E).
+// descendants of acting steps by DescendantRule (the rule package impact
+// applies too). It reports whether any decision was added or upgraded.
+// O(V+E).
 func (b *builder) propagate(topo []int) (bool, error) {
 	changed := false
 	opts := b.in.Options
@@ -460,59 +456,57 @@ func (b *builder) propagate(topo []int) (bool, error) {
 		if cause < 0 && opts.MayStartDescendants {
 			cause = actingBy
 		}
-		if b.excluded[n] {
+		reach := ReachActing
+		if forcedBy >= 0 {
+			reach = ReachForced
+		}
+		st := b.st[n]
+		inScope := (cur != nil && cur.selected) || b.productOK(t)
+		next := DescendantRule(reach, Descendant{
+			Stateful: t.Stateful, HasDML: hasDML(t), Exists: st.Exists, Running: healthy(st),
+			Excluded: b.excluded[n], InScope: inScope,
+		}, opts.MayStartDescendants)
+		if !inScope && !b.excluded[n] && cause >= 0 {
+			b.warnProduct(cause, t)
+		}
+		var reason string
+		switch {
+		case next.Action == ActionNone:
+			continue
+		case next.Action == ActionExcluded:
 			// --exclude wins over the rules: shown, never run.
-			if cur == nil && cause >= 0 {
+			if cur == nil {
 				b.dec[n] = &decision{action: ActionExcluded,
 					reason: "excluded by the selection, although upstream " + b.g.NameAt(cause) + " " + pastTense(b.dec[cause].action) + ": deploy it later"}
 				changed = true
 			}
 			continue
-		}
-		st := b.st[n]
-		if !(cur != nil && cur.selected) && !b.productOK(t) {
-			if cause >= 0 {
-				b.warnProduct(cause, t)
-			}
-			continue
-		}
-		nd := &decision{}
-		switch {
-		case cause >= 0:
-			why := "upstream " + b.g.NameAt(cause) + " " + pastTense(b.dec[cause].action)
-			if forcedBy < 0 {
-				why += " (--may-start-descendants)"
-			}
-			nd.forces = forcedBy >= 0
-			switch {
-			case !st.Exists:
-				nd.action, nd.reason = ActionCreate, why+"; table missing"
-			case t.Stateful:
-				nd.action, nd.reason, nd.forces = ActionRecreate, why+"; stateful: state rebuilt", true
-			case !hasDML(t):
-				continue
-			case healthy(st):
-				nd.action, nd.reason = ActionRestart, why
-			default:
-				nd.action, nd.reason = ActionStart, why+"; "+notRunning(st)
-			}
-		case st.Exists && hasDML(t) && !healthy(st):
-			// Repair: an existing table left without its DML (e.g. by an
-			// interrupted recreate of its input) is started again.
-			nd.action, nd.reason = ActionStart, notRunning(st)+"; input "+b.g.NameAt(actingBy)+" "+pastTense(b.dec[actingBy].action)
+		case cause < 0:
+			reason = notRunning(st) + "; input " + b.g.NameAt(actingBy) + " " + pastTense(b.dec[actingBy].action)
 		default:
-			continue
+			reason = "upstream " + b.g.NameAt(cause) + " " + pastTense(b.dec[cause].action)
+			if forcedBy < 0 {
+				reason += " (--may-start-descendants)"
+			}
+			switch next.Action {
+			case ActionCreate:
+				reason += "; table missing"
+			case ActionRecreate:
+				reason += "; stateful: state rebuilt"
+			case ActionStart:
+				reason += "; " + notRunning(st)
+			}
 		}
 		if cur == nil {
-			b.dec[n] = nd
+			b.dec[n] = &decision{action: next.Action, reason: reason, forces: next.Forces}
 			changed = true
 			continue
 		}
-		if rank(nd.action) > rank(cur.action) || (nd.forces && !cur.forces && cur.action.Acts()) {
-			if rank(nd.action) > rank(cur.action) {
-				cur.action, cur.reason = nd.action, nd.reason
+		if merged, ok := (Outcome{Action: cur.action, Forces: cur.forces}).Merge(next); ok {
+			if merged.Action != cur.action {
+				cur.action, cur.reason = merged.Action, reason
 			}
-			cur.forces = cur.forces || nd.forces
+			cur.forces = merged.Forces
 			changed = true
 		}
 	}
@@ -546,7 +540,7 @@ func pastTense(a Action) string {
 }
 
 func (b *builder) productOK(t *pipeline.Table) bool {
-	return b.in.Options.CrossProductDeployment || b.products[t.Product] || b.common[t.Product]
+	return b.in.Options.InScope(t.Product, b.products)
 }
 
 func (b *builder) warnProduct(parent int, t *pipeline.Table) {
