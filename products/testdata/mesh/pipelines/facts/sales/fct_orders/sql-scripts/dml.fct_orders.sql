@@ -1,0 +1,3 @@
+INSERT INTO fct_orders
+SELECT order_id, amount, 'OPEN' AS status
+FROM src_orders;

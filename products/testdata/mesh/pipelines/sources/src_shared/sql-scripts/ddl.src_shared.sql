@@ -1,0 +1,3 @@
+CREATE TABLE IF NOT EXISTS src_shared (
+  order_id STRING NOT NULL
+);

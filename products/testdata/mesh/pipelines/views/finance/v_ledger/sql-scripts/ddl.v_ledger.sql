@@ -1,0 +1,4 @@
+CREATE TABLE IF NOT EXISTS v_ledger (
+  order_id STRING NOT NULL,
+  PRIMARY KEY (order_id) NOT ENFORCED
+);
