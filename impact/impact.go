@@ -92,6 +92,9 @@ type Report struct {
 	// tables (and from deleted tables to their former readers), sorted;
 	// the diagrams draw them.
 	Edges [][2]string `json:"-"`
+	// Contracts are the changed output ports of data products (see
+	// contracts.go), set by the caller that knows the manifests.
+	Contracts []Contract `json:"contracts,omitempty"`
 }
 
 // ChangedTable is one changed table of the report.

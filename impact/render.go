@@ -179,6 +179,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		}
 		b.WriteString("```\n")
 	}
+	writeContractsMarkdown(&b, r.Contracts)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
