@@ -33,6 +33,15 @@ type DeployRequest struct {
 	// LockTimeout is how long to wait for the environment lock held by
 	// another run (0: fail at once).
 	LockTimeout time.Duration
+	// Strict makes undeclared external inputs read by the planned tables a
+	// plan error (*plan.ExternalsError).
+	Strict bool
+	// IncludeExternals lets an undeploy drop the external inputs of the
+	// dropped tables (never by default).
+	IncludeExternals bool
+	// ExternalsDirs are folders of SQL files that define external inputs,
+	// searched before the tests/ddl*.sql files of their readers.
+	ExternalsDirs []string
 	// Review is called with the plan before anything runs, while the lock
 	// is held (the CLI prints the plan and asks for confirmation). An
 	// error stops the deploy before it changes anything and is returned.
@@ -125,8 +134,15 @@ func (ws *Workspace) run(ctx context.Context, req DeployRequest, undeploy bool) 
 	}
 	run := req.Run
 	g, sqlOf := pr.graph, pr.sqlOf
+	root := in.project.Root
 	run.SQL = func(table string) (string, string, error) {
 		tb := g.Table(table)
+		if tb == nil || tb.IsExternal {
+			// An external input the plan creates: its definition.
+			if ddl, ok, err := externalSQL(root, pr.Plan, table); ok || err != nil {
+				return ddl, "", err
+			}
+		}
 		if tb == nil {
 			return "", "", fmt.Errorf("table %s is not in the pipelines", table)
 		}
@@ -241,6 +257,10 @@ func (ws *Workspace) buildPlan(ctx context.Context, t *Target, req DeployRequest
 		Target: t.Info(), Now: ws.opts.Now(),
 	}
 	pin.Options.CommonProducts = ws.config().App.AcceptedCommonProducts
+	pin.Strict, pin.IncludeExternals = req.Strict, req.IncludeExternals
+	if pin.Externals, pin.ExternalPolicy, err = ws.externalInputs(ctx, t, in.graph, req.ExternalsDirs); err != nil {
+		return nil, err
+	}
 	var pl *plan.Plan
 	if in.undeploy {
 		pl, err = plan.BuildUndeploy(ctx, in.graph, pin)

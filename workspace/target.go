@@ -137,17 +137,16 @@ func (ws *Workspace) openLocal() (*Target, error) {
 			dir = filepath.Join(base, dir)
 		}
 	}
-	var external []string
+	// The local target assumes every external input present (declared or
+	// not), and tells a missing table of the project from one outside it.
+	var project []string
 	for _, t := range ws.Project.Tables {
-		if t.IsExternal {
-			external = append(external, t.Name)
-			if t.Qualified != "" {
-				external = append(external, t.Qualified)
-			}
+		if !t.IsExternal {
+			project = append(project, t.Name)
 		}
 	}
 	t, err := local.Open(dir, ws.Environment(), local.Options{
-		ExternalTables: external, Now: ws.opts.Now, Logger: ws.log, Latency: ws.opts.Target.LocalLatency,
+		ExternalTables: allExternalNames(ws.Project), ProjectTables: project, Now: ws.opts.Now, Logger: ws.log, Latency: ws.opts.Target.LocalLatency,
 	})
 	if err != nil {
 		return nil, err

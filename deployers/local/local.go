@@ -43,10 +43,16 @@ const DefaultStateDir = ".shiftleft"
 // Options configure a local target. The zero value is a plain target;
 // latency and failures are simulated only when asked for.
 type Options struct {
-	// ExternalTables exist outside the project (seeds/external_tables.json):
-	// statements may read them although they are not in the catalog. Names
-	// match either qualified as written or by their last part.
+	// ExternalTables exist outside the project (seeds/external_tables.json,
+	// and the references no table of the project defines): statements may
+	// read them although they are not in the catalog, as the local target
+	// assumes external inputs present. Names match either qualified as
+	// written or by their last part.
 	ExternalTables []string
+	// ProjectTables are the tables of the project: a statement reading a
+	// missing one is told to deploy it first. Any other missing table is
+	// not the project's to deploy, and is reported as such.
+	ProjectTables []string
 	// Now is the clock for timestamps (default time.Now).
 	Now func() time.Time
 	// Logger receives debug logs of every operation (default: none).
@@ -74,6 +80,7 @@ type Target struct {
 	dir, env, path string
 	opts           Options
 	external       map[string]bool
+	project        map[string]bool
 	fail           map[string]bool
 	log            *slog.Logger
 
@@ -108,6 +115,7 @@ func Open(dir, env string, opts Options) (*Target, error) {
 		path:     StatePath(dir, env),
 		opts:     opts,
 		external: map[string]bool{},
+		project:  map[string]bool{},
 		fail:     map[string]bool{},
 		log:      opts.Logger,
 		store:    newStore(StatePath(dir, env), env, opts.NoSync),
@@ -120,6 +128,9 @@ func Open(dir, env string, opts Options) (*Target, error) {
 	}
 	for _, n := range opts.FailTables {
 		t.fail[n] = true
+	}
+	for _, n := range opts.ProjectTables {
+		t.project[n] = true
 	}
 	removeOldTemps(t.path, opts.Now())
 	return t, nil
@@ -445,9 +456,14 @@ func (t *Target) runDML(st *State, req deployers.StatementRequest) (phase deploy
 		}
 	}
 	for _, r := range a.Reads {
-		if !t.exists(st, r) {
+		if t.exists(st, r) {
+			continue
+		}
+		// "Deploy it first" only for what can be deployed.
+		if t.project[r.Table()] {
 			return deployers.PhaseFailed, fmt.Sprintf("Table '%s' does not exist: the statement reads it; deploy it first", r.String()), reads, writes
 		}
+		return deployers.PhaseFailed, fmt.Sprintf("Table '%s' does not exist: the statement reads it; it is not a table of the project (an external input): create it outside the project or list it in seeds/external_tables.json", r.String()), reads, writes
 	}
 	return deployers.PhaseRunning, "", reads, writes
 }
