@@ -31,7 +31,7 @@ const compileParallel = 4
 // about 50–300 ms each on a local engine.
 func (t *Target) Compile(ctx context.Context, reqs []deployers.CompileRequest) ([]deployers.CompileResult, error) {
 	poll := min(t.opts.PollInterval, 50*time.Millisecond)
-	s, err := t.gw.openSession(ctx, "shiftleft-validate", map[string]string{"execution.runtime-mode": "streaming"})
+	s, err := t.gw.openSession(ctx, "shiftleft-validate", sessionProperties())
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (t *Target) Compile(ctx context.Context, reqs []deployers.CompileRequest) (
 		if r.Kind != deployers.KindDDL {
 			continue
 		}
-		rd, err := renderDDL(r.Table, r.SQL, t.opts.TableOptions, t.opts.RemoveOptions)
+		rd, err := t.render(r.Table, r.SQL)
 		if err != nil {
 			out[i] = deployers.CompileResult{Err: err.Error()}
 			continue

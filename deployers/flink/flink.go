@@ -58,6 +58,13 @@ type Options struct {
 	// (see RenderDDL).
 	TableOptions  map[string]string
 	RemoveOptions []string
+	// Bootstrap is the Kafka bootstrap servers of tables whose options name
+	// none (kafka.bootstrap.servers, SL_KAFKA_BOOTSTRAP).
+	Bootstrap string
+	// SchemaRegistryURL, when set, turns Confluent's registry formats into
+	// avro-confluent reading this registry (targets.flink.schema_registry_url);
+	// without it they become json.
+	SchemaRegistryURL string
 	// KeepTopics leaves Kafka topics alone. By default, as on Confluent
 	// Cloud, CreateTable creates the table's topic (kafka and upsert-kafka
 	// connectors) and DropTable deletes it.
@@ -196,7 +203,7 @@ func (t *Target) sessionID(ctx context.Context, lost string) (string, error) {
 // openSession opens a session and replays the recorded DDLs into it.
 // Caller holds t.sessMu.
 func (t *Target) openSession(ctx context.Context) error {
-	s, err := t.gw.openSession(ctx, "shiftleft", map[string]string{"execution.runtime-mode": "streaming"})
+	s, err := t.gw.openSession(ctx, "shiftleft", sessionProperties())
 	if err != nil {
 		return err
 	}
@@ -262,7 +269,7 @@ func sessionGone(e *APIError) bool {
 // target (RenderDDL) and run to completion, so the returned statement is
 // COMPLETED; a failure is returned as a *deployers.StatementError.
 func (t *Target) CreateTable(ctx context.Context, req deployers.StatementRequest) (deployers.Statement, error) {
-	r, err := renderDDL(req.Table, req.SQL, t.opts.TableOptions, t.opts.RemoveOptions)
+	r, err := t.render(req.Table, req.SQL)
 	if err != nil {
 		return deployers.Statement{}, fmt.Errorf("statement %s: %w", req.Name, err)
 	}
@@ -288,7 +295,7 @@ func (t *Target) CreateTable(ctx context.Context, req deployers.StatementRequest
 	}
 	rec := tableRecord{Statement: req.Name, DDL: req.SQL, Rendered: r.SQL}
 	if bootstrap, topic := kafkaTopic(r.Options); !t.opts.KeepTopics && bootstrap != "" && topic != "" {
-		if err := createTopic(ctx, bootstrap, topic); err != nil {
+		if err := createTopic(ctx, bootstrap, topic, r.Partitions, r.TopicConfigs); err != nil {
 			return t.fail(req, err)
 		}
 		rec.Bootstrap, rec.Topic = bootstrap, topic

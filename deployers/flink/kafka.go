@@ -37,11 +37,23 @@ func withAdmin(ctx context.Context, bootstrap string, fn func(*kadm.Client) erro
 	return fn(kadm.NewClient(cl))
 }
 
-// createTopic creates topic with the broker's default partitions and
-// replication; an existing topic is fine.
-func createTopic(ctx context.Context, bootstrap, topic string) error {
+// createTopic creates topic with partitions (0: the broker's default; the
+// table's DISTRIBUTED … INTO n BUCKETS), the broker's default replication
+// and configs (translated from kafka.* options); an existing topic is
+// fine and is left as it is.
+func createTopic(ctx context.Context, bootstrap, topic string, partitions int32, configs map[string]string) error {
 	return withAdmin(ctx, bootstrap, func(adm *kadm.Client) error {
-		resp, err := adm.CreateTopics(ctx, -1, -1, nil, topic)
+		if partitions <= 0 {
+			partitions = -1
+		}
+		var cfg map[string]*string
+		if len(configs) > 0 {
+			cfg = make(map[string]*string, len(configs))
+			for k, v := range configs {
+				cfg[k] = kadm.StringPtr(v)
+			}
+		}
+		resp, err := adm.CreateTopics(ctx, partitions, -1, cfg, topic)
 		if err != nil {
 			return fmt.Errorf("create Kafka topic %s at %s: %w", topic, bootstrap, err)
 		}

@@ -23,6 +23,18 @@ type RewriteOptions struct {
 	// the new value in place, the others are appended. A WITH clause is
 	// added when the statement has none. Pos is ignored.
 	SetOptions []Option
+	// AppendColumns are table elements (columns, a WATERMARK) appended to
+	// the column list, after its last element and on the same line.
+	AppendColumns []string
+	// DropPrimaryKey removes the PRIMARY KEY constraint, as a table
+	// element or a column's constraint.
+	DropPrimaryKey bool
+	// KeepLines keeps every line where it was, so a position in the
+	// rewritten statement is the same line of the file: removed text is
+	// replaced by the line breaks it held, a WITH clause is edited in place
+	// (a removed option leaves its line empty, options set are appended to
+	// the last option's line), and additions go on an existing line.
+	KeepLines bool
 }
 
 // RewriteDDL rewrites the CREATE TABLE statements of src through its
@@ -55,7 +67,14 @@ func RewriteDDL(src []byte, opts RewriteOptions) (out string, removed []string, 
 	for _, s := range splitTokens(toks, nil) {
 		rw.statement(s.lo, s.hi)
 	}
-	sort.SliceStable(rw.edits, func(i, j int) bool { return rw.edits[i].start < rw.edits[j].start })
+	// By start, then insertions (empty spans) before the removal that
+	// starts at the same offset.
+	sort.SliceStable(rw.edits, func(i, j int) bool {
+		if rw.edits[i].start != rw.edits[j].start {
+			return rw.edits[i].start < rw.edits[j].start
+		}
+		return rw.edits[i].end < rw.edits[j].end
+	})
 	var sb strings.Builder
 	sb.Grow(len(src) + 256)
 	at := 0
@@ -117,6 +136,9 @@ func (rw *rewriter) statement(lo, hi int) {
 	if !ok {
 		return
 	}
+	if i < hi && a.toks[i].is('(') {
+		rw.columnList(i)
+	}
 	withAt, insertAt := -1, -1
 	for i < hi {
 		t := &a.toks[i]
@@ -131,7 +153,7 @@ func (rw *rewriter) statement(lo, hi int) {
 		case KwDistributed:
 			end := rw.distributedEnd(i+1, hi)
 			if rw.opts.DropDistributedBy {
-				rw.edits = append(rw.edits, edit{start: a.toks[i-1].End, end: a.toks[end-1].End})
+				rw.edits = append(rw.edits, rw.remove(a.toks[i-1].End, a.toks[end-1].End))
 				what := "DISTRIBUTED BY"
 				if a.kw(i+1, hi) != KwBy {
 					what = "DISTRIBUTED INTO BUCKETS"
@@ -158,13 +180,34 @@ func (rw *rewriter) statement(lo, hi int) {
 		i++
 	}
 	if withAt >= 0 {
-		rw.with(withAt, hi)
+		if rw.opts.KeepLines {
+			rw.withInPlace(withAt)
+		} else {
+			rw.with(withAt, hi)
+		}
 		return
 	}
 	if len(rw.opts.SetOptions) == 0 {
 		return
 	}
 	var sb strings.Builder
+	if rw.opts.KeepLines {
+		// On the statement's last line, so no line moves.
+		sb.WriteString(" WITH (")
+		for k, o := range rw.opts.SetOptions {
+			if k > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(optionSQL(o.Key, o.Value))
+		}
+		sb.WriteString(")")
+		at := a.toks[hi-1].End
+		if insertAt >= 0 {
+			at = a.toks[insertAt-1].End
+		}
+		rw.edits = append(rw.edits, edit{start: at, end: at, text: sb.String()})
+		return
+	}
 	sb.WriteString("\nWITH (")
 	for k, o := range rw.opts.SetOptions {
 		if k > 0 {
@@ -305,3 +348,189 @@ func isSpace(b []byte) bool {
 func quoteSQL(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func optionSQL(k, v string) string { return quoteSQL(k) + " = " + quoteSQL(v) }
+
+// remove is the edit that removes src[start:end]: with KeepLines the line
+// breaks it held stay.
+func (rw *rewriter) remove(start, end int) edit {
+	e := edit{start: start, end: end}
+	if rw.opts.KeepLines {
+		e.text = strings.Repeat("\n", strings.Count(rw.a.text[start:end], "\n"))
+	}
+	return e
+}
+
+// columnList applies DropPrimaryKey and AppendColumns to the column list
+// whose '(' is toks[open].
+func (rw *rewriter) columnList(open int) {
+	a := rw.a
+	closing := int(a.match[open])
+	type elem struct{ lo, hi int }
+	var elems []elem
+	a.elements(open+1, closing, func(lo, hi int) { elems = append(elems, elem{lo, hi}) })
+	if len(elems) == 0 {
+		return
+	}
+	last := elems[len(elems)-1].hi - 1 // the last token kept
+	if rw.opts.DropPrimaryKey {
+		for k, e := range elems {
+			i := e.lo
+			if a.kw(i, e.hi) == KwConstraint {
+				i += 2
+			}
+			if a.kw(i, e.hi) == KwPrimary && a.kw(i+1, e.hi) == KwKey {
+				// The element and the comma before it (after it, for the first).
+				start, end := a.toks[e.lo].Start, a.toks[e.hi-1].End
+				switch {
+				case k > 0:
+					start = a.toks[elems[k-1].hi-1].End
+				case len(elems) > 1:
+					end = a.toks[elems[1].lo].Start
+				}
+				rw.edits = append(rw.edits, rw.remove(start, end))
+				rw.removed = append(rw.removed, "PRIMARY KEY")
+				if k == len(elems)-1 && k > 0 {
+					last = elems[k-1].hi - 1
+				}
+				continue
+			}
+			// A column constraint: PRIMARY KEY [NOT ENFORCED].
+			for j := i + 1; j < e.hi; j++ {
+				if a.kw(j, e.hi) == KwPrimary && a.kw(j+1, e.hi) == KwKey {
+					end := j + 2
+					if a.kw(end, e.hi) == KwNot && a.kw(end+1, e.hi) == KwEnforced {
+						end += 2
+					}
+					rw.edits = append(rw.edits, rw.remove(a.toks[j-1].End, a.toks[end-1].End))
+					rw.removed = append(rw.removed, "PRIMARY KEY")
+					break
+				}
+			}
+		}
+	}
+	if len(rw.opts.AppendColumns) == 0 {
+		return
+	}
+	// Right after the last element's last token, before any comment that
+	// follows it on its line, so a line comment cannot swallow the text.
+	at := a.toks[last].End
+	text := ", " + strings.Join(rw.opts.AppendColumns, ", ")
+	if !rw.opts.KeepLines {
+		text = ",\n  " + strings.Join(rw.opts.AppendColumns, ",\n  ")
+	}
+	rw.edits = append(rw.edits, edit{start: at, end: at, text: text})
+}
+
+// withInPlace rewrites the WITH (…) clause whose WITH keyword is toks[at]
+// without moving a line (KeepLines): a removed option goes with the comma
+// before it (after it, for the first kept one), keeping its line breaks; a
+// value set replaces the value's tokens; options set that the clause lacks
+// are appended after its last kept option, on that option's line. Comments
+// between kept options stay.
+func (rw *rewriter) withInPlace(at int) {
+	a := rw.a
+	open := at + 1
+	closing := int(a.match[open])
+	type elem struct {
+		key, val       string
+		lo, valTok, hi int
+	}
+	var elems []elem
+	a.elements(open+1, closing, func(lo, hi int) {
+		eq := -1
+		for i := lo; i < hi; i++ {
+			if a.toks[i].is('=') {
+				eq = i
+				break
+			}
+		}
+		key := ""
+		if eq > lo {
+			key = a.optionText(lo, eq)
+		}
+		elems = append(elems, elem{key: key, lo: lo, valTok: eq + 1, hi: hi})
+	})
+	done := make([]bool, len(rw.opts.SetOptions))
+	lastKept, firstKept := -1, -1
+	dropped := make([]bool, len(elems))
+	for k, e := range elems {
+		if e.key != "" && rw.dropKey(e.key) {
+			rw.removed = append(rw.removed, fmt.Sprintf("option '%s'", e.key))
+			dropped[k] = true
+			continue
+		}
+		if firstKept < 0 {
+			firstKept = k
+		}
+		lastKept = k
+		for j, o := range rw.opts.SetOptions {
+			if e.key == "" || !strings.EqualFold(o.Key, e.key) || done[j] {
+				continue
+			}
+			done[j] = true
+			val := quoteSQL(o.Value)
+			if e.valTok >= e.hi {
+				rw.edits = append(rw.edits, edit{start: a.toks[e.valTok-1].End, end: a.toks[e.valTok-1].End, text: " " + val})
+			} else if old := a.text[a.toks[e.valTok].Start:a.toks[e.hi-1].End]; old != val {
+				rw.edits = append(rw.edits, edit{start: a.toks[e.valTok].Start, end: a.toks[e.hi-1].End, text: val})
+			}
+		}
+	}
+	var added []string
+	for j, o := range rw.opts.SetOptions {
+		if !done[j] {
+			added = append(added, optionSQL(o.Key, o.Value))
+		}
+	}
+	if lastKept < 0 && len(added) == 0 {
+		// Nothing left: the clause goes.
+		rw.edits = append(rw.edits, rw.remove(a.toks[at-1].End, a.toks[closing].End))
+		return
+	}
+	if firstKept < 0 {
+		// Every option goes; those set take the first one's place.
+		rw.edits = append(rw.edits, rw.remove(a.toks[elems[0].lo].Start, a.toks[elems[len(elems)-1].hi-1].End))
+	}
+	for k := 0; firstKept >= 0 && k < len(elems); k++ {
+		if !dropped[k] {
+			continue
+		}
+		run := k // a run of removed options: run..k
+		for k+1 < len(elems) && dropped[k+1] {
+			k++
+		}
+		if k+1 < len(elems) {
+			// Up to the next option, from the start of the run's line when
+			// only blanks precede it; the next option keeps its indentation.
+			start := a.toks[elems[run].lo].Start
+			if ls := strings.LastIndexByte(a.text[:start], '\n'); ls >= a.toks[open].End && isSpace([]byte(a.text[ls+1:start])) {
+				start = ls + 1
+			}
+			end := a.toks[elems[k+1].lo].Start
+			ed := rw.remove(start, end)
+			if span := a.text[start:end]; strings.Contains(span, "\n") {
+				if indent := span[strings.LastIndex(span, "\n")+1:]; isSpace([]byte(indent)) {
+					ed.text += indent
+				}
+			}
+			rw.edits = append(rw.edits, ed)
+			continue
+		}
+		// The run ends the clause: from the end of the option before it,
+		// its comma included.
+		rw.edits = append(rw.edits, rw.remove(a.toks[elems[run-1].hi-1].End, a.toks[elems[k].hi-1].End))
+	}
+	if len(added) == 0 {
+		return
+	}
+	if lastKept >= 0 {
+		p := a.toks[elems[lastKept].hi-1].End
+		rw.edits = append(rw.edits, edit{start: p, end: p, text: ", " + strings.Join(added, ", ")})
+		return
+	}
+	// Where the first option was, after its indentation.
+	p := a.toks[open].End
+	if len(elems) > 0 {
+		p = a.toks[elems[0].lo].Start
+	}
+	rw.edits = append(rw.edits, edit{start: p, end: p, text: strings.Join(added, ", ")})
+}
