@@ -2,26 +2,27 @@ package cli
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 // Flags shared by every command that reads the pipelines tree.
 func pipelinesFlags() []ucli.Flag {
 	return []ucli.Flag{
-		&ucli.StringFlag{Name: "pipelines", Usage: "pipelines folder (default: $PIPELINES, else ./pipelines)"},
+		&ucli.StringFlag{Name: "pipelines", Usage: "pipelines folder (default: $PIPELINES, else ./pipelines, else . when it holds layer folders)"},
 		&ucli.BoolFlag{Name: "strict", Usage: "treat references to tables outside the project as errors"},
 		&ucli.BoolFlag{Name: "verbose", Usage: "log more detail on stderr, and every warning of the scan"},
 		quietFlag(),
 	}
 }
 
-// pipelinesDir is --pipelines, else $PIPELINES, else ./pipelines.
+// pipelinesDir is --pipelines, else $PIPELINES, else ./pipelines, else
+// the working folder when it is a pipelines folder itself.
 func (e *Env) pipelinesDir(c *ucli.Context) string {
 	if d := c.String("pipelines"); d != "" {
 		return e.abs(d)
@@ -29,7 +30,7 @@ func (e *Env) pipelinesDir(c *ucli.Context) string {
 	if d := e.Getenv("PIPELINES"); d != "" {
 		return e.abs(d)
 	}
-	return filepath.Join(e.Dir, "pipelines")
+	return pipeline.DefaultDir(e.Dir)
 }
 
 // workspaceOptions turns the flags commands share into workspace

@@ -137,6 +137,7 @@ func Scan(ctx context.Context, root string, opts ScanOptions) (*Project, error) 
 	externals := s.readExternalTables()
 	p := s.assemble(tables, externals)
 	p.Root = abs // as the user named it: state and git are found from there
+	s.reportUnknownLayers(root)
 	if len(s.errs) > 0 {
 		// The message breaks ties: workers report in any order.
 		sort.SliceStable(s.errs, func(i, j int) bool {
@@ -149,6 +150,86 @@ func Scan(ctx context.Context, root string, opts ScanOptions) (*Project, error) 
 		return nil, Errors(s.errs)
 	}
 	return p, nil
+}
+
+// DefaultDir is the pipelines folder when none is named: workDir/pipelines
+// when it exists, else workDir itself when it is a pipelines folder (it
+// holds a layer folder such as sources/ or facts/: the command runs from
+// inside pipelines/), else workDir/pipelines, whose absence Scan reports.
+// Cost: one stat, and a listing of workDir when workDir/pipelines is missing.
+func DefaultDir(workDir string) string {
+	nested := filepath.Join(workDir, "pipelines")
+	if st, err := os.Stat(nested); err == nil && st.IsDir() {
+		return nested
+	}
+	if IsPipelinesDir(workDir) {
+		return workDir
+	}
+	return nested
+}
+
+// IsPipelinesDir reports whether dir holds at least one layer folder.
+func IsPipelinesDir(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if _, ok := TypeForLayer(e.Name()); ok && e.IsDir() {
+			return true
+		}
+	}
+	return false
+}
+
+// layerList names the layer folders for messages.
+const layerList = "sources, intermediates, stage, dimensions, facts, views, seeds"
+
+// reportUnknownLayers gives one error per folder that is not a layer but
+// holds tables. A folder whose own subfolders are layers (the project root
+// passed for its pipelines folder) is most likely the folder meant: the
+// error says so, instead of one line per table. root is the pipelines
+// folder as the user named it.
+func (s *scanner) reportUnknownLayers(root string) {
+	names := make([]string, 0, len(s.unknownLayers))
+	for name := range s.unknownLayers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		rels := s.unknownLayers[name]
+		sort.Slice(rels, func(i, j int) bool { return walkLess(rels[i], rels[j]) })
+		var layers []string
+		seen := map[string]bool{}
+		for _, rel := range rels {
+			segs := strings.Split(rel, "/")
+			if len(segs) < 3 {
+				continue
+			}
+			if _, ok := TypeForLayer(segs[1]); ok && !seen[segs[1]] {
+				seen[segs[1]] = true
+				layers = append(layers, segs[1]+"/")
+			}
+		}
+		if len(layers) > 0 {
+			sort.Strings(layers)
+			s.fail(name, 0, 0, "%q is not a layer folder but a pipelines folder (it holds %s and %s): did you mean --pipelines %s?",
+				name, strings.Join(layers, ", "), plural(len(rels), "table"), filepath.Join(root, name))
+			continue
+		}
+		what := "table " + rels[0]
+		if len(rels) > 1 {
+			what = fmt.Sprintf("%d tables (%s, …)", len(rels), rels[0])
+		}
+		s.fail(name, 0, 0, "unknown layer folder %q holds %s: use one of %s", name, what, layerList)
+	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func errKey(err error) string {
@@ -167,6 +248,9 @@ type scanner struct {
 	mu       sync.Mutex
 	errs     []error
 	warnings []Warning
+	// unknownLayers are the table folders found under each folder that is
+	// not a layer, reported once per folder after the walk.
+	unknownLayers map[string][]string
 }
 
 func (s *scanner) fail(rel string, line, col int, format string, args ...any) {
@@ -544,7 +628,12 @@ func (s *scanner) readTable(w *worker, d dirHandle, td tableDir) scanned {
 	typ, ok := TypeForLayer(segs[0])
 	if !ok || len(segs) < 2 {
 		if !ok {
-			s.fail(segs[0], 0, 0, "unknown layer folder %q holds table %s: use one of sources, intermediates, stage, dimensions, facts, views, seeds", segs[0], td.rel)
+			s.mu.Lock()
+			if s.unknownLayers == nil {
+				s.unknownLayers = map[string][]string{}
+			}
+			s.unknownLayers[segs[0]] = append(s.unknownLayers[segs[0]], td.rel)
+			s.mu.Unlock()
 		} else {
 			s.fail(td.rel, 0, 0, "sql-scripts directly in the layer folder: put each table in its own folder")
 		}
