@@ -93,7 +93,27 @@ type App struct {
 type FlinkGateway struct {
 	URL           string `yaml:"url" json:"url"`
 	JobManagerURL string `yaml:"jobmanager_url" json:"jobmanager_url"`
+	// AllowInsecureHTTP accepts plain http:// to hosts other than
+	// loopback (a gateway inside a cluster network); every command that
+	// uses the flink target then warns.
+	AllowInsecureHTTP bool `yaml:"allow_insecure_http" json:"allow_insecure_http,omitempty"`
+	// CAFile is a PEM file of certificate authorities trusted for https
+	// to the gateway and JobManager, besides the system's (relative to
+	// the config file).
+	CAFile string `yaml:"ca_file" json:"ca_file,omitempty"`
+	// Headers are sent with every request (an authenticating proxy in
+	// front of the gateway). Their values are secrets: they never print.
+	Headers map[string]Secret `yaml:"headers" json:"headers,omitempty"`
+	// TokenEnv names the environment variable holding a bearer token sent
+	// as "Authorization: Bearer …" (default SL_FLINK_GATEWAY_TOKEN); Token
+	// is the token read from it.
+	TokenEnv string `yaml:"token_env" json:"token_env,omitempty"`
+	Token    Secret `yaml:"-" json:"-"`
 }
+
+// DefaultFlinkTokenEnv is the variable read for the gateway's bearer token
+// when flink_gateway.token_env is not set.
+const DefaultFlinkTokenEnv = "SL_FLINK_GATEWAY_TOKEN"
 
 // Targets holds per-target settings.
 type Targets struct {
@@ -129,6 +149,9 @@ type FlinkTarget struct {
 	SavepointDir  string            `yaml:"savepoint_dir" json:"savepoint_dir"`
 	TableOptions  map[string]string `yaml:"table_options" json:"table_options,omitempty"`
 	RemoveOptions []string          `yaml:"remove_options" json:"remove_options,omitempty"`
+	// SchemaRegistryURL turns Confluent's registry formats into
+	// avro-confluent reading this registry; without it they become json.
+	SchemaRegistryURL string `yaml:"schema_registry_url" json:"schema_registry_url,omitempty"`
 }
 
 // Defaults, as shift_left applies them.
@@ -243,7 +266,11 @@ func (c *Config) fileHasSecrets(data []byte, path string) bool {
 	if err != nil {
 		return false
 	}
-	for _, s := range []Secret{raw.ConfluentCloud.APIKey, raw.ConfluentCloud.APISecret, raw.Flink.APIKey, raw.Flink.APISecret} {
+	secrets := []Secret{raw.ConfluentCloud.APIKey, raw.ConfluentCloud.APISecret, raw.Flink.APIKey, raw.Flink.APISecret}
+	for _, h := range raw.FlinkGateway.Headers {
+		secrets = append(secrets, h)
+	}
+	for _, s := range secrets {
 		if !IsPlaceholder(string(s)) {
 			return true
 		}
@@ -290,6 +317,7 @@ var envOverrides = []struct {
 	{"SL_FLINK_API_KEY", "flink.api_key", func(c *Config, v string) { c.Flink.APIKey = Secret(v) }},
 	{"SL_FLINK_API_SECRET", "flink.api_secret", func(c *Config, v string) { c.Flink.APISecret = Secret(v) }},
 	{"SL_FLINK_SQL_ENDPOINT", "flink.sql_endpoint", func(c *Config, v string) { c.Flink.SQLEndpoint = v }},
+	{"SL_KAFKA_BOOTSTRAP", "kafka.bootstrap.servers", func(c *Config, v string) { c.Kafka.BootstrapServers = v }},
 	{"SL_FLINK_GATEWAY_URL", "flink_gateway.url", func(c *Config, v string) { c.FlinkGateway.URL = v; c.Targets.Flink.URL = v }},
 	{"SL_FLINK_JOBMANAGER_URL", "flink_gateway.jobmanager_url", func(c *Config, v string) {
 		c.FlinkGateway.JobManagerURL = v
@@ -331,6 +359,11 @@ func (c *Config) finish(env Getenv) {
 			o.set(c, v)
 		}
 	}
+	tokenEnv := c.FlinkGateway.TokenEnv
+	if tokenEnv == "" {
+		tokenEnv = DefaultFlinkTokenEnv
+	}
+	c.FlinkGateway.Token = Secret(env.get(tokenEnv))
 	if c.Kafka.ClusterType == "" {
 		c.Kafka.ClusterType = DefaultClusterType
 	}
@@ -375,11 +408,16 @@ func (c *Config) ControlPlaneEndpoint() string {
 // Redactor masks every secret of this configuration, and the Basic
 // credentials made of them, in arbitrary text.
 func (c *Config) Redactor() *Redactor {
+	values := []string{
+		c.ConfluentCloud.APIKey.Reveal(), c.ConfluentCloud.APISecret.Reveal(),
+		c.Flink.APIKey.Reveal(), c.Flink.APISecret.Reveal(),
+		c.FlinkGateway.Token.Reveal(),
+	}
+	for _, v := range c.FlinkGateway.Headers {
+		values = append(values, v.Reveal())
+	}
 	return NewRedactor(
-		[]string{
-			c.ConfluentCloud.APIKey.Reveal(), c.ConfluentCloud.APISecret.Reveal(),
-			c.Flink.APIKey.Reveal(), c.Flink.APISecret.Reveal(),
-		},
+		values,
 		[2]string{c.Flink.APIKey.Reveal(), c.Flink.APISecret.Reveal()},
 		[2]string{c.ConfluentCloud.APIKey.Reveal(), c.ConfluentCloud.APISecret.Reveal()},
 	)

@@ -98,6 +98,7 @@ func TestEnvOverrides(t *testing.T) {
 		"SL_FLINK_SQL_ENDPOINT":           "http://localhost:8888/",
 		"SL_FLINK_GATEWAY_URL":            "http://127.0.0.1:1",
 		"SL_FLINK_JOBMANAGER_URL":         "http://127.0.0.1:2",
+		"SL_KAFKA_BOOTSTRAP":              "broker-env:9092",
 	}
 	cfg, err := Load("testdata/full.yaml", MapEnv(env))
 	if err != nil {
@@ -109,10 +110,12 @@ func TestEnvOverrides(t *testing.T) {
 		cfg.ControlPlaneEndpoint(), cfg.Flink.ComputePoolID, cfg.Flink.CatalogName, cfg.Flink.DatabaseName,
 		cfg.Flink.APIKey.Reveal(), cfg.Flink.APISecret.Reveal(), cfg.SQLEndpoint(),
 		cfg.FlinkGateway.URL, cfg.Targets.Flink.URL, cfg.Targets.Flink.JobManagerURL, cfg.ConfluentCloud.ServiceAccountID,
+		cfg.Kafka.BootstrapServers,
 	}
 	want := []string{
 		"org-env", "env-env", "gcp", "europe-west1", "ck-env", "cs-env", "http://127.0.0.1:9999", "lfcp-env",
 		"cat-env", "db-env", "fk-env", "fs-env", "http://localhost:8888", "http://127.0.0.1:1", "http://127.0.0.1:1", "http://127.0.0.1:2", "sa-env",
+		"broker-env:9092",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("overridden values:\n got %q\nwant %q", got, want)

@@ -161,9 +161,15 @@ func (c *Config) Validate(target string) []Problem {
 			jmKey = "targets.flink.jobmanager_url"
 		}
 		need(urlKey, ft.URL)
-		checkURL(urlKey, ft.URL)
 		need(jmKey, ft.JobManagerURL)
-		checkURL(jmKey, ft.JobManagerURL)
+		for _, u := range []struct{ key, v string }{{urlKey, ft.URL}, {jmKey, ft.JobManagerURL}} {
+			if u.v != "" && !IsPlaceholder(u.v) {
+				if err := CheckGatewayURL(u.v, gw.AllowInsecureHTTP); err != nil {
+					ps = append(ps, problem(u.key, err.Error()))
+				}
+			}
+		}
+		ps = append(ps, c.flinkGatewayProblems()...)
 		for i, g := range c.Targets.Flink.RemoveOptions {
 			if strings.TrimSpace(g) == "" {
 				ps = append(ps, Problem{Key: fmt.Sprintf("targets.flink.remove_options[%d]", i), Message: "empty pattern"})
