@@ -11,6 +11,7 @@ import (
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/local"
 	"github.com/shiftleft-dev/shiftleft/plan"
+	"github.com/shiftleft-dev/shiftleft/selector"
 	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
@@ -80,15 +81,16 @@ func openRaw(t *testing.T, root string, provision bool) (*workspace.Workspace, *
 	t.Helper()
 	lt := openLocal(t, local.Options{})
 	p := &provisioning{Target: lt}
-	ws, err := workspace.Open(context.Background(), workspace.Options{
-		PipelinesDir: root, KeepSQL: true, Target: workspace.TargetOptions{Environment: "dev"},
-		OpenTarget: func(context.Context, *workspace.Workspace) (*workspace.Target, error) {
-			if provision {
-				return &workspace.Target{Target: p, LockPath: filepath.Join(t.TempDir(), "dev.lock")}, nil
-			}
-			return &workspace.Target{Target: lt, LockPath: filepath.Join(t.TempDir(), "dev.lock")}, nil
-		},
-	})
+	opts := workspace.Options{
+		PipelinesDir: root, KeepSQL: true, Target: workspace.TargetOptions{Environment: "dev", StateDir: t.TempDir()},
+	}
+	if provision {
+		opts.OpenTarget = func(context.Context, *workspace.Workspace) (*workspace.Target, error) {
+			return &workspace.Target{Target: p, LockPath: filepath.Join(t.TempDir(), "dev.lock")}, nil
+		}
+	}
+	// Without OpenTarget: the workspace's own local target.
+	ws, err := workspace.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +99,7 @@ func openRaw(t *testing.T, root string, provision bool) (*workspace.Workspace, *
 }
 
 func rawRequest(dirs ...string) workspace.DeployRequest {
-	return workspace.DeployRequest{Selection: workspace.Selection{Product: []string{"sales"}}, ExternalsDirs: dirs}
+	return workspace.DeployRequest{Selection: workspace.Selection{Selection: selector.Selection{ProductNames: []string{"sales"}}}, ExternalsDirs: dirs}
 }
 
 func TestExternalsDefinitionsMatchWhatTheSQLCreates(t *testing.T) {
