@@ -69,7 +69,21 @@ type Options struct {
 	// Cloud, CreateTable creates the table's topic (kafka and upsert-kafka
 	// connectors) and DropTable deletes it.
 	KeepTopics bool
-	// HTTPClient defaults to a client with a 60 s timeout.
+	// AllowInsecureHTTP accepts plain http:// to hosts other than loopback
+	// (flink_gateway.allow_insecure_http), e.g. a gateway inside a cluster
+	// network; the caller warns.
+	AllowInsecureHTTP bool
+	// CAFile is a PEM file of certificate authorities trusted besides the
+	// system's (flink_gateway.ca_file).
+	CAFile string
+	// Headers are sent with every request, and Token as a bearer token
+	// (flink_gateway.headers, flink_gateway.token_env): an authenticating
+	// proxy in front of the gateway. They never print.
+	Headers map[string]config.Secret
+	Token   config.Secret
+	// HTTPClient defaults to a client with a 60 s timeout, CAFile's
+	// authorities, Headers and Token; a given client gets Headers and
+	// Token added to its transport.
 	HTTPClient *http.Client
 	// PollInterval is the first pause between status polls (default 200 ms).
 	PollInterval time.Duration
@@ -124,13 +138,26 @@ func New(opts Options) (*Target, error) {
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			return nil, fmt.Errorf("%w: %s = %q is not an http(s) URL", ErrConfig, u.name, u.val)
 		}
-		// Plain http only where nothing crosses a network (issue 8).
-		if p.Scheme == "http" && !config.IsLoopback(p.Hostname()) {
-			return nil, fmt.Errorf("%w: %s = %q: plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://", ErrConfig, u.name, u.val)
+		// Plain http only where nothing crosses a network (issue 8), unless
+		// the configuration accepts it explicitly.
+		if p.Scheme == "http" && !config.IsLoopback(p.Hostname()) && !opts.AllowInsecureHTTP {
+			return nil, fmt.Errorf("%w: %s = %q: plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://, or set flink_gateway.allow_insecure_http: true for a gateway inside a trusted network", ErrConfig, u.name, u.val)
 		}
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+		hc, err := httpClient(opts)
+		if err != nil {
+			return nil, err
+		}
+		opts.HTTPClient = hc
+	} else if len(opts.Headers) > 0 || opts.Token != "" {
+		hc := *opts.HTTPClient
+		rt := hc.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		hc.Transport = withHeaders(rt, opts)
+		opts.HTTPClient = &hc
 	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 200 * time.Millisecond

@@ -77,6 +77,16 @@ func New() *Server {
 	return s
 }
 
+// NewTLS starts both servers over TLS (httptest's certificate: trust
+// Gateway.Certificate()), each request going through wrap first, e.g. a
+// proxy that requires a header.
+func NewTLS(wrap func(http.Handler) http.Handler) *Server {
+	s := &Server{sessions: map[string]*session{}, jobs: map[string]*Job{}, savepoints: map[string]string{}}
+	s.Gateway = httptest.NewTLSServer(wrap(http.HandlerFunc(s.serveGateway)))
+	s.JobManager = httptest.NewTLSServer(wrap(http.HandlerFunc(s.serveJobManager)))
+	return s
+}
+
 // Close stops both servers.
 func (s *Server) Close() {
 	s.Gateway.Close()
