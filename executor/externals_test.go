@@ -227,3 +227,33 @@ func TestIncludeExternalsDropsThemAfterTheirReaders(t *testing.T) {
 		t.Errorf("last step %+v, want the external's drop after its readers", last)
 	}
 }
+
+// submitFails refuses the DML of one table at submission, as the flink
+// target does when the gateway cannot compile it.
+type submitFails struct {
+	*fake
+	table string
+}
+
+func (s submitFails) StartStatement(ctx context.Context, req deployers.StatementRequest) (deployers.Statement, error) {
+	if req.Table == s.table {
+		return deployers.Statement{}, &deployers.StatementError{Name: req.Name, Phase: deployers.PhaseFailed, Detail: "compile error"}
+	}
+	return s.fake.StartStatement(ctx, req)
+}
+
+func TestDMLRefusedAtSubmitDropsTheCreatedTable(t *testing.T) {
+	g := star(t)
+	f := newFake(0)
+	p := starPlan(t, g, f, plan.Inputs{})
+	res, err := Run(context.Background(), submitFails{f, "s3"}, p, Options{SQL: sqlFor(g)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, left := f.tables["s3"]; left {
+		t.Error("s3 was left behind after its DML was refused")
+	}
+	if res.OK() {
+		t.Error("the run must fail")
+	}
+}

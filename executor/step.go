@@ -125,7 +125,7 @@ func runStep(ctx context.Context, t deployers.Target, s *plan.Step, opts Options
 		last = dmlName
 		req := deployers.StatementRequest{Name: dmlName, Table: s.Table, Kind: deployers.KindDML, SQL: dml, Properties: props(deployers.KindDML)}
 		if _, err := t.StartStatement(ctx, req); err != nil {
-			return last, fmt.Errorf("submit DML %s: %w", dmlName, err)
+			return last, undoCreate(ctx, t, s, fmt.Errorf("submit DML %s: %w", dmlName, err), report)
 		}
 		report(dmlName, "submitted")
 		st, err := t.Wait(ctx, dmlName, []deployers.Phase{deployers.PhaseRunning}, opts.StatementTimeout)
