@@ -166,8 +166,9 @@ func writeExternals(b *strings.Builder, p *Plan) {
 	}
 	var cols strings.Builder
 	writeColumns(&cols, rows)
-	for _, line := range strings.SplitAfter(cols.String(), "\n") {
+	for _, line := range strings.Split(strings.TrimSuffix(cols.String(), "\n"), "\n") {
 		b.WriteString(strings.TrimRight(line, " "))
+		b.WriteByte('\n')
 	}
 	b.WriteString(ExternalsLine(p))
 	b.WriteString("\n\n")
