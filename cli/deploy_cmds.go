@@ -35,13 +35,14 @@ func planFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "dml-only", Usage: "keep the selected tables: only restart their DML, even when their DDL changed"},
 		&ucli.BoolFlag{Name: "show-sql", Usage: "print the SQL each acting step submits after the plan"},
 		&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 0 when there is nothing to do, 2 when there are changes (planned or deployed), 1 on errors"},
+		&ucli.StringSliceFlag{Name: "externals-dir", Usage: "a folder of SQL files defining external inputs (raw tables the project reads and does not define), searched before the readers' tests/ddl*.sql; repeatable"},
 	}
 }
 
 // runFlags tune the executor.
 func runFlags() []ucli.Flag {
 	return []ucli.Flag{
-		&ucli.IntFlag{Name: "max-parallel", Aliases: []string{"parallel", "max-thread"}, Value: executor.DefaultMaxParallel, Usage: "tables deployed at once"},
+		&ucli.IntFlag{Name: "max-parallel", Aliases: []string{"max-thread"}, Value: executor.DefaultMaxParallel, Usage: "tables deployed at once"},
 		&ucli.DurationFlag{Name: "statement-timeout", Value: executor.DefaultStatementTimeout, Usage: "how long to wait for each statement to reach COMPLETED (DDL) or RUNNING (DML)"},
 		&ucli.BoolFlag{Name: "fail-fast", Usage: "stop starting tables after the first failure (default: independent branches go on)"},
 		&ucli.DurationFlag{Name: "lock-timeout", Usage: "how long to wait for the environment lock held by another run (default: fail at once)"},
@@ -101,6 +102,7 @@ func undeployCommand(e *Env) *ucli.Command {
 			formatFlag("text", "json"),
 			&ucli.BoolFlag{Name: "dry-run", Usage: "print the plan and stop"},
 			&ucli.BoolFlag{Name: "yes", Aliases: []string{"no-ack"}, Usage: "do not ask for confirmation (required when stdin is not a terminal)"},
+			&ucli.BoolFlag{Name: "include-externals", Usage: "also drop the external inputs the dropped tables read, once nothing running reads them (never by default)"},
 		}),
 		Action: func(c *ucli.Context) error {
 			mode := deployModeUndeploy
@@ -172,7 +174,10 @@ func (e *Env) deployOptionsFrom(c *ucli.Context, mode deployMode) (*deployOption
 				MaxParallel: c.Int("max-parallel"), StatementTimeout: c.Duration("statement-timeout"),
 				FailFast: c.Bool("fail-fast"), Now: e.Now,
 			},
-			LockTimeout: c.Duration("lock-timeout"),
+			LockTimeout:      c.Duration("lock-timeout"),
+			Strict:           c.Bool("strict"),
+			IncludeExternals: c.Bool("include-externals"),
+			ExternalsDirs:    c.StringSlice("externals-dir"),
 		},
 	}
 	r := &o.request
@@ -211,7 +216,9 @@ func (e *Env) deployOptionsFrom(c *ucli.Context, mode deployMode) (*deployOption
 // (and, for an undeploy, confirmed).
 func runDeploy(c *ucli.Context, o *deployOptions) error {
 	e := o.env
-	ws, err := e.open(c, readConfig, keepSQL)
+	// --strict is a plan rule here: undeclared externals of the planned
+	// tables are one plan error naming each, not a scan error per file.
+	ws, err := e.open(c, readConfig, keepSQL, func(o *workspace.Options) { o.Strict = false })
 	if err != nil {
 		return err
 	}
@@ -333,7 +340,7 @@ func writeResult(w io.Writer, res *executor.Result, style render.Style) error {
 	for _, s := range res.Steps {
 		result := string(s.Status)
 		if s.Status == executor.StatusBlocked {
-			result += " by " + s.BlockedBy
+			result += " by " + executor.BlockedByText(s.BlockedBy)
 		}
 		dur := "-"
 		if s.Duration > 0 {
@@ -358,13 +365,13 @@ func writeResult(w io.Writer, res *executor.Result, style render.Style) error {
 // writeRunJSON prints {"plan": …, "result": {"ok", "steps": [...]}}.
 func writeRunJSON(w io.Writer, pl *plan.Plan, res *executor.Result) error {
 	type step struct {
-		Table      string `json:"table"`
-		Action     string `json:"action"`
-		Result     string `json:"result"`
-		DurationMS int64  `json:"duration_ms"`
-		Statement  string `json:"statement,omitempty"`
-		BlockedBy  string `json:"blocked_by,omitempty"`
-		Error      string `json:"error,omitempty"`
+		Table      string   `json:"table"`
+		Action     string   `json:"action"`
+		Result     string   `json:"result"`
+		DurationMS int64    `json:"duration_ms"`
+		Statement  string   `json:"statement,omitempty"`
+		BlockedBy  []string `json:"blocked_by,omitempty"`
+		Error      string   `json:"error,omitempty"`
 	}
 	out := struct {
 		Plan   any `json:"plan"`
