@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -270,7 +271,7 @@ func (ws *Workspace) buildPlan(ctx context.Context, t *Target, req DeployRequest
 	if err != nil {
 		return nil, err
 	}
-	if err := noteDDLRewrites(pl, in.graph, in.sqlOf, t); err != nil {
+	if err := noteDDLRewrites(pl, in.graph, in.sqlOf, t, filepath.Base(in.project.Root)); err != nil {
 		return nil, err
 	}
 	return pl, nil
@@ -404,6 +405,11 @@ func (r *PlanResult) SQL() ([]SubmittedSQL, error) {
 		}
 		for _, st := range s.Statements {
 			sub := SubmittedSQL{Table: s.Table, Action: s.Action, Statement: st.Name, SQL: dml}
+			if dr, ok := r.target.Target.(deployers.DMLRenderer); ok && st.Kind == deployers.KindDML {
+				if sub.SQL, sub.Warnings, err = dr.RenderDML(s.Table, dml); err != nil {
+					return nil, fmt.Errorf("check the DML of %s for the target: %w", s.Table, err)
+				}
+			}
 			if st.Kind == deployers.KindDDL {
 				if sub.SQL, sub.Warnings, err = r.target.RenderDDL(s.Table, ddl); err != nil {
 					return nil, fmt.Errorf("rewrite the DDL of %s for the target: %w", s.Table, err)

@@ -163,6 +163,11 @@ func (ws *Workspace) openFlink() (*Target, error) {
 		return nil, &ConfigError{Target: config.TargetFlink, Problems: ps}
 	}
 	opts := flink.OptionsFromConfig(ws.config())
+	for _, u := range ws.config().InsecureFlinkURLs() {
+		// Allowed by flink_gateway.allow_insecure_http (New refuses it
+		// otherwise): say so on every command.
+		ws.log.Warn("the flink target talks plain http over the network (flink_gateway.allow_insecure_http); statements and headers travel unencrypted", "url", u)
+	}
 	opts.Environment = ws.Environment()
 	opts.StateFile = flink.StateFile(ws.stateDir(), opts.Environment)
 	opts.FromSavepoint = ws.opts.Target.FromSavepoint
