@@ -107,6 +107,7 @@ func newApp(e *Env) *ucli.App {
 			group("pipeline", "work on the pipeline graph: reports, metadata, plans and deploys", pipelineCommands(e)),
 			group("table", "work on table inventories", tableCommands(e)),
 			group("project", "project-wide tasks: git changes, configuration, housekeeping", projectCommands(e)),
+			group("product", "data products: their manifests, ports and the mesh rule between them", productCommands(e)),
 			group("docs", "the data catalog: a browsable page of products, tables and lineage", docsCommands(e)),
 		},
 	}

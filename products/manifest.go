@@ -4,6 +4,8 @@
 package products
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shiftleft-dev/shiftleft/pipeline"
@@ -104,4 +106,27 @@ func Find(ms []Manifest, key string) *Manifest {
 		}
 	}
 	return nil
+}
+
+// String is the rule in one line, e.g. "accepted_values: churn_risk in
+// (LOW, HIGH)" or "row_count: 1..100".
+func (r Rule) String() string {
+	switch r.Kind {
+	case NotNull, Unique:
+		return r.Kind + ": " + strings.Join(r.Columns, ", ")
+	case AcceptedValues:
+		return fmt.Sprintf("%s: %s in (%s)", r.Kind, r.Column, strings.Join(r.Values, ", "))
+	case RowCount:
+		switch {
+		case r.Min != nil && r.Max != nil:
+			return fmt.Sprintf("%s: between %d and %d", r.Kind, *r.Min, *r.Max)
+		case r.Min != nil:
+			return fmt.Sprintf("%s: at least %d", r.Kind, *r.Min)
+		case r.Max != nil:
+			return fmt.Sprintf("%s: at most %d", r.Kind, *r.Max)
+		}
+	case Expression:
+		return r.Kind + ": " + r.Expression
+	}
+	return r.Kind
 }
