@@ -141,6 +141,8 @@ func pipelineCommands(e *Env) []*ucli.Command {
 		undeployCommand(e),
 		reportRunningStatementsCommand(e),
 		healthcheckCommand(e),
+		prepareCommand(e),
+		validateCommand(e),
 	}
 }
 
@@ -149,6 +151,8 @@ func tableCommands(e *Env) []*ucli.Command {
 	return []*ucli.Command{
 		buildInventoryCommand(e),
 		tableInitCommand(e),
+		tablePeekCommand(e),
+		tableExplainCommand(e),
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -45,23 +44,31 @@ func (t *Target) Compile(ctx context.Context, reqs []deployers.CompileRequest) (
 			return nil, fmt.Errorf("set up SQL Gateway session (%s): %w", stmt, err)
 		}
 	}
+	// Nothing connects to Kafka while compiling: a placeholder address
+	// stands in when none is configured, so the connector's required
+	// options are there as they will be on deploy.
+	d := t.dialect()
+	if d.bootstrap == "" && d.set["properties.bootstrap.servers"] == "" {
+		d.bootstrap = "bootstrap.invalid:9092"
+	}
 	out := make([]deployers.CompileResult, len(reqs))
 	for i, r := range reqs {
 		if r.Kind != deployers.KindDDL {
 			continue
 		}
-		rd, err := t.render(r.Table, r.SQL)
+		rd, err := renderDDL(r.Table, r.SQL, d)
 		if err != nil {
-			out[i] = deployers.CompileResult{Err: err.Error()}
+			out[i] = renderOutcome(err)
 			continue
 		}
-		sql, shift := rd.SQL, leadingShift(r.SQL)
-		o, _, err := t.gw.runOp(ctx, s, sql, nil, poll, 0)
+		// The rendered DDL keeps the lines of r.SQL (KeepLines), so the
+		// engine's positions are r.SQL's.
+		o, _, err := t.gw.runOp(ctx, s, rd.SQL, nil, poll, 0)
 		t.gw.closeOp(ctx, s, o)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		out[i] = compileOutcome(err, 0, shift)
+		out[i] = compileOutcome(err, 0)
 	}
 	var (
 		wg  sync.WaitGroup
@@ -75,9 +82,14 @@ func (t *Target) Compile(ctx context.Context, reqs []deployers.CompileRequest) (
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			o, res, err := t.gw.runOp(ctx, s, explainPrefix+r.SQL, nil, poll, 0)
+			dml, _, err := t.RenderDML(r.Table, r.SQL)
+			if err != nil {
+				out[i] = renderOutcome(err)
+				return
+			}
+			o, res, err := t.gw.runOp(ctx, s, explainPrefix+dml, nil, poll, 0)
 			t.gw.closeOp(ctx, s, o)
-			out[i] = compileOutcome(err, len(explainPrefix), 0)
+			out[i] = compileOutcome(err, len(explainPrefix))
 			if err == nil && len(res.Rows) > 0 && len(res.Rows[0]) > 0 {
 				out[i].Plan = jsonString(res.Rows[0][0])
 			}
@@ -92,9 +104,8 @@ func (t *Target) Compile(ctx context.Context, reqs []deployers.CompileRequest) (
 
 // compileOutcome turns a statement's error into a result whose position
 // refers to the caller's SQL: prefix is the length of what was put before
-// it on its first line, lines the number of lines the rewrite removed
-// before the statement (see leadingShift).
-func compileOutcome(err error, prefix, lines int) deployers.CompileResult {
+// it on its first line (EXPLAIN).
+func compileOutcome(err error, prefix int) deployers.CompileResult {
 	if err == nil {
 		return deployers.CompileResult{}
 	}
@@ -108,7 +119,7 @@ func compileOutcome(err error, prefix, lines int) deployers.CompileResult {
 	}
 	r := deployers.CompileResult{Err: ee.Message}
 	if ee.Line > 0 {
-		r.Line, r.Col = ee.Line+lines, ee.Col
+		r.Line, r.Col = ee.Line, ee.Col
 		if ee.Line == 1 {
 			r.Col = max(1, ee.Col-prefix)
 		}
@@ -116,19 +127,19 @@ func compileOutcome(err error, prefix, lines int) deployers.CompileResult {
 	return r
 }
 
-// leadingShift is the number of lines before the first token of orig that
-// the rendered statement (which starts at its first token) lost; the
-// rewrite keeps the lines of the statement itself.
-func leadingShift(orig string) int {
-	st, err := statementText(orig)
-	if err != nil {
-		return 0
+// renderOutcome is a translation error: the first *deployers.SQLError
+// gives the position (all messages are kept).
+func renderOutcome(err error) deployers.CompileResult {
+	r := deployers.CompileResult{Err: err.Error()}
+	var se *deployers.SQLError
+	if errors.As(err, &se) {
+		r.Line, r.Col = se.Line, se.Col
+		var all deployers.SQLErrors
+		if !errors.As(err, &all) {
+			r.Err = se.Msg
+		}
 	}
-	i := strings.Index(orig, st[:min(len(st), 16)])
-	if i < 0 {
-		return 0
-	}
-	return strings.Count(orig[:i], "\n")
+	return r
 }
 
 // sessionSetup is the catalog and database setup of a session (see

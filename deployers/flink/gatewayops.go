@@ -70,8 +70,16 @@ func engineError(body []byte) *EngineError {
 			break
 		}
 	}
+	// The position is reported separately, mapped to the file.
+	e.Message = strings.TrimSpace(strings.ReplaceAll(atLineRE.ReplaceAllString(e.Message, ""), " .", "."))
+	if i := strings.Index(e.Message, "Was expecting one of:"); i >= 0 && len(e.Message) > i+120 {
+		e.Message = e.Message[:i+120] + " …"
+	}
 	return e
 }
+
+// atLineRE is the parser's position inside its message.
+var atLineRE = regexp.MustCompile(` at line \d+, column \d+`)
 
 // column is one column of a result page, with its logical type.
 type column struct {
