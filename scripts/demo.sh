@@ -2,7 +2,8 @@
 # demo.sh BIN SAMPLES DIR — the main job on the samples, on a scratch copy
 # so the repository stays clean: scan, graph, report, plan, deploy to the
 # embedded local target, running statements, a second deploy that plans
-# nothing, then a DML change that restarts exactly one table.
+# nothing, then a DML change that restarts exactly one table, and last the
+# data catalog: one HTML page to open in a browser.
 set -euo pipefail
 bin=$(realpath "$1"); samples=$2; dir=$3
 
@@ -35,3 +36,7 @@ step pipeline deploy --select 'product:saleops'
 printf '\n# everything runs: a restart replaces no table\n'
 step pipeline healthcheck --select 'product:saleops'
 printf '\nState of the local target: %s\n' "$dir/.shiftleft/"
+printf '\n# the data catalog: products, tables, SQL and lineage in one self-contained page\n'
+printf '%s$ shiftleft docs generate%s\n' "$bold" "$plain"
+catalog=$("$bin" docs generate)
+printf 'Catalog: %s\n' "$(realpath "$catalog")"
