@@ -92,10 +92,12 @@ func TestFailedFirstDMLDropsTheCreatedTable(t *testing.T) {
 	if _, left := f.tables["s2"]; left {
 		t.Error("s2 was left behind after its DML failed")
 	}
-	for name := range f.statements {
-		if tableOf(name) == "s2" {
-			t.Errorf("statement %s left behind", name)
-		}
+	if _, left := f.statements["ddl-s2"]; left {
+		t.Error("the DDL statement of s2 was left behind")
+	}
+	// The FAILED DML stays, for its detail; a rerun deletes it first.
+	if st, kept := f.statements["dml-s2"]; !kept || st.Phase != deployers.PhaseFailed {
+		t.Errorf("dml-s2 %+v, want kept FAILED", st)
 	}
 	if _, kept := f.tables["s1"]; !kept {
 		t.Error("s1 succeeded and must stay")
