@@ -2,6 +2,7 @@ package impact
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -106,6 +107,34 @@ func (c Contract) ConsumersOf() []string {
 	return out
 }
 
+// WriteContracts writes the contracts as a table (for the table format,
+// whose report does not show them): nothing when none was computed.
+func (r Report) WriteContracts(w io.Writer, style render.Style) error {
+	if r.Contracts == nil {
+		return nil
+	}
+	if len(r.Contracts) == 0 {
+		_, err := io.WriteString(w, "\nContracts: no output port of a data product changed.\n")
+		return err
+	}
+	if _, err := io.WriteString(w, "\nContracts:\n"); err != nil {
+		return err
+	}
+	return contractsTable(r.Contracts).Write(w, style)
+}
+
+func contractsTable(cs []Contract) render.Table {
+	t := render.Table{Header: []string{"PRODUCT", "PORT", "CHANGE", "CONTRACT", "CONSUMERS", "REASONS"}}
+	for _, c := range cs {
+		product := c.Product
+		if c.ProductID != "" {
+			product = c.ProductID + " (" + c.Product + ")"
+		}
+		t.Add(product, c.Port, c.Change, c.Category, dash(strings.Join(c.ConsumersOf(), ", ")), dash(strings.Join(c.Reasons, "; ")))
+	}
+	return t
+}
+
 // writeContractsMarkdown adds the Contracts section to the markdown
 // report: nothing when contracts were not computed (nil), a line when no
 // port changed.
@@ -120,16 +149,8 @@ func writeContractsMarkdown(b *strings.Builder, cs []Contract) {
 	}
 	n := len(BreakingContracts(cs))
 	fmt.Fprintf(b, "**%d of %d changed output ports break their contract.**\n\n", n, len(cs))
-	t := render.Table{Header: []string{"PRODUCT", "PORT", "CHANGE", "CONTRACT", "CONSUMERS", "REASONS"}}
-	for _, c := range cs {
-		product := c.Product
-		if c.ProductID != "" {
-			product = c.ProductID + " (" + c.Product + ")"
-		}
-		t.Add(product, c.Port, c.Change, c.Category, dash(strings.Join(c.ConsumersOf(), ", ")), dash(strings.Join(c.Reasons, "; ")))
-	}
 	// A strings.Builder never fails to write.
-	_ = t.Write(b, render.Markdown)
+	_ = contractsTable(cs).Write(b, render.Markdown)
 }
 
 func nonNil(s []string) []string {

@@ -1,9 +1,10 @@
 // Package impact answers "what does this change touch?": given the changed
 // tables (from a git change set or a selection) it lists every descendant
 // with its distance, the changed tables it is reached from, whether the
-// path crosses data products, and the action a deploy would need. The
-// report is a plain value; render.go draws it as a table, JSON, Markdown
-// (for pull-request comments), Mermaid or DOT.
+// path crosses data products, and what a deploy of the change does to it,
+// by the plan's own rules (actions.go). The report is a plain value;
+// render.go draws it as a table, JSON, Markdown (for pull-request
+// comments), Mermaid or DOT.
 package impact
 
 import (
@@ -13,23 +14,37 @@ import (
 
 	"github.com/shiftleft-dev/shiftleft/changes"
 	"github.com/shiftleft-dev/shiftleft/dag"
+	"github.com/shiftleft-dev/shiftleft/plan"
 )
 
 // Change kinds beyond those of package changes.
 const (
 	// ChangeSelected marks tables named by a selection rather than a diff:
-	// what changed is unknown, so no DDL change is assumed.
+	// what changed is unknown, so the table counts as redeployed from
+	// scratch, as `deploy --force` does.
 	ChangeSelected = "selected"
 )
 
-// Actions a deploy would take on an impacted table.
+// Actions a deploy takes on a table: the plan's (package plan), and broken.
 const (
-	// ActionRestart: stop and start the table's statement on the new
-	// upstream version (stateful ones rebuild their state from the inputs).
-	ActionRestart = "restart"
-	// ActionRecreate: drop and recreate the table and rerun its DML, because
-	// an upstream DDL change is breaking (or could not be classified).
-	ActionRecreate = "recreate"
+	// ActionCreate: the table is missing; it is created and its DML
+	// started.
+	ActionCreate = string(plan.ActionCreate)
+	// ActionRecreate: the table is dropped and created again and its DML
+	// rerun: its topic was dropped upstream, or it is stateful and its
+	// state came from the old data.
+	ActionRecreate = string(plan.ActionRecreate)
+	// ActionRestart: the table's DML is stopped and started on the new
+	// upstream version.
+	ActionRestart = string(plan.ActionRestart)
+	// ActionStart: the table's DML is not running; it is started.
+	ActionStart = string(plan.ActionStart)
+	// ActionNone: the deploy leaves the table as it is; it reads the new
+	// data as it comes (or its product is out of the deploy's scope).
+	ActionNone = string(plan.ActionNone)
+	// ActionExcluded: --exclude matched the table; the deploy would
+	// redeploy it but never runs it.
+	ActionExcluded = string(plan.ActionExcluded)
 	// ActionBroken: the table still reads a table that was deleted (or
 	// renamed away); its SQL must be fixed before any deploy.
 	ActionBroken = "broken"
@@ -105,6 +120,9 @@ type ChangedTable struct {
 	// FormattingOnly: comments or layout only; nothing downstream is
 	// impacted by it.
 	FormattingOnly bool `json:"formatting_only,omitempty"`
+	// Action is what the deploy does to the table itself ("" for a table
+	// that is not in the project any more).
+	Action string `json:"action,omitempty"`
 }
 
 // ImpactedTable is a table downstream of a change.
@@ -121,13 +139,17 @@ type ImpactedTable struct {
 	// change crosses a data product's boundary, so another team is
 	// affected.
 	CrossProduct bool `json:"cross_product"`
-	// Action is ActionRestart, ActionRecreate or ActionBroken.
+	// Action is what the deploy does to the table (ActionCreate …
+	// ActionExcluded), or ActionBroken.
 	Action string `json:"action"`
 }
 
-// Summary counts for headers and CI gates.
+// Summary counts for headers and CI gates; the action counts are of the
+// impacted tables.
 type Summary struct {
-	Changed, Impacted, CrossProduct, Recreate, Broken, Stateful int
+	Changed, Impacted, CrossProduct, Stateful        int
+	Create, Recreate, Restart, Start, None, Excluded int
+	Broken                                           int
 }
 
 // Summary counts the report.
@@ -138,8 +160,18 @@ func (r Report) Summary() Summary {
 			s.CrossProduct++
 		}
 		switch t.Action {
+		case ActionCreate:
+			s.Create++
 		case ActionRecreate:
 			s.Recreate++
+		case ActionRestart:
+			s.Restart++
+		case ActionStart:
+			s.Start++
+		case ActionNone:
+			s.None++
+		case ActionExcluded:
+			s.Excluded++
 		case ActionBroken:
 			s.Broken++
 		}
@@ -153,8 +185,20 @@ func (r Report) Summary() Summary {
 // Options tune Analyze.
 type Options struct {
 	// MaxDepth limits the impacted tables to this many edges from a change
-	// (0 = no limit).
+	// (0 = no limit). The actions are those of the whole change either way.
 	MaxDepth int
+	// Deploy are the flags of the deploy the actions describe; the zero
+	// value is a deploy's defaults (set CommonProducts from the config).
+	// ForceAncestors is not modeled: impact looks downstream only.
+	Deploy plan.Options
+	// Deployed says whether a table exists on the target and whether its
+	// DML runs. Nil: the target runs the previous version of every table,
+	// so only the tables the change adds (added, or renamed to a new name)
+	// are missing.
+	Deployed func(table string) (exists, running bool)
+	// NeverDeploy are the tables --exclude matches: a deploy shows them as
+	// excluded when a rule would redeploy them, and never runs them.
+	NeverDeploy []string
 }
 
 // Analyze computes the impact of the changed tables on the graph. Changed
@@ -175,13 +219,17 @@ type Options struct {
 // references (O(V·refs)) when something was deleted or renamed.
 func Analyze(g *dag.Graph, changed []Changed, opts Options) Report {
 	a := newAnalysis(g, normalize(changed))
+	d := a.newDeploy(opts)
+	a.decideOwn(d)
 	a.findBroken()
-	depth := bfs(g, a.isChanged, a.depth1, opts.MaxDepth)
-	order, subset, from := a.propagate(depth)
+	depth := bfs(g, a.isChanged, a.depth1, 0)
+	order, from := a.propagate(depth)
+	act := a.actions(order, d)
+	listed := a.listed(depth, opts.MaxDepth)
 	return Report{
-		Changed:  changedTables(a.changed),
-		Impacted: a.impacted(depth, from),
-		Edges:    a.edges(order, subset),
+		Changed:  a.changedTables(act),
+		Impacted: a.impacted(listed, from, act),
+		Edges:    a.edges(order, listed),
 	}
 }
 
@@ -194,8 +242,15 @@ type analysis struct {
 	// bitsOf are the bits a table carries itself: its own change, or the
 	// gone tables it still reads.
 	bitsOf map[string][]uint64
-	// isChanged are the graph tables whose change propagates.
+	// isChanged are the graph tables whose change propagates (or that
+	// the deploy acts on).
 	isChanged map[string]bool
+	// inGraph are the changed tables of the graph, propagating or not
+	// (a deploy selects them all), with their index in changed.
+	inGraph map[string]int
+	// own is the deploy's outcome of each changed table of the graph by
+	// itself.
+	own map[string]plan.Outcome
 	// gone maps a deleted or renamed-away name to its bit.
 	gone map[string]int
 	// brokenBy are, for each reader of a gone table, the gone tables' bits;
@@ -210,10 +265,13 @@ type analysis struct {
 func newAnalysis(g *dag.Graph, changed []Changed) *analysis {
 	a := &analysis{
 		g: g, changed: changed, words: (len(changed) + 63) / 64,
-		bitsOf: map[string][]uint64{}, isChanged: map[string]bool{},
+		bitsOf: map[string][]uint64{}, isChanged: map[string]bool{}, inGraph: map[string]int{},
 		gone: map[string]int{}, brokenBy: map[string][]uint64{},
 	}
 	for k, c := range changed {
+		if g.Has(c.Table) {
+			a.inGraph[c.Table] = k
+		}
 		if g.Has(c.Table) && propagates(c) {
 			a.isChanged[c.Table] = true
 			a.addBit(c.Table, k)
@@ -262,11 +320,10 @@ func (a *analysis) findBroken() {
 }
 
 // propagate ORs the change bits along the edges, in dependency order over
-// the reached and changed tables (subset), so from[n] holds every change
-// that reaches n. Cost: O((V+E) log V) for the order, O(E·k/64) for the
-// bits.
-func (a *analysis) propagate(depth map[string]int) (order []string, subset map[string]bool, from map[string][]uint64) {
-	subset = make(map[string]bool, len(depth)+len(a.isChanged))
+// the reached and changed tables, so from[n] holds every change that
+// reaches n. Cost: O((V+E) log V) for the order, O(E·k/64) for the bits.
+func (a *analysis) propagate(depth map[string]int) (order []string, from map[string][]uint64) {
+	subset := make(map[string]bool, len(depth)+len(a.isChanged))
 	for n := range depth {
 		subset[n] = true
 	}
@@ -287,39 +344,49 @@ func (a *analysis) propagate(depth map[string]int) (order []string, subset map[s
 		}
 		from[n] = b
 	}
-	return order, subset, from
+	return order, from
 }
 
-// changedTables are the report's changed tables (already sorted by
-// normalize).
-func changedTables(changed []Changed) []ChangedTable {
-	out := make([]ChangedTable, 0, len(changed))
-	for _, c := range changed {
-		out = append(out, ChangedTable{Table: c.Table, Change: c.Change, Schema: c.Schema, FormattingOnly: c.FormattingOnly})
+// listed are the reached tables the report lists: not changed themselves,
+// at most maxDepth edges from a change (0: all), with their depth.
+func (a *analysis) listed(depth map[string]int, maxDepth int) map[string]int {
+	out := make(map[string]int, len(depth))
+	for n, d := range depth {
+		if _, changed := a.inGraph[n]; changed || (maxDepth > 0 && d > maxDepth) {
+			continue
+		}
+		out[n] = d
 	}
 	return out
 }
 
-// impacted lists every reached table that did not change itself, with the
-// changes it is reached from and its action: restart, recreate when one of
-// those is a breaking DDL change, broken when it reads a gone table.
-// Sorted by depth, then table.
-func (a *analysis) impacted(depth map[string]int, from map[string][]uint64) []ImpactedTable {
-	out := []ImpactedTable{}
-	for n, d := range depth {
-		if a.isChanged[n] {
-			continue
+// changedTables are the report's changed tables (already sorted by
+// normalize), with the deploy's action on each table of the graph.
+func (a *analysis) changedTables(act map[string]plan.Outcome) []ChangedTable {
+	out := make([]ChangedTable, 0, len(a.changed))
+	for _, c := range a.changed {
+		ct := ChangedTable{Table: c.Table, Change: c.Change, Schema: c.Schema, FormattingOnly: c.FormattingOnly}
+		if a.g.Has(c.Table) {
+			ct.Action = string(act[c.Table].Action)
 		}
+		out = append(out, ct)
+	}
+	return out
+}
+
+// impacted lists the listed tables with the changes each is reached from
+// and the deploy's action on it (broken when it reads a gone table).
+// Sorted by depth, then table.
+func (a *analysis) impacted(listed map[string]int, from map[string][]uint64, act map[string]plan.Outcome) []ImpactedTable {
+	out := []ImpactedTable{}
+	for n, d := range listed {
 		t := a.g.Table(n)
-		it := ImpactedTable{Table: n, Depth: d, Stateful: t.Stateful, Product: t.Product, Action: ActionRestart}
+		it := ImpactedTable{Table: n, Depth: d, Stateful: t.Stateful, Product: t.Product, Action: string(act[n].Action)}
 		for _, k := range members(from[n]) {
 			c := a.changed[k]
 			it.From = append(it.From, c.Table)
 			if ft := a.g.Table(c.Table); ft != nil && ft.Product != "" && t.Product != "" && ft.Product != t.Product {
 				it.CrossProduct = true
-			}
-			if it.Action == ActionRestart && breaking(c) {
-				it.Action = ActionRecreate
 			}
 		}
 		if a.brokenBy[n] != nil {
@@ -337,14 +404,26 @@ func (a *analysis) impacted(depth map[string]int, from map[string][]uint64) []Im
 	return out
 }
 
-// edges are the diagrams' edges, sorted: parent → child among the tables
-// of order, and from each gone table (its deleted name, or the old name of
-// a rename) to its readers.
-func (a *analysis) edges(order []string, subset map[string]bool) [][2]string {
+// edges are the diagrams' edges, sorted: parent → child among the
+// propagating changes and the listed tables, and from each gone table (its
+// deleted name, or the old name of a rename) to its listed readers.
+func (a *analysis) edges(order []string, listed map[string]int) [][2]string {
+	inOrder := make(map[string]bool, len(order))
+	for _, n := range order {
+		inOrder[n] = true
+	}
+	drawn := func(n string) bool {
+		_, ok := listed[n]
+		_, changed := a.inGraph[n]
+		return ok || (changed && inOrder[n])
+	}
 	var out [][2]string
 	for _, n := range order {
+		if !drawn(n) {
+			continue
+		}
 		for _, p := range a.g.Parents(n) {
-			if subset[p] {
+			if drawn(p) {
 				out = append(out, [2]string{p, n})
 			}
 		}
@@ -397,15 +476,6 @@ func propagates(c Changed) bool {
 		return false
 	}
 	return c.Change != string(changes.KindRenamed) || (c.OldName != "" && c.OldName != c.Table)
-}
-
-// breaking: a DDL change that is classified breaking or not classified
-// at all (the safe side).
-func breaking(c Changed) bool {
-	if c.Change != string(changes.KindDDL) {
-		return false
-	}
-	return c.Schema == nil || c.Schema.Category != changes.Compatible
 }
 
 // bfs returns the shortest distance of every table reached from the start

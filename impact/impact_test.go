@@ -13,6 +13,7 @@ import (
 	"github.com/shiftleft-dev/shiftleft/changes"
 	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/plan"
 	"github.com/shiftleft-dev/shiftleft/render"
 )
 
@@ -50,6 +51,13 @@ func testGraph(t testing.TB) *dag.Graph {
 		{"ext_currency", "external_kafka", "", false, nil, nil},
 	} {
 		tab := &pipeline.Table{Name: x.name, Type: pipeline.TableType(x.typ), Product: x.product, Stateful: x.stateful, Parents: x.parents, External: x.external}
+		if tab.Type == pipeline.TypeExternal {
+			tab.IsExternal = true
+		} else {
+			tab.Folder = x.typ + "s/" + x.product + "/" + x.name
+			tab.DDLPath = tab.Folder + "/sql-scripts/ddl." + x.name + ".sql"
+			tab.DMLPath = tab.Folder + "/sql-scripts/dml." + x.name + ".sql"
+		}
 		p.Tables = append(p.Tables, tab)
 		p.ByName[x.name] = tab
 	}
@@ -77,36 +85,78 @@ type imp struct {
 
 func TestAnalyze(t *testing.T) {
 	g := testGraph(t)
+	// The actions are a deploy's (plan.DescendantRule): a DDL change
+	// recreates the table whatever its classification, so its stateful
+	// descendants are recreated and its stateless ones restarted; a DML
+	// change restarts only the table; other products are left alone.
 	tests := []struct {
 		name    string
 		changed []Changed
 		opts    Options
 		want    []imp
+		// own is the action on each changed table of the graph.
+		own map[string]string
 	}{
 		{
-			name:    "compatible ddl",
+			name:    "compatible ddl: the table is recreated all the same",
 			changed: []Changed{{Table: "src_customers", Change: "ddl", Schema: compatible}},
 			want: []imp{
-				{"int_orders_enriched", 1, "src_customers", "restart", "s"},
-				{"saleops_dim_customer", 1, "src_customers", "restart", "s"},
-				{"mkt_view_campaigns", 2, "src_customers", "restart", "cs"},
-				{"saleops_fct_revenue", 2, "src_customers", "restart", "s"},
-				{"mkt_view_revenue", 3, "src_customers", "restart", "c"},
+				{"int_orders_enriched", 1, "src_customers", "recreate", "s"},
+				{"saleops_dim_customer", 1, "src_customers", "recreate", "s"},
+				{"mkt_view_campaigns", 2, "src_customers", "none", "cs"},
+				{"saleops_fct_revenue", 2, "src_customers", "recreate", "s"},
+				{"mkt_view_revenue", 3, "src_customers", "none", "c"},
 			},
+			own: map[string]string{"src_customers": "recreate"},
 		},
 		{
-			name:    "breaking ddl recreates every descendant",
+			name:    "breaking ddl: other products are redeployed with --cross-product-deployment",
 			changed: []Changed{{Table: "saleops_dim_customer", Change: "ddl", Schema: breakingCh}},
+			opts:    Options{Deploy: plan.Options{CrossProductDeployment: true}},
 			want: []imp{
 				{"mkt_view_campaigns", 1, "saleops_dim_customer", "recreate", "cs"},
 				{"saleops_fct_revenue", 1, "saleops_dim_customer", "recreate", "s"},
-				{"mkt_view_revenue", 2, "saleops_dim_customer", "recreate", "c"},
+				{"mkt_view_revenue", 2, "saleops_dim_customer", "restart", "c"},
 			},
 		},
 		{
-			name:    "unclassified ddl counts as breaking",
+			name:    "breaking ddl: a common product follows",
+			changed: []Changed{{Table: "saleops_dim_customer", Change: "ddl", Schema: breakingCh}},
+			opts:    Options{Deploy: plan.Options{CommonProducts: []string{"marketing"}}},
+			want: []imp{
+				{"mkt_view_campaigns", 1, "saleops_dim_customer", "recreate", "cs"},
+				{"saleops_fct_revenue", 1, "saleops_dim_customer", "recreate", "s"},
+				{"mkt_view_revenue", 2, "saleops_dim_customer", "restart", "c"},
+			},
+		},
+		{
+			name:    "unclassified ddl",
 			changed: []Changed{{Table: "int_campaigns", Change: "ddl"}},
 			want:    []imp{{"mkt_view_campaigns", 1, "int_campaigns", "recreate", "s"}},
+		},
+		{
+			name:    "dml change: the table restarts, its readers read the new output",
+			changed: []Changed{{Table: "src_customers", Change: "dml"}},
+			want: []imp{
+				{"int_orders_enriched", 1, "src_customers", "none", "s"},
+				{"saleops_dim_customer", 1, "src_customers", "none", "s"},
+				{"mkt_view_campaigns", 2, "src_customers", "none", "cs"},
+				{"saleops_fct_revenue", 2, "src_customers", "none", "s"},
+				{"mkt_view_revenue", 3, "src_customers", "none", "c"},
+			},
+			own: map[string]string{"src_customers": "restart"},
+		},
+		{
+			name:    "dml change with --may-start-descendants",
+			changed: []Changed{{Table: "src_customers", Change: "dml"}},
+			opts:    Options{Deploy: plan.Options{MayStartDescendants: true}},
+			want: []imp{
+				{"int_orders_enriched", 1, "src_customers", "recreate", "s"},
+				{"saleops_dim_customer", 1, "src_customers", "recreate", "s"},
+				{"mkt_view_campaigns", 2, "src_customers", "none", "cs"},
+				{"saleops_fct_revenue", 2, "src_customers", "recreate", "s"},
+				{"mkt_view_revenue", 3, "src_customers", "none", "c"},
+			},
 		},
 		{
 			name: "several changes; a changed table is not impacted; depth is the shortest",
@@ -116,41 +166,93 @@ func TestAnalyze(t *testing.T) {
 				{Table: "saleops_dim_customer", Change: "dml"},
 			},
 			want: []imp{
-				{"mkt_view_campaigns", 1, "saleops_dim_customer", "restart", "cs"},
-				{"saleops_fct_revenue", 1, "int_orders_enriched saleops_dim_customer src_orders", "restart", "s"},
-				{"mkt_view_revenue", 2, "int_orders_enriched saleops_dim_customer src_orders", "restart", "c"},
+				{"mkt_view_campaigns", 1, "saleops_dim_customer", "none", "cs"},
+				{"saleops_fct_revenue", 1, "int_orders_enriched saleops_dim_customer src_orders", "recreate", "s"},
+				{"mkt_view_revenue", 2, "int_orders_enriched saleops_dim_customer src_orders", "none", "c"},
 			},
+			own: map[string]string{"src_orders": "restart", "int_orders_enriched": "recreate", "saleops_dim_customer": "restart"},
+		},
+		{
+			name:    "a changed table below a recreated one is recreated too",
+			changed: []Changed{{Table: "src_customers", Change: "ddl"}, {Table: "saleops_dim_customer", Change: "dml"}},
+			want: []imp{
+				{"int_orders_enriched", 1, "src_customers", "recreate", "s"},
+				{"mkt_view_campaigns", 1, "saleops_dim_customer src_customers", "none", "cs"},
+				{"saleops_fct_revenue", 1, "saleops_dim_customer src_customers", "recreate", "s"},
+				{"mkt_view_revenue", 2, "saleops_dim_customer src_customers", "none", "c"},
+			},
+			own: map[string]string{"src_customers": "recreate", "saleops_dim_customer": "recreate"},
 		},
 		{
 			name:    "deleted table breaks its readers",
 			changed: []Changed{{Table: "src_legacy", Change: "deleted"}},
 			want:    []imp{{"mkt_view_campaigns", 1, "src_legacy", "broken", "s"}},
+			own:     map[string]string{"src_legacy": ""},
 		},
 		{
-			name:    "renamed table breaks readers of the old name",
+			name:    "renamed table is created; readers of the old name are broken",
 			changed: []Changed{{Table: "src_campaigns", Change: "renamed", OldName: "src_campaign"}},
 			want: []imp{
 				{"int_campaigns", 1, "src_campaigns", "broken", ""},
-				{"mkt_view_campaigns", 2, "src_campaigns", "restart", "s"},
+				{"mkt_view_campaigns", 2, "src_campaigns", "none", "s"},
 			},
+			own: map[string]string{"src_campaigns": "create"},
 		},
 		{
 			name:    "a folder move alone impacts nothing",
 			changed: []Changed{{Table: "src_campaigns", Change: "renamed"}},
 			want:    nil,
+			own:     map[string]string{"src_campaigns": "none"},
 		},
 		{
-			name:    "selection",
+			name:    "formatting only deploys nothing",
+			changed: []Changed{{Table: "src_campaigns", Change: "dml", FormattingOnly: true}},
+			want:    nil,
+			own:     map[string]string{"src_campaigns": "none"},
+		},
+		{
+			name:    "selection: redeployed as with --force",
 			changed: FromSelection([]string{"int_campaigns", "src_campaigns"}),
-			want:    []imp{{"mkt_view_campaigns", 1, "int_campaigns src_campaigns", "restart", "s"}},
+			want:    []imp{{"mkt_view_campaigns", 1, "int_campaigns src_campaigns", "recreate", "s"}},
+			own:     map[string]string{"int_campaigns": "recreate", "src_campaigns": "recreate"},
 		},
 		{
-			name:    "max depth",
-			changed: []Changed{{Table: "src_customers", Change: "dml"}},
+			name:    "an excluded descendant is shown excluded",
+			changed: []Changed{{Table: "src_customers", Change: "ddl"}},
+			opts:    Options{NeverDeploy: []string{"saleops_fct_revenue"}},
+			want: []imp{
+				{"int_orders_enriched", 1, "src_customers", "recreate", "s"},
+				{"saleops_dim_customer", 1, "src_customers", "recreate", "s"},
+				{"mkt_view_campaigns", 2, "src_customers", "none", "cs"},
+				{"saleops_fct_revenue", 2, "src_customers", "excluded", "s"},
+				{"mkt_view_revenue", 3, "src_customers", "none", "c"},
+			},
+		},
+		{
+			name:    "the target's state: missing tables are created, stopped ones started",
+			changed: []Changed{{Table: "src_customers", Change: "ddl"}},
+			opts: Options{Deployed: func(n string) (bool, bool) {
+				return n != "saleops_dim_customer", n != "int_orders_enriched"
+			}},
+			want: []imp{
+				{"int_orders_enriched", 1, "src_customers", "recreate", "s"},
+				{"saleops_dim_customer", 1, "src_customers", "create", "s"},
+				{"mkt_view_campaigns", 2, "src_customers", "none", "cs"},
+				{"saleops_fct_revenue", 2, "src_customers", "recreate", "s"},
+				{"mkt_view_revenue", 3, "src_customers", "none", "c"},
+			},
+		},
+		{
+			// saleops_fct_revenue is recreated through int_orders_enriched
+			// (the ddl change, two edges away), not for the dml change one
+			// edge away; mkt_view_revenue is not listed.
+			name:    "max depth lists less, decides the same",
+			changed: []Changed{{Table: "src_orders", Change: "ddl"}, {Table: "saleops_dim_customer", Change: "dml"}},
 			opts:    Options{MaxDepth: 1},
 			want: []imp{
-				{"int_orders_enriched", 1, "src_customers", "restart", "s"},
-				{"saleops_dim_customer", 1, "src_customers", "restart", "s"},
+				{"int_orders_enriched", 1, "src_orders", "recreate", "s"},
+				{"mkt_view_campaigns", 1, "saleops_dim_customer", "none", "cs"},
+				{"saleops_fct_revenue", 1, "saleops_dim_customer src_orders", "recreate", "s"},
 			},
 		},
 		{
@@ -159,7 +261,7 @@ func TestAnalyze(t *testing.T) {
 			want:    []imp{{"mkt_view_campaigns", 1, "int_campaigns", "recreate", "s"}},
 		},
 		{name: "nothing", changed: nil, want: nil},
-		{name: "leaf", changed: []Changed{{Table: "mkt_view_revenue", Change: "dml"}}, want: nil},
+		{name: "leaf", changed: []Changed{{Table: "mkt_view_revenue", Change: "dml"}}, want: nil, own: map[string]string{"mkt_view_revenue": "restart"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,6 +279,11 @@ func TestAnalyze(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("impacted\n got %v\nwant %v", got, tt.want)
+			}
+			for _, c := range rep.Changed {
+				if want, ok := tt.own[c.Table]; ok && c.Action != want {
+					t.Errorf("changed %s: action %q, want %q", c.Table, c.Action, want)
+				}
 			}
 			if rep.Impacted == nil || rep.Changed == nil {
 				t.Errorf("nil lists encode as null in JSON")
@@ -269,7 +376,11 @@ func TestWriteUnknownFormat(t *testing.T) {
 }
 
 func TestSummaryLine(t *testing.T) {
-	if got, want := goldenReport(t).SummaryLine(), "4 tables changed, 5 impacted (2 cross-product, 2 recreate, 2 broken)"; got != want {
+	if got, want := goldenReport(t).SummaryLine(), "4 tables changed, 5 impacted (2 cross-product, 2 recreate, 1 restart, 2 broken)"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	dml := Analyze(testGraph(t), []Changed{{Table: "src_customers", Change: "dml"}}, Options{NeverDeploy: []string{"saleops_fct_revenue"}, Deploy: plan.Options{MayStartDescendants: true}})
+	if got, want := dml.SummaryLine(), "1 table changed, 5 impacted (2 cross-product, 2 recreate, 1 excluded, 2 not redeployed)"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }

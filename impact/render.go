@@ -33,7 +33,8 @@ func (r Report) Write(w io.Writer, format string, style render.Style) error {
 }
 
 // SummaryLine is e.g. "3 tables changed, 7 impacted (2 cross-product,
-// 1 recreate)"; the counts in parentheses appear when non-zero.
+// 1 recreate, 4 restart, 2 not redeployed)": the impacted tables by what
+// the deploy does to them; the counts in parentheses appear when non-zero.
 func (r Report) SummaryLine() string {
 	s := r.Summary()
 	word := "tables"
@@ -42,14 +43,22 @@ func (r Report) SummaryLine() string {
 	}
 	line := fmt.Sprintf("%d %s changed, %d impacted", s.Changed, word, s.Impacted)
 	var extra []string
-	if s.CrossProduct > 0 {
-		extra = append(extra, fmt.Sprintf("%d cross-product", s.CrossProduct))
-	}
-	if s.Recreate > 0 {
-		extra = append(extra, fmt.Sprintf("%d recreate", s.Recreate))
-	}
-	if s.Broken > 0 {
-		extra = append(extra, fmt.Sprintf("%d broken", s.Broken))
+	for _, c := range []struct {
+		n    int
+		what string
+	}{
+		{s.CrossProduct, "cross-product"},
+		{s.Create, "create"},
+		{s.Recreate, "recreate"},
+		{s.Restart, "restart"},
+		{s.Start, "start"},
+		{s.Excluded, "excluded"},
+		{s.None, "not redeployed"},
+		{s.Broken, "broken"},
+	} {
+		if c.n > 0 {
+			extra = append(extra, fmt.Sprintf("%d %s", c.n, c.what))
+		}
 	}
 	if len(extra) > 0 {
 		line += " (" + strings.Join(extra, ", ") + ")"
@@ -96,13 +105,13 @@ func (r Report) WriteTable(w io.Writer, style render.Style) error {
 }
 
 func (r Report) changedTable() render.Table {
-	t := render.Table{Header: []string{"TABLE", "CHANGE", "SCHEMA"}}
+	t := render.Table{Header: []string{"TABLE", "CHANGE", "SCHEMA", "ACTION"}}
 	for _, c := range r.Changed {
 		change := c.Change
 		if c.FormattingOnly {
 			change += " (formatting only)"
 		}
-		t.Add(c.Table, change, schemaCell(c))
+		t.Add(c.Table, change, schemaCell(c), dash(c.Action))
 	}
 	return t
 }
@@ -147,6 +156,18 @@ func dash(s string) string {
 // limited to 65,536 characters.
 const MaxCommentDiagram = 100
 
+// ActionsNote says which deploy the actions describe: the change set's
+// (`--select state:modified`), or, when a table was selected without a
+// known change, a forced redeploy of the selection.
+func (r Report) ActionsNote() string {
+	for _, c := range r.Changed {
+		if c.Change == ChangeSelected {
+			return "Actions: what `shiftleft pipeline deploy` of the selected tables with `--force` does, every table running."
+		}
+	}
+	return "Actions: what `shiftleft pipeline deploy --select state:modified` does with the same `--since`, every table running its previous version."
+}
+
 // WriteMarkdown writes a pull-request comment: a bold summary line, the
 // tables, and a Mermaid diagram with changed tables in red and impacted
 // ones in orange.
@@ -158,6 +179,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
+	b.WriteString("_" + r.ActionsNote() + "_\n\n")
 	if err := r.changedTable().Write(&b, render.Markdown); err != nil {
 		return err
 	}
@@ -185,13 +207,15 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 }
 
 // Diagram classes: changed tables red, impacted orange, deleted dashed
-// red, tables to recreate or broken with a thick border.
+// red, tables to recreate or broken with a thick border, tables the deploy
+// leaves alone pale.
 var classes = map[string]string{
 	"changed":  "fill:#f66,stroke:#900,color:#000",
 	"deleted":  "fill:#fcc,stroke:#900,stroke-dasharray:4,color:#000",
 	"impacted": "fill:#fa3,stroke:#a60,color:#000",
 	"recreate": "fill:#fa3,stroke:#900,stroke-width:3px,color:#000",
 	"broken":   "fill:#fa3,stroke:#000,stroke-width:3px,stroke-dasharray:4,color:#000",
+	"kept":     "fill:#fed,stroke:#a60,color:#000",
 }
 
 // Diagram draws the changed and impacted tables and the edges between
@@ -229,6 +253,8 @@ func (r Report) Diagram() render.Diagram {
 			cls = "recreate"
 		case ActionBroken:
 			cls = "broken"
+		case ActionNone, ActionExcluded:
+			cls = "kept"
 		}
 		d.Nodes = append(d.Nodes, render.DiagramNode{ID: i.Table, Label: fmt.Sprintf("%s (%s)", i.Table, i.Action), Class: cls})
 	}
