@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/base64"
+	"encoding/pem"
+	"net/http"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
+	"github.com/shiftleft-dev/shiftleft/deployers/flink/flinktest"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
@@ -344,4 +347,72 @@ func repoRoot(t *testing.T) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Dir(filepath.Dir(file))
+}
+
+// Canaries of the flink target's authenticating proxy (flink_gateway.headers
+// and the bearer token of flink_gateway.token_env).
+const (
+	canaryGatewayHeader = "canary-5f3b-gateway-header-77a1"
+	canaryGatewayToken  = "canary-5f3b-gateway-token-c42e"
+)
+
+// TestCanaryFlinkGatewaySecretsNeverLeak runs the flink target against the
+// stand-in over TLS (custom CA file) behind a proxy that requires a header
+// and a bearer token and, when they are wrong, echoes every request header
+// in its error body: the header value and the token must never reach
+// stdout or stderr, --verbose logs and validate-config --show included.
+func TestCanaryFlinkGatewaySecretsNeverLeak(t *testing.T) {
+	srv := flinktest.NewTLS(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("X-Proxy-Key") != canaryGatewayHeader || r.Header.Get("Authorization") != "Bearer "+canaryGatewayToken {
+				var echo []string
+				for k, v := range r.Header {
+					echo = append(echo, k+": "+strings.Join(v, ","))
+				}
+				sort.Strings(echo)
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = w.Write([]byte(`{"errors":["proxy refused: ` + strings.Join(echo, "; ") + `"]}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	testfs.CopyTree(t, filepath.Join(repoRoot(t), "flink_data_products", "pipelines"), filepath.Join(dir, "pipelines"))
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Gateway.Certificate().Raw})
+	if err := os.WriteFile(filepath.Join(dir, "ca.pem"), ca, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "flink_gateway:\n  url: " + srv.Gateway.URL + "\n  jobmanager_url: " + srv.JobManager.URL +
+		"\n  ca_file: ca.pem\n  token_env: CANARY_GATEWAY_TOKEN\n  headers:\n    X-Proxy-Key: " + canaryGatewayHeader + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runs := []struct {
+		name string
+		env  map[string]string
+		args []string
+		ok   bool
+	}{
+		{"running statements with the right token", map[string]string{"CANARY_GATEWAY_TOKEN": canaryGatewayToken},
+			[]string{"pipeline", "report-running-statements", "--target", "flink", "--verbose"}, true},
+		{"deploy refused by the proxy", map[string]string{"CANARY_GATEWAY_TOKEN": canaryGatewayToken + "-wrong"},
+			[]string{"pipeline", "deploy", "--target", "flink", "--select", "product:saleops", "--verbose"}, false},
+		{"validate-config --show", map[string]string{"CANARY_GATEWAY_TOKEN": canaryGatewayToken},
+			[]string{"project", "validate-config", "--show", "--format", "json"}, true},
+	}
+	for _, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, dir, r.env, r.args...)
+			if (code == 0) != r.ok {
+				t.Fatalf("exit %d, want success %v:\n%s%s", code, r.ok, out, errs)
+			}
+			for _, c := range []string{canaryGatewayHeader, canaryGatewayToken} {
+				if strings.Contains(out+errs, c) {
+					t.Errorf("canary %q leaked:\n%s%s", c, out, errs)
+				}
+			}
+		})
+	}
 }

@@ -59,6 +59,9 @@ func renderDDL(table, sql string, d dialect) (rendered, error) {
 	if errs := confluentOnly(src, toks); len(errs) > 0 {
 		return rendered{}, joinErrors(errs)
 	}
+	if err := materialized(src, toks); err != nil {
+		return rendered{}, err
+	}
 	def, err := tableDefinition(table, sql)
 	if err != nil {
 		return rendered{}, err
@@ -510,4 +513,17 @@ func globMatch(p, s string) bool {
 		s = s[i+len(mid):]
 	}
 	return strings.HasSuffix(s, parts[len(parts)-1])
+}
+
+// materialized refuses CREATE MATERIALIZED TABLE: the rewrite handles
+// Kafka tables, and Flink's materialized tables need a catalog that
+// stores them and a FRESHNESS … AS query it refreshes.
+func materialized(src []byte, toks []flinksql.Token) error {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].Kw == flinksql.KwCreate && strings.EqualFold(toks[i+1].Text(src), "MATERIALIZED") {
+			return &deployers.SQLError{Line: toks[i].Pos.Line, Col: toks[i].Pos.Col,
+				Msg: "CREATE MATERIALIZED TABLE cannot be translated for the flink target: open-source Flink keeps materialized tables in a catalog that stores them, refreshed from a FRESHNESS … AS query; define a CREATE TABLE and an INSERT instead"}
+		}
+	}
+	return nil
 }

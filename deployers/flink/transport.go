@@ -4,8 +4,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/shiftleft-dev/shiftleft/config"
@@ -40,7 +42,11 @@ func withHeaders(rt http.RoundTripper, opts Options) http.RoundTripper {
 	if len(opts.Headers) == 0 && opts.Token == "" {
 		return rt
 	}
-	return &headerTransport{base: rt, headers: opts.Headers, token: opts.Token}
+	values := []string{opts.Token.Reveal()}
+	for _, v := range opts.Headers {
+		values = append(values, v.Reveal())
+	}
+	return &headerTransport{base: rt, headers: opts.Headers, token: opts.Token, redact: config.NewRedactor(values)}
 }
 
 // headerTransport adds headers to each request. The values stay
@@ -49,6 +55,7 @@ type headerTransport struct {
 	base    http.RoundTripper
 	headers map[string]config.Secret
 	token   config.Secret
+	redact  *config.Redactor
 }
 
 func (h *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -60,5 +67,21 @@ func (h *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if h.token != "" {
 		r.Header.Set("Authorization", "Bearer "+h.token.Reveal())
 	}
-	return h.base.RoundTrip(r)
+	resp, err := h.base.RoundTrip(r)
+	if err != nil || resp.Body == nil {
+		return resp, err
+	}
+	// A proxy may echo the request's headers in its answer (error pages
+	// often do): the answer reaches errors and logs only with the header
+	// values and the token masked. Cost: the body is read whole, bounded
+	// by maxBody as every reader of it is.
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	resp.Body.Close()
+	if rerr != nil {
+		return nil, rerr
+	}
+	masked := h.redact.Redact(string(body))
+	resp.Body = io.NopCloser(strings.NewReader(masked))
+	resp.ContentLength = int64(len(masked))
+	return resp, nil
 }
