@@ -23,10 +23,12 @@ type ImpactRequest struct {
 	MaxDepth int
 }
 
-// Impact lists the tables downstream of a change with the action a deploy
-// would need. Without selection methods the change is the git change set,
-// less the excluded tables; with them, the selected tables are the change
-// (their kind taken from the change set when there is one).
+// Impact lists the tables downstream of a change with what a deploy of it
+// does to each (`deploy --select state:modified` with the same change set,
+// the config's common products, the exclusions), every table running its
+// previous version. Without selection methods the change is the git change
+// set, less the excluded tables; with them, the selected tables are the
+// change (their kind taken from the change set when there is one).
 func (ws *Workspace) Impact(ctx context.Context, req ImpactRequest) (*impact.Report, error) {
 	sel, err := ws.Select(ctx, req.Selection)
 	if err != nil {
@@ -38,7 +40,11 @@ func (ws *Workspace) Impact(ctx context.Context, req ImpactRequest) (*impact.Rep
 	} else {
 		changed = changedOfSelection(sel)
 	}
-	rep := impact.Analyze(ws.Graph, changed, impact.Options{MaxDepth: req.MaxDepth})
+	rep := impact.Analyze(ws.Graph, changed, impact.Options{
+		MaxDepth:    req.MaxDepth,
+		Deploy:      plan.Options{CommonProducts: ws.config().App.AcceptedCommonProducts},
+		NeverDeploy: sel.ExcludeMatched,
+	})
 	return &rep, nil
 }
 
