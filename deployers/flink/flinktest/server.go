@@ -37,14 +37,20 @@ type Job struct {
 	Seq int
 	// RootException is served by /jobs/{id}/exceptions.
 	RootException string
+	// Rows is what an INSERT … VALUES wrote (its sink vertex's read-records).
+	Rows int
 }
 
 type operation struct {
-	status   string // INITIALIZED, RUNNING, FINISHED, ERROR, CLOSED
-	reads    int    // status reads so far
-	fetches  int
-	err      string // root cause, for ERROR
-	jobID    string
+	status  string // INITIALIZED, RUNNING, FINISHED, ERROR, CLOSED
+	reads   int    // status reads so far
+	fetches int
+	err     string // root cause, for ERROR
+	jobID   string
+	// query ops (SELECT, EXPLAIN) serve rows and columns (sqlrun.go).
+	query    bool
+	rows     []storedRow
+	columns  []any
 	isDDL    bool
 	syncJob  bool // table.dml-sync: stays RUNNING
 	finalize func() (jobID string, err string)
@@ -65,13 +71,15 @@ type Server struct {
 	sessions   map[string]*session
 	jobs       map[string]*Job
 	savepoints map[string]string // trigger id → location ("" while in progress)
-	seq        int
-	requests   []string
+	// data is each table's topic: the rows INSERT … VALUES wrote.
+	data     map[string][]storedRow
+	seq      int
+	requests []string
 }
 
 // New starts both servers; Close stops them.
 func New() *Server {
-	s := &Server{sessions: map[string]*session{}, jobs: map[string]*Job{}, savepoints: map[string]string{}}
+	s := &Server{sessions: map[string]*session{}, jobs: map[string]*Job{}, savepoints: map[string]string{}, data: map[string][]storedRow{}}
 	s.Gateway = httptest.NewServer(http.HandlerFunc(s.serveGateway))
 	s.JobManager = httptest.NewServer(http.HandlerFunc(s.serveJobManager))
 	return s
@@ -81,7 +89,7 @@ func New() *Server {
 // Gateway.Certificate()), each request going through wrap first, e.g. a
 // proxy that requires a header.
 func NewTLS(wrap func(http.Handler) http.Handler) *Server {
-	s := &Server{sessions: map[string]*session{}, jobs: map[string]*Job{}, savepoints: map[string]string{}}
+	s := &Server{sessions: map[string]*session{}, jobs: map[string]*Job{}, savepoints: map[string]string{}, data: map[string][]storedRow{}}
 	s.Gateway = httptest.NewTLSServer(wrap(http.HandlerFunc(s.serveGateway)))
 	s.JobManager = httptest.NewTLSServer(wrap(http.HandlerFunc(s.serveJobManager)))
 	return s
@@ -271,6 +279,10 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, p []stri
 			writeJSON(w, 200, map[string]any{"resultType": "NOT_READY", "nextResultUri": base + p[6] + "?rowFormat=JSON"})
 			return
 		}
+		if op.query {
+			serveRows(w, base, p[6], op)
+			return
+		}
 		if p[6] != "0" {
 			writeJSON(w, 200, map[string]any{"resultType": "EOS", "isQueryResult": false, "resultKind": "SUCCESS",
 				"results": map[string]any{"columns": []any{}, "rowFormat": "JSON", "data": []any{}}})
@@ -415,6 +427,14 @@ func (s *Server) applyDDL(sess *session, sql string) string {
 
 func (s *Server) newOperation(sess *session, sql string, cfg map[string]string) *operation {
 	op := &operation{status: "INITIALIZED"}
+	switch first := strings.ToUpper(strings.Fields(strings.TrimSpace(sql) + " x")[0]); first {
+	case "EXPLAIN":
+		s.explainOp(sess, sql, op)
+		return op
+	case "SELECT":
+		s.selectOp(sess, sql, op)
+		return op
+	}
 	info, err := parse(sql)
 	switch {
 	case err != nil:
@@ -429,6 +449,9 @@ func (s *Server) newOperation(sess *session, sql string, cfg map[string]string) 
 	default:
 		op.syncJob = cfg["table.dml-sync"] == "true"
 		op.finalize = func() (string, string) {
+			if m := mistake(sql); m != "" {
+				return "", m
+			}
 			for _, r := range info.reads {
 				if _, ok := sess.tables[r]; !ok {
 					return "", "SQL validation failed. From line 1, column 1 to line 1, column 10: Object '" + r + "' not found"
@@ -451,6 +474,9 @@ func (s *Server) newOperation(sess *session, sql string, cfg map[string]string) 
 				conf[k] = v
 			}
 			j := &Job{ID: newID(16), Name: name, State: state, SQL: sql, Config: conf, Seq: s.seq}
+			if info.bounded {
+				j.Rows = s.storeValues(sess, info.table, sql)
+			}
 			s.jobs[j.ID] = j
 			return j.ID, ""
 		}
@@ -498,7 +524,9 @@ func (s *Server) serveJobManager(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case len(p) == 2 && r.Method == http.MethodGet:
-		writeJSON(w, 200, view(j))
+		detail := view(j)
+		detail["vertices"], detail["plan"] = vertices(j)
+		writeJSON(w, 200, detail)
 		if j.State == "CANCELLING" {
 			j.State = "CANCELED"
 		}
