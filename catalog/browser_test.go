@@ -332,4 +332,3 @@ func contains(s []string, v string) bool {
 	}
 	return false
 }
-

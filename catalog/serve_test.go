@@ -48,7 +48,9 @@ func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	urls := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- catalog.Serve(ctx, "127.0.0.1:0", []byte("<html>the page</html>"), func(u string) { urls <- u }) }()
+	go func() {
+		done <- catalog.Serve(ctx, "127.0.0.1:0", []byte("<html>the page</html>"), func(u string) { urls <- u })
+	}()
 	var url string
 	select {
 	case url = <-urls:
