@@ -203,6 +203,11 @@ func externalsOf(g *dag.Graph, in Inputs, steps []Step, selectedExternals []stri
 		if in.Strict && !declared {
 			strict.Items = append(strict.Items, ExternalProblem{Table: n, ReadBy: rb})
 		}
+		if !declared && !undeploy {
+			if near := nearestTable(g, n); near != "" {
+				warnings = append(warnings, fmt.Sprintf("external input %s (read by %s) is defined nowhere in the project: did you mean %s?", n, strings.Join(rb, ", "), near))
+			}
+		}
 		switch {
 		case undeploy:
 			e.Status = presenceStatus(ein.Presence)
@@ -342,4 +347,49 @@ func ExternalSteps(p *Plan) []Step {
 		}
 	}
 	return out
+}
+
+// nearestTable is the table of the project whose name is at most two
+// edits from the reference's last name part, "" when none is: a misspelt
+// reference looks like an external input. Cost: O(V) length checks plus an
+// O(len²) edit distance for names of close length.
+func nearestTable(g *dag.Graph, ref string) string {
+	short := ref[strings.LastIndexByte(ref, '.')+1:]
+	best, bestD := "", 3
+	for _, n := range g.Names() {
+		if d := len(n) - len(short); d > 2 || d < -2 || g.Table(n).IsExternal {
+			continue
+		}
+		if d := editDistance(short, n, bestD); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit when it is
+// at least limit.
+func editDistance(a, b string, limit int) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin >= limit {
+			return limit
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], limit)
 }

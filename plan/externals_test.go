@@ -322,3 +322,21 @@ func TestExternalsRender(t *testing.T) {
 	golden(t, "plan-externals.txt", []byte(text.String()))
 	golden(t, "plan-externals.json", []byte(js.String()))
 }
+
+func TestMisspeltReferenceIsWarned(t *testing.T) {
+	g := raw(t)
+	g.Table("int_o").External = []string{"src_0"}
+	p, err := externalsPlan(t, g, Inputs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "external input src_0 (read by int_o) is defined nowhere in the project: did you mean src_a?"
+	if !strings.Contains(strings.Join(p.Warnings, "\n"), want) {
+		t.Errorf("warnings %q, want %q", p.Warnings, want)
+	}
+	for _, w := range p.Warnings {
+		if strings.Contains(w, "raw_a") {
+			t.Errorf("raw_a is far from every table name: %q", w)
+		}
+	}
+}
