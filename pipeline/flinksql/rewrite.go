@@ -378,11 +378,16 @@ func (rw *rewriter) columnList(open int) {
 				i += 2
 			}
 			if a.kw(i, e.hi) == KwPrimary && a.kw(i+1, e.hi) == KwKey {
-				// The element and the comma before it (after it, for the first).
+				// The element and the comma before it (after it, for the
+				// first); a comment after that comma stays.
 				start, end := a.toks[e.lo].Start, a.toks[e.hi-1].End
 				switch {
 				case k > 0:
-					start = a.toks[elems[k-1].hi-1].End
+					comma := a.toks[elems[k-1].hi]
+					rw.edits = append(rw.edits, edit{start: comma.Start, end: comma.End})
+					if ls := strings.LastIndexByte(a.text[:start], '\n'); ls >= comma.End && isSpace([]byte(a.text[ls+1:start])) {
+						start = ls + 1
+					}
 				case len(elems) > 1:
 					end = a.toks[elems[1].lo].Start
 				}
@@ -515,9 +520,16 @@ func (rw *rewriter) withInPlace(at int) {
 			rw.edits = append(rw.edits, ed)
 			continue
 		}
-		// The run ends the clause: from the end of the option before it,
-		// its comma included.
-		rw.edits = append(rw.edits, rw.remove(a.toks[elems[run-1].hi-1].End, a.toks[elems[k].hi-1].End))
+		// The run ends the clause: the comma after the option before it
+		// goes (a comment after that comma stays), then the run, from the
+		// start of its line when only blanks precede it.
+		comma := a.toks[elems[run-1].hi]
+		rw.edits = append(rw.edits, edit{start: comma.Start, end: comma.End})
+		start := a.toks[elems[run].lo].Start
+		if ls := strings.LastIndexByte(a.text[:start], '\n'); ls >= comma.End && isSpace([]byte(a.text[ls+1:start])) {
+			start = ls + 1
+		}
+		rw.edits = append(rw.edits, rw.remove(start, a.toks[elems[k].hi-1].End))
 	}
 	if len(added) == 0 {
 		return

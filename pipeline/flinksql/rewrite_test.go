@@ -109,6 +109,27 @@ WITH (
 			removed: []string{"DISTRIBUTED BY", "DISTRIBUTED BY"},
 		},
 		{
+			name: "KeepLines: removals leave their lines, additions go on existing lines",
+			src:  "CREATE TABLE t (\n  k STRING, -- key\n  PRIMARY KEY (k) NOT ENFORCED\n) DISTRIBUTED BY HASH(k)\n  INTO 2 BUCKETS\nWITH (\n  'kafka.a' = '1',\n  'x' = '2', -- keep\n  'kafka.b' = '3'\n);",
+			opts: RewriteOptions{DropDistributedBy: true, DropOptions: []string{"kafka.*"}, SetOptions: []Option{{Key: "x", Value: "9"}, {Key: "y", Value: "8"}},
+				AppendColumns: []string{"c AS 1"}, DropPrimaryKey: true, KeepLines: true},
+			want:    "CREATE TABLE t (\n  k STRING, c AS 1 -- key\n\n)\n\nWITH (\n\n  'x' = '9', 'y' = '8' -- keep\n\n);",
+			removed: []string{"PRIMARY KEY", "DISTRIBUTED BY", "option 'kafka.a'", "option 'kafka.b'"},
+		},
+		{
+			name:    "KeepLines: column PRIMARY KEY, every option replaced, no WITH added on a new line",
+			src:     "CREATE TABLE t (k STRING PRIMARY KEY NOT ENFORCED, v INT) WITH (\n  'a' = '1'\n)",
+			opts:    RewriteOptions{DropOptions: []string{"a"}, SetOptions: []Option{{Key: "b", Value: "2"}}, DropPrimaryKey: true, KeepLines: true},
+			want:    "CREATE TABLE t (k STRING, v INT) WITH (\n  'b' = '2'\n)",
+			removed: []string{"PRIMARY KEY", "option 'a'"},
+		},
+		{
+			name: "KeepLines: a WITH clause is added on the last line",
+			src:  "CREATE TABLE t (\n  a INT\n);",
+			opts: RewriteOptions{SetOptions: []Option{{Key: "connector", Value: "kafka"}}, KeepLines: true},
+			want: "CREATE TABLE t (\n  a INT\n) WITH ('connector' = 'kafka');",
+		},
+		{
 			name: "CTAS: WITH inserted before AS",
 			src:  "CREATE TABLE t AS SELECT * FROM s",
 			opts: RewriteOptions{SetOptions: []Option{{Key: "connector", Value: "kafka"}}},
