@@ -107,15 +107,12 @@ func (c Contract) ConsumersOf() []string {
 	return out
 }
 
-// WriteContracts writes the contracts as a table (for the table format,
-// whose report does not show them): nothing when none was computed.
+// WriteContracts writes the changed ports as a table (for the table
+// format, whose report does not show them): nothing when no port changed,
+// so that reports of projects and changes without ports stay as they were.
 func (r Report) WriteContracts(w io.Writer, style render.Style) error {
-	if r.Contracts == nil {
-		return nil
-	}
 	if len(r.Contracts) == 0 {
-		_, err := io.WriteString(w, "\nContracts: no output port of a data product changed.\n")
-		return err
+		return nil
 	}
 	if _, err := io.WriteString(w, "\nContracts:\n"); err != nil {
 		return err

@@ -109,11 +109,11 @@ func (ws *Workspace) ValidateProducts(ctx context.Context, req ValidateProductsR
 // AddContracts sets rep.Contracts: the changed tables of the report that
 // are output ports of the declared products, classified by the schema
 // change rules, each with the products that read the port and the
-// consumers its manifest declares. A project without manifests gets an
-// empty list.
+// consumers its manifest declares. A project without manifests has no
+// contracts: rep.Contracts stays nil.
 func (ws *Workspace) AddContracts(ctx context.Context, rep *impact.Report) error {
 	ms, err := ws.Manifests(ctx)
-	if err != nil {
+	if err != nil || len(ms) == 0 {
 		return err
 	}
 	// Who reads each table, by product. A deleted port is no longer a
