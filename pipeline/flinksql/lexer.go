@@ -246,7 +246,7 @@ func AppendTokens(dst []Token, src []byte) ([]Token, error) {
 				if c == '`' {
 					return dst, &SyntaxError{Pos: p, Msg: "unterminated quoted identifier: add the closing `"}
 				}
-				return dst, &SyntaxError{Pos: p, Msg: fmt.Sprintf("unterminated string literal: add the closing %c", c)}
+				return dst, diagnoseQuote(src, dst[first:], i, c, p)
 			}
 			newlines(i, end)
 			kind := TokString

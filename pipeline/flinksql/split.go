@@ -97,8 +97,9 @@ const maxParenDepth = 1000
 
 // matchParens returns, for each '(' token, the index of its ')' (and -1
 // for other tokens), reusing buf. Unbalanced parentheses are a
-// *SyntaxError naming the offending one, and so is nesting deeper than
-// maxParenDepth. O(n) with a stack.
+// *SyntaxError naming the most likely offending one (diagnoseParens, on
+// the error path only), and so is nesting deeper than maxParenDepth. O(n)
+// with a stack.
 func matchParens(toks []Token, buf []int32) ([]int32, error) {
 	if cap(buf) < len(toks) {
 		buf = make([]int32, len(toks))
@@ -120,14 +121,14 @@ func matchParens(toks []Token, buf []int32) ([]int32, error) {
 			stack = append(stack, int32(i))
 		case ')':
 			if len(stack) == 0 {
-				return buf, &SyntaxError{Pos: t.Pos, Msg: "')' without a matching '('"}
+				return buf, diagnoseParens(toks, &SyntaxError{Pos: t.Pos, Msg: "')' without a matching '('"})
 			}
 			buf[stack[len(stack)-1]] = int32(i)
 			stack = stack[:len(stack)-1]
 		}
 	}
 	if len(stack) > 0 {
-		return buf, &SyntaxError{Pos: toks[stack[len(stack)-1]].Pos, Msg: "'(' is never closed: add the matching ')'"}
+		return buf, diagnoseParens(toks, &SyntaxError{Pos: toks[stack[len(stack)-1]].Pos, Msg: "'(' is never closed: add the matching ')'"})
 	}
 	return buf, nil
 }
