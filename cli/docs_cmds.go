@@ -36,7 +36,7 @@ func docsGenerateCommand(e *Env) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.Stderr, "Catalog of %d tables and %d products (%d KiB).\n", res.Tables, res.Products, (res.Bytes+1023)/1024)
+			fmt.Fprintf(e.Stderr, "Catalog of %s and %s (%d KiB).\n", plural(res.Tables, "table"), plural(res.Products, "product"), (res.Bytes+1023)/1024)
 			// The path alone on stdout, for scripts: open "$(shiftleft docs generate)".
 			fmt.Fprintln(e.Stdout, res.Path)
 			return nil
@@ -68,3 +68,4 @@ func docsServeCommand(e *Env) *ucli.Command {
 		},
 	}
 }
+
