@@ -68,4 +68,3 @@ func docsServeCommand(e *Env) *ucli.Command {
 		},
 	}
 }
-
