@@ -97,11 +97,14 @@ func newApp(e *Env) *ucli.App {
 		// Errors are printed and mapped to exit codes in one place (exitCode);
 		// urfave's own handler would exit the process from inside Run.
 		ExitErrHandler: func(*ucli.Context, error) {},
-		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
+		OnUsageError: func(c *ucli.Context, err error, _ bool) error {
+			if m := undefinedFlag.FindStringSubmatch(err.Error()); m != nil {
+				return unknownFlag(c, m[1])
+			}
 			return usageErrorf("%v", err)
 		},
 		CommandNotFound: func(c *ucli.Context, name string) {
-			e.usageErr = usageErrorf("unknown command %q: run 'shiftleft --help' for the list", name)
+			e.usageErr = unknownCommand(c, name)
 		},
 		Commands: []*ucli.Command{
 			group("pipeline", "work on the pipeline graph: reports, metadata, plans and deploys", pipelineCommands(e)),
@@ -112,6 +115,7 @@ func newApp(e *Env) *ucli.App {
 		},
 	}
 	app.After = func(*ucli.Context) error { return e.usageErr }
+	addShiftLeft(app.Commands, "")
 	markUsageErrors(app.Commands)
 	return app
 }
@@ -120,7 +124,10 @@ func newApp(e *Env) *ucli.App {
 // (exit 2) without dumping the help text on stdout.
 func markUsageErrors(cmds []*ucli.Command) {
 	for _, c := range cmds {
-		c.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
+		c.OnUsageError = func(c *ucli.Context, err error, _ bool) error {
+			if m := undefinedFlag.FindStringSubmatch(err.Error()); m != nil {
+				return unknownFlag(c, m[1])
+			}
 			return usageErrorf("%v (see --help)", err)
 		}
 		markUsageErrors(c.Subcommands)

@@ -25,7 +25,7 @@ func listModifiedFilesCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:  "list-modified-files",
 		Usage: "list the files changed under the pipelines folder since a git revision, with their table and change kind (reads git only: nothing is checked out)",
-		UsageText: "shiftleft project list-modified-files --since REF [--include-uncommitted] [--repo DIR]\n" +
+		UsageText: "shiftleft project list-modified-files --since REF|--branch-name BRANCH [--include-uncommitted] [--repo DIR]\n" +
 			"   [--file-filter .sql] [--format text|json] [--verbose]\n\n" +
 			"REF is a branch, tag, remote branch (origin/main), commit, HEAD~N or a date (2026-11-01:\n" +
 			"the last commit of HEAD's first-parent line before that day, 00:00 UTC). The change set is\n" +
@@ -34,6 +34,7 @@ func listModifiedFilesCommand(e *Env) *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "pipelines", Usage: "pipelines folder (default: $PIPELINES, else ./pipelines)"},
 			&ucli.StringFlag{Name: "since", Usage: "base revision: branch, tag, remote branch, commit, HEAD~N or date YYYY-MM-DD"},
+			&ucli.StringFlag{Name: "branch-name", Usage: "base branch, as shift_left's BRANCH argument (also accepted as the first argument): the same as --since BRANCH"},
 			&ucli.BoolFlag{Name: "include-uncommitted", Usage: "also list the edits not yet committed (staged or not) under the pipelines folder"},
 			&ucli.StringFlag{Name: "repo", Usage: "git repository (default: found from the pipelines folder upward)"},
 			&ucli.StringFlag{Name: "file-filter", Usage: "only list files whose path contains this text, e.g. .sql"},
@@ -48,13 +49,20 @@ func listModifiedFilesCommand(e *Env) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			if c.String("since") == "" && !c.Bool("include-uncommitted") {
+			since := c.String("since")
+			if b := c.String("branch-name"); b != "" {
+				if since != "" && since != b {
+					return usageErrorf("--branch-name %s and --since %s: the change set has one base revision, give one of them", b, since)
+				}
+				since = b
+			}
+			if since == "" && !c.Bool("include-uncommitted") {
 				return usageErrorf("give the base revision with --since REF (or --include-uncommitted for the edits not yet committed)")
 			}
 			opts := listModifiedOptions{
 				Changes: changes.Options{
 					PipelinesDir:       e.pipelinesDir(c),
-					Since:              c.String("since"),
+					Since:              since,
 					IncludeUncommitted: c.Bool("include-uncommitted"),
 				},
 				FileFilter: c.String("file-filter"),

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/shiftleft-dev/shiftleft/internal/atomicfile"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/render"
 	"github.com/shiftleft-dev/shiftleft/report"
@@ -63,15 +67,24 @@ func reportCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "report",
 		Usage:     "show a table's ancestors (and descendants) without calling any target",
-		UsageText: "shiftleft pipeline report [--children-too] [--format tree|json|yaml|dot|mermaid] TABLE\n   shiftleft pipeline report [--children-too] --select EXPR ...",
+		UsageText: "shiftleft pipeline report [--children-too] [--format tree|json|yaml|dot|mermaid] [--output-file-name FILE] TABLE [PIPELINES]\n   shiftleft pipeline report [--children-too] --select EXPR ...",
 		Flags: append(append(pipelinesFlags(), formatFlag(formats...),
+			&ucli.BoolFlag{Name: "json", Usage: "same as --format json (shift_left)"},
+			&ucli.BoolFlag{Name: "yaml", Usage: "same as --format yaml (shift_left)"},
+			&ucli.StringFlag{Name: "output-file-name", Usage: "write the report to FILE instead of stdout"},
 			&ucli.BoolFlag{Name: "children-too", Usage: "also show the table's descendants"}), selectionFlags()...),
 		Action: func(c *ucli.Context) error {
 			a, err := positional(c)
 			if err != nil {
 				return err
 			}
-			f, err := format(c, formats...)
+			// shift_left's `report TABLE PIPELINES`.
+			if len(a) == 2 {
+				if a, err = shiftLeftPipelinesArg(c, a); err != nil {
+					return err
+				}
+			}
+			f, err := reportFormat(c, formats)
 			if err != nil {
 				return err
 			}
@@ -97,15 +110,43 @@ func reportCommand(e *Env) *ucli.Command {
 			} else if !g.Has(a[0]) {
 				return unknownTable(g.Names(), a[0])
 			}
-			return writeLineages(e, ws, tables, f, c.Bool("children-too"))
+			if out := c.String("output-file-name"); out != "" {
+				return e.writeFile(out, func(w io.Writer) error {
+					return writeLineages(e, w, ws, tables, f, c.Bool("children-too"))
+				})
+			}
+			return writeLineages(e, e.Stdout, ws, tables, f, c.Bool("children-too"))
 		},
 	}
+}
+
+// reportFormat is --format, or shift_left's --json or --yaml.
+func reportFormat(c *ucli.Context, formats []string) (string, error) {
+	f, err := format(c, formats...)
+	if err != nil {
+		return "", err
+	}
+	var alt string
+	switch {
+	case c.Bool("json") && c.Bool("yaml"):
+		return "", usageErrorf("give one of --json and --yaml")
+	case c.Bool("json"):
+		alt = "json"
+	case c.Bool("yaml"):
+		alt = "yaml"
+	default:
+		return f, nil
+	}
+	if c.IsSet("format") && f != alt {
+		return "", usageErrorf("--%s and --format %s disagree: give one", alt, f)
+	}
+	return alt, nil
 }
 
 // writeLineages renders one lineage per table: trees one after the
 // other; JSON and YAML one document (an array for several tables); DOT and
 // Mermaid one diagram per table.
-func writeLineages(e *Env, ws *workspace.Workspace, tables []string, f string, childrenToo bool) error {
+func writeLineages(e *Env, w io.Writer, ws *workspace.Workspace, tables []string, f string, childrenToo bool) error {
 	ls := make([]report.Lineage, len(tables))
 	for i, t := range tables {
 		ls[i] = report.LineageOf(ws.Graph, t, childrenToo)
@@ -116,24 +157,24 @@ func writeLineages(e *Env, ws *workspace.Workspace, tables []string, f string, c
 		}
 	}
 	if len(ls) > 1 && (f == "json" || f == "yaml") {
-		return report.WriteLineages(e.Stdout, ls, f)
+		return report.WriteLineages(w, ls, f)
 	}
 	for i, l := range ls {
 		if i > 0 && (f == "tree" || f == "dot" || f == "mermaid") {
-			fmt.Fprintln(e.Stdout)
+			fmt.Fprintln(w)
 		}
 		var err error
 		switch f {
 		case "json":
-			err = l.WriteJSON(e.Stdout)
+			err = l.WriteJSON(w)
 		case "yaml":
-			err = l.WriteYAML(e.Stdout)
+			err = l.WriteYAML(w)
 		case "dot":
-			err = l.Diagram().DOT(e.Stdout)
+			err = l.Diagram().DOT(w)
 		case "mermaid":
-			err = l.Diagram().Mermaid(e.Stdout)
+			err = l.Diagram().Mermaid(w)
 		default:
-			err = l.WriteTree(e.Stdout)
+			err = l.WriteTree(w)
 		}
 		if err != nil {
 			return err
@@ -211,6 +252,24 @@ func deleteAllMetadataCommand(e *Env) *ucli.Command {
 			return nil
 		},
 	}
+}
+
+// writeFile writes what write renders to a file (relative to the working
+// directory), all or nothing, and says where.
+func (e *Env) writeFile(path string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	dst := e.abs(path)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(dst, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stderr, "wrote %s\n", e.rel(dst))
+	return nil
 }
 
 // rel shows a path relative to the working directory when it is below it.

@@ -129,6 +129,9 @@ func args(c *ucli.Context, want int, names ...string) ([]string, error) {
 // positional applies the flags found among the arguments and returns the
 // rest.
 func positional(c *ucli.Context) ([]string, error) {
+	if p, ok := c.Context.Value(parsedArgsKey{}).(parsedArgs); ok {
+		return p.pos, nil
+	}
 	var pos []string
 	a := c.Args().Slice()
 	for i := 0; i < len(a); i++ {
@@ -144,8 +147,14 @@ func positional(c *ucli.Context) ([]string, error) {
 		name, value, hasValue := strings.Cut(strings.TrimLeft(s, "-"), "=")
 		f := lookupFlag(c, name)
 		if f == nil {
-			return nil, usageErrorf("flag provided but not defined: %s", s)
+			return nil, unknownFlag(c, name)
 		}
+		if r, ok := f.(rejecter); ok {
+			return nil, r.rejection()
+		}
+		// Set the flag under its name: urfave copies a value set through
+		// an alias to the name only while parsing.
+		name = f.Names()[0]
 		if bf, ok := f.(*ucli.BoolFlag); ok {
 			if !hasValue {
 				value = "true"
