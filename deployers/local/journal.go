@@ -269,6 +269,10 @@ func (st *State) applyEntry(e *journalEntry) error {
 // every writer of the environment takes around reading and appending.
 func (s *store) lock() (release func(), err error) {
 	if s.jf == nil {
+		// The state directory too is made by the first change (Open).
+		if err := os.MkdirAll(filepath.Dir(s.journal), 0o755); err != nil {
+			return nil, fmt.Errorf("local target: create state directory: %w", err)
+		}
 		f, err := os.OpenFile(s.journal, os.O_RDWR|os.O_CREATE, 0o644)
 		if err != nil {
 			return nil, fmt.Errorf("open local state journal: %w", err)

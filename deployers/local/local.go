@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -94,17 +93,15 @@ var _ deployers.Target = (*Target)(nil)
 
 var envName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
-// Open opens the local target of environment env with its state under dir
-// (created if missing). The state file itself is created by the first
-// change. It is not read here, so that commands which only need the lock
+// Open opens the local target of environment env with its state under dir.
+// Neither dir nor the state file is created here but by the first change,
+// so that reading (a plan, a healthcheck) leaves no trace. The state is
+// not read here either, so that commands which only need the lock
 // (force-unlock) work whatever its content; every operation reads it, and
 // a corrupt one is an error (*CorruptStateError), never silently replaced.
 func Open(dir, env string, opts Options) (*Target, error) {
 	if !envName.MatchString(env) || env == "." || env == ".." {
 		return nil, fmt.Errorf("local target: environment name %q: use only letters, digits, '_', '.' and '-'", env)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("local target: create state directory: %w", err)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

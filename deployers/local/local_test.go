@@ -524,6 +524,23 @@ func TestOpen(t *testing.T) {
 	if tg.LockPath() != filepath.Join(dir, "new", "state", "local-prod-1.lock") || tg.Path() != filepath.Join(dir, "new", "state", "local-prod-1.json") {
 		t.Errorf("paths %s %s", tg.Path(), tg.LockPath())
 	}
+	// Reading leaves no trace: the state directory is made by the first change.
+	ctx := context.Background()
+	if _, err := tg.ListStatements(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.State(ctx, []deployers.TableRef{{Table: "orders", DDLName: "d", DMLName: "m"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("reading created the state directory (stat: %v)", err)
+	}
+	if _, err := tg.CreateTable(ctx, deployers.StatementRequest{Name: "d", SQL: ddlOrders}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(tg.Path()); err != nil {
+		t.Errorf("after a change: %v", err)
+	}
 }
 
 func TestCorruptStateIsNeverReset(t *testing.T) {
