@@ -1,0 +1,1 @@
+INSERT INTO src_orders_ut VALUES ('a', 1.5);

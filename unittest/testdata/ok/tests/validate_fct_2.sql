@@ -1,0 +1,1 @@
+SELECT CASE WHEN count(*)=1 THEN 'PASS' ELSE 'FAIL' END FROM fct_ut
