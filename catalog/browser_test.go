@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -230,6 +231,27 @@ func TestBrowser(t *testing.T) {
 	if n := eval[int](t, b, `document.querySelectorAll('#edges path.lineage').length`); n != 3 {
 		t.Errorf("%d edges highlighted, want the 3 edges up from crm_customer_value", n)
 	}
+
+	// Zoom and pan move the drawing's viewport.
+	const transform = `document.getElementById('viewport').getAttribute('transform')`
+	before := eval[string](t, b, transform)
+	b.do(t, "zoom in", chromedp.Click(chromedp.CSS(`#zoom-in`)))
+	zoomed := eval[string](t, b, transform)
+	panned := eval[string](t, b, `(() => {
+		const g = document.getElementById('graph');
+		g.dispatchEvent(new MouseEvent('mousedown', {clientX: 400, clientY: 300, bubbles: true}));
+		window.dispatchEvent(new MouseEvent('mousemove', {clientX: 450, clientY: 330}));
+		window.dispatchEvent(new MouseEvent('mouseup', {clientX: 450, clientY: 330}));
+		return g.querySelector('#viewport').getAttribute('transform');
+	})()`)
+	if scale(t, zoomed) <= scale(t, before) {
+		t.Errorf("zoom in: %s, then %s", before, zoomed)
+	}
+	zx, zy := translate(t, zoomed)
+	px, py := translate(t, panned)
+	if math.Abs(px-zx-50) > 0.01 || math.Abs(py-zy-30) > 0.01 {
+		t.Errorf("a drag of (50, 30) moved the view from %s to %s", zoomed, panned)
+	}
 	b.screenshot(t, "catalog-fixture.png")
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))
@@ -323,6 +345,28 @@ func TestBrowserLarge(t *testing.T) {
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))
 	}
+}
+
+// translate and scale read "translate(x,y) scale(k)".
+func translate(t *testing.T, transform string) (x, y float64) {
+	t.Helper()
+	if _, err := fmt.Sscanf(transform, "translate(%g,%g)", &x, &y); err != nil {
+		t.Fatalf("transform %q: %v", transform, err)
+	}
+	return x, y
+}
+
+func scale(t *testing.T, transform string) float64 {
+	t.Helper()
+	var k float64
+	at := strings.Index(transform, "scale(")
+	if at < 0 {
+		t.Fatalf("transform %q has no scale", transform)
+	}
+	if _, err := fmt.Sscanf(transform[at:], "scale(%g)", &k); err != nil {
+		t.Fatalf("transform %q: %v", transform, err)
+	}
+	return k
 }
 
 func contains(s []string, v string) bool {

@@ -129,7 +129,9 @@
   }
 
   // ---- Graph ----
-  var view = { x: 20, y: 20, k: 1 }, focus = -1, selected = -1, drawn = new Map();
+  // dragged is true from a pan until the click that ends it, so letting
+  // go of a pan over a table does not select it.
+  var view = { x: 20, y: 20, k: 1 }, focus = -1, selected = -1, drawn = new Map(), dragged = false;
   function applyView() { $("viewport").setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")"); }
 
   // neighbourhood collects the focus with `depth` levels of ancestors and
@@ -216,7 +218,7 @@
       var title = svg("title", {});
       title.textContent = t.name + (t.product ? " (" + t.product + ")" : "") + " · " + t.type + (t.stateful ? " · stateful" : "");
       g.appendChild(title);
-      g.addEventListener("click", function (ev) { ev.stopPropagation(); select(v, false); });
+      g.addEventListener("click", function (ev) { ev.stopPropagation(); if (!dragged) select(v, false); });
       g.addEventListener("dblclick", function (ev) { ev.stopPropagation(); select(v, true); });
       drawn.set(v, g);
       nf.appendChild(g);
@@ -348,10 +350,12 @@
       var r = g.getBoundingClientRect();
       zoom(ev.deltaY < 0 ? 1.1 : 1 / 1.1, ev.clientX - r.left, ev.clientY - r.top);
     }, { passive: false });
-    g.addEventListener("mousedown", function (ev) { drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y }; g.classList.add("panning"); });
+    g.addEventListener("mousedown", function (ev) { drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y }; dragged = false; g.classList.add("panning"); });
     window.addEventListener("mousemove", function (ev) {
       if (!drag) return;
-      view.x = drag.vx + ev.clientX - drag.x; view.y = drag.vy + ev.clientY - drag.y; applyView();
+      var dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
+      if (Math.abs(dx) + Math.abs(dy) > 3) dragged = true;
+      view.x = drag.vx + dx; view.y = drag.vy + dy; applyView();
     });
     window.addEventListener("mouseup", function () { drag = null; g.classList.remove("panning"); });
   }
