@@ -140,9 +140,11 @@ func runStep(ctx context.Context, t deployers.Target, s *plan.Step, opts Options
 
 // undoCreate drops again the table a create step made when its DML failed
 // (the plan says so: Step.DropOnFailure), so a failed first deploy leaves
-// no half-created table behind: the table and its DDL statement go. The
-// FAILED DML statement stays, for its detail (report-running-statements
-// lists it; the next deploy deletes it before it starts the DML again).
+// no half-created table behind: the table and its DDL statement go. On
+// targets that keep a catalog (deployers.Info.KnowsTables) the FAILED DML
+// statement stays, for its detail (report-running-statements lists it; the
+// next deploy deletes it before it starts the DML again); elsewhere it is
+// deleted too, as its existence would say the table exists.
 // Only a statement that FAILED counts: a timeout or
 // an interruption may still come up, and is left for a rerun. A cleanup
 // that fails is added to the error.
@@ -152,6 +154,14 @@ func undoCreate(ctx context.Context, t deployers.Target, s *plan.Step, cause err
 		return cause
 	}
 	var errs []error
+	if dml := s.Statement(deployers.KindDML); dml != "" && !t.Info().KnowsTables {
+		// A target that knows a table only through its statements
+		// (Confluent) would take the FAILED DML for a sign the table
+		// exists: it goes too.
+		if err := t.DeleteStatement(ctx, dml); err != nil && !errors.Is(err, deployers.ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
 	req := deployers.StatementRequest{Name: s.Drop, Table: s.Table, Kind: deployers.KindDrop, SQL: "DROP TABLE IF EXISTS `" + s.Table + "`"}
 	if err := t.DropTable(ctx, req); err != nil && !errors.Is(err, deployers.ErrNotFound) {
 		errs = append(errs, fmt.Errorf("drop table %s: %w", s.Table, err))
