@@ -187,7 +187,11 @@ func (e *Env) writeValidation(res *workspace.ValidateResult, err error, f string
 // not compile (already listed on stdout); other errors as they are.
 func validationExit(err error) error {
 	if ve, ok := err.(*workspace.ValidationError); ok {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s do not compile on the engine", plural(len(ve.Problems), "statement"))}
+		verb := "do not compile"
+		if len(ve.Problems) == 1 {
+			verb = "does not compile"
+		}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s %s on the engine", plural(len(ve.Problems), "statement"), verb)}
 	}
 	return err
 }
@@ -312,5 +316,6 @@ func cells(row []any) []string {
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }

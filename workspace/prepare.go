@@ -2,10 +2,12 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,12 +49,36 @@ type PrepareResult struct {
 // PrepareError is the statement that failed; nothing after it ran.
 type PrepareError struct {
 	File string
-	Line int
-	Err  error
+	// Line is the statement's first line, or where the engine placed the
+	// error (then Col too).
+	Line, Col int
+	Err       error
 }
 
 func (e *PrepareError) Error() string {
-	return fmt.Sprintf("%s:%d: %v (nothing after this statement ran)", e.File, e.Line, e.Err)
+	at := fmt.Sprintf("%s:%d", e.File, e.Line)
+	if e.Col > 0 {
+		at += fmt.Sprintf(":%d", e.Col)
+	}
+	return fmt.Sprintf("%s: %v (nothing after this statement ran)", at, e.Err)
+}
+
+// enginePos is the engine's position in a statement's text, inside its
+// message.
+var enginePos = regexp.MustCompile(` at line (\d+), column (\d+)`)
+
+// prepareError places a failed statement's error in its file: at the
+// engine's position when the message names one, else at the statement.
+func prepareError(s prepStmt, err error) *PrepareError {
+	pe := &PrepareError{File: s.file, Line: s.pos.Line, Err: err}
+	if m := enginePos.FindStringSubmatchIndex(err.Error()); m != nil {
+		msg := err.Error()
+		line, _ := strconv.Atoi(msg[m[2]:m[3]])
+		col, _ := strconv.Atoi(msg[m[4]:m[5]])
+		pe.Line, pe.Col = mapPosition(s.pos, line, col)
+		pe.Err = errors.New(msg[:m[0]] + msg[m[1]:])
+	}
+	return pe
 }
 
 func (e *PrepareError) Unwrap() error { return e.Err }
@@ -116,7 +142,7 @@ func (ws *Workspace) Prepare(ctx context.Context, req PrepareRequest) (*PrepareR
 		start := ws.opts.Now()
 		res, err := r.RunStatement(ctx, deployers.RunRequest{Name: name, SQL: s.sql, Timeout: req.Timeout})
 		if err != nil {
-			return out, &PrepareError{File: s.file, Line: s.pos.Line, Err: err}
+			return out, prepareError(s, err)
 		}
 		ps := PreparedStatement{File: s.file, Line: s.pos.Line, Name: name, Kind: res.Kind, Table: res.Table, Phase: res.Phase,
 			JobID: res.JobID, RowsWritten: res.RowsWritten, Duration: ws.opts.Now().Sub(start)}

@@ -65,8 +65,8 @@ func engineError(body []byte) *EngineError {
 	// the positioned cause instead, which names what is wrong.
 	for _, line := range strings.Split(trace, "\n") {
 		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "Caused by: "))
-		if _, msg, ok := strings.Cut(line, ": From line "); ok {
-			e.Message = strings.TrimSpace(fromLineRE.ReplaceAllString("From line "+msg, ""))
+		if i := strings.Index(line, "From line "); i >= 0 {
+			e.Message = strings.TrimSpace(fromLineRE.ReplaceAllString(line[i:], ""))
 			break
 		}
 	}

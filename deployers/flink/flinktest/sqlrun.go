@@ -121,7 +121,15 @@ func (s *Server) selectOp(sess *session, sql string, op *operation) {
 		if limit >= 0 && len(rows) > limit {
 			rows = rows[:limit]
 		}
-		op.rows = append([]storedRow(nil), rows...)
+		// Columns the INSERT did not give (metadata, computed) read null.
+		op.rows = make([]storedRow, len(rows))
+		for i, r := range rows {
+			fields := append([]any(nil), r.fields...)
+			for len(fields) < len(op.columns) {
+				fields = append(fields, nil)
+			}
+			op.rows[i] = storedRow{kind: r.kind, fields: fields}
+		}
 		op.query = true
 		s.seq++
 		j := &Job{ID: newID(16), Name: "collect", State: "FINISHED", SQL: sql, Seq: s.seq}

@@ -1,0 +1,35 @@
+package cli_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/shiftleft-dev/shiftleft/deployers/flink/flinktest"
+)
+
+// TestFlinkScripts replays cli/testdata/flink/*.txtar: the real command
+// line, as a separate process, against the SQL Gateway and JobManager
+// stand-in (flinktest) the test process runs on loopback ports. The
+// `flinkstandin` command starts one and points SL_FLINK_GATEWAY_URL and
+// SL_FLINK_JOBMANAGER_URL at it.
+func TestFlinkScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "flink"),
+		RequireExplicitExec: true,
+		UpdateScripts:       *updateScripts,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode": exitcodeCmd,
+			"flinkstandin": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 0 {
+					ts.Fatalf("usage: flinkstandin")
+				}
+				srv := flinktest.New()
+				ts.Defer(srv.Close)
+				ts.Setenv("SL_FLINK_GATEWAY_URL", srv.Gateway.URL)
+				ts.Setenv("SL_FLINK_JOBMANAGER_URL", srv.JobManager.URL)
+			},
+		},
+	})
+}
