@@ -41,7 +41,7 @@ func impactCommand(e *Env) *ucli.Command {
 			if sel.IsEmpty() && !sel.HasChangeSet() {
 				return usageErrorf("give the change: --since REF (git), --include-uncommitted, or --select EXPR (tables)")
 			}
-			ws, err := e.open(c)
+			ws, err := e.open(c, readConfig)
 			if err != nil {
 				return err
 			}
