@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
@@ -31,6 +32,14 @@ func CSVInsert(path, content, table string, cols []flinksql.Column) (string, err
 	lines := strings.Split(strings.ReplaceAll(content, "\r\n", "\n"), "\n")
 	ferr := func(line, col int, format string, args ...any) error {
 		return &pipeline.FileError{Path: path, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
+	}
+	for i, l := range lines {
+		if !utf8.ValidString(l) {
+			return "", ferr(i+1, 1, "invalid UTF-8: save the file as UTF-8")
+		}
+		if k := strings.IndexFunc(l, func(r rune) bool { return r < 0x20 && r != '\t' }); k >= 0 {
+			return "", ferr(i+1, k+1, "control byte 0x%02x: not a text file", l[k])
+		}
 	}
 	hdrLine := -1
 	for i, l := range lines {
