@@ -57,7 +57,7 @@ func assertNoCanary(t *testing.T, texts ...string) {
 
 func TestValidateConfigCommand(t *testing.T) {
 	_, dir := standinDir(t, confluenttest.Options{})
-	code, out, errs := runCLI(t, dir, nil, "project", "validate-config")
+	code, out, errs := runCLI(t, dir, nil, "project", "validate-config", "--target", "confluent")
 	if code != 0 || !strings.Contains(out, "configuration OK for target confluent: "+filepath.Join(dir, "config.yaml")) {
 		t.Errorf("valid config: code %d\n%s%s", code, out, errs)
 	}
@@ -78,7 +78,7 @@ func TestValidateConfigCommand(t *testing.T) {
 
 	// Environment placeholders and a bad endpoint: every problem at once, exit 1.
 	env := map[string]string{"SL_FLINK_API_KEY": "<TO_FILL>", "SL_FLINK_SQL_ENDPOINT": "http://flink.example.com", "SL_FLINK_DATABASE_NAME": " "}
-	code, out, _ = runCLI(t, dir, env, "project", "validate-config")
+	code, out, _ = runCLI(t, dir, env, "project", "validate-config", "--target", "confluent")
 	for _, w := range []string{"2 problems", "flink.api_key: still a placeholder", "flink.sql_endpoint: plain http:// is allowed only for loopback"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
