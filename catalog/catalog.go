@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
@@ -119,8 +120,9 @@ type Column struct {
 
 // Input is what Build reads.
 type Input struct {
-	// Title names the catalog (the project); "" is the pipelines folder's
-	// parent folder name.
+	// Title names the catalog (the project); "" is the name of the folder
+	// holding the pipelines folder (the pipelines folder's own name when
+	// that one is hidden, like .demo).
 	Title   string
 	Project *pipeline.Project
 	// Products are the products declared by manifests, in any order.
@@ -145,6 +147,10 @@ func Build(in Input) (*Catalog, error) {
 	c := &Catalog{Version: Version, Title: in.Title, Tables: make([]Table, len(p.Tables))}
 	if c.Title == "" && p.Root != "" {
 		c.Title = filepath.Base(filepath.Dir(p.Root))
+		// A scratch or hidden folder (.demo, /) names no project.
+		if strings.HasPrefix(c.Title, ".") || c.Title == string(filepath.Separator) {
+			c.Title = filepath.Base(p.Root)
+		}
 	}
 	// Tables are ordered by name whatever order the project gives, so
 	// Parents indexes agree with what the page lists.

@@ -226,3 +226,21 @@ func TestHTMLDeterministic(t *testing.T) {
 		t.Error("two pages of the same tree differ")
 	}
 }
+
+// TestDefaultTitle: the catalog is named after the folder holding the
+// pipelines, unless that folder is a hidden scratch one.
+func TestDefaultTitle(t *testing.T) {
+	for root, want := range map[string]string{
+		"/work/shop/pipelines":  "shop",
+		"/work/.demo/pipelines": "pipelines",
+		"/pipelines":            "pipelines",
+	} {
+		c, err := catalog.Build(catalog.Input{Project: &pipeline.Project{Root: filepath.FromSlash(root)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Title != want {
+			t.Errorf("title for %s = %q, want %q", root, c.Title, want)
+		}
+	}
+}
