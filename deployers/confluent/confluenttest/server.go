@@ -139,9 +139,14 @@ type Server struct {
 	limited    map[string]bool // method+path of calls RateLimitEvery just limited
 	statements map[string]*statement
 	catalog    map[string]map[string]bool // "cat.db" → table set
-	pools      map[string]*Pool
-	requests   []Request
-	seq        int
+	// topics and schemas hold what INSERT … VALUES wrote and each table's
+	// columns, by "cat.db.table" (results.go).
+	topics   map[string][]resultRow
+	schemas  map[string][]any
+	pkeys    map[string][]int
+	pools    map[string]*Pool
+	requests []Request
+	seq      int
 }
 
 type statement struct {
@@ -161,6 +166,9 @@ type statement struct {
 	parseErr    error
 	exceptions  []map[string]string
 	unknownDone bool
+	// results are a query's or EXPLAIN's rows and columns (results.go).
+	results    []resultRow
+	resultCols []any
 }
 
 // NewServer starts a stand-in. It panics only on a non-loopback Addr or
@@ -208,6 +216,7 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{
 		opts: opts, ln: ln, url: "http://" + ln.Addr().String(), stop: make(chan struct{}),
 		limited: map[string]bool{}, statements: map[string]*statement{}, catalog: map[string]map[string]bool{}, pools: map[string]*Pool{},
+		topics: map[string][]resultRow{}, schemas: map[string][]any{}, pkeys: map[string][]int{},
 	}
 	for _, t := range opts.ExistingTables {
 		parts := strings.Split(t, ".")

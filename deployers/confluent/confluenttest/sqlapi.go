@@ -40,6 +40,8 @@ func (s *Server) sqlAPI(w http.ResponseWriter, r *http.Request, body []byte) {
 		s.delete(w, r, name)
 	case len(parts) == 9 && parts[8] == "exceptions" && r.Method == http.MethodGet:
 		s.exceptions(w, r, name)
+	case len(parts) == 9 && parts[8] == "results" && r.Method == http.MethodGet:
+		s.results(w, r, name)
 	default:
 		s.fail(w, r, http.StatusMethodNotAllowed, "", "Method Not Allowed", r.Method+" "+r.URL.Path)
 	}
@@ -297,6 +299,10 @@ func (s *Server) render(st *statement) map[string]any {
 		status["latest_offsets"] = map[string]string{"topic": "partition:0,offset:100"}
 		status["latest_offsets_timestamp"] = st.Updated.Format("2006-01-02T15:04:05Z")
 	}
+	if st.resultCols != nil {
+		status["traits"] = map[string]any{"sql_kind": "SELECT", "is_bounded": true, "is_append_only": true,
+			"schema": map[string]any{"columns": st.resultCols}}
+	}
 	props := st.Properties
 	if props == nil {
 		props = map[string]string{}
@@ -388,6 +394,9 @@ func (s *Server) execute(st *statement) {
 	}
 	p := st.parsed
 	cat, db := st.Properties["sql.current-catalog"], st.Properties["sql.current-database"]
+	if s.explain(st, cat+"."+db) {
+		return
+	}
 	resolve := func(parts []string) (string, string, error) {
 		switch len(parts) {
 		case 3:
@@ -437,6 +446,7 @@ func (s *Server) execute(st *statement) {
 			return
 		}
 		s.addTable(d, t)
+		s.recordSchema(d+"."+t, st.SQL)
 		if p.kind == sqlCreateAs {
 			s.setPhase(st, "RUNNING", "")
 		} else {
@@ -472,7 +482,18 @@ func (s *Server) execute(st *statement) {
 			s.setPhase(st, "STOPPED", "")
 			return
 		}
+		if d, t, err := resolve(p.writes[0]); err == nil && s.insertValues(d+"."+t, st.SQL) {
+			s.setPhase(st, "COMPLETED", "Command completed successfully.") // bounded
+			return
+		}
 		s.setPhase(st, "RUNNING", "")
+	case sqlQuery:
+		if len(p.reads) > 0 {
+			if d, t, err := resolve(p.reads[0]); err == nil {
+				s.query(st, d+"."+t)
+			}
+		}
+		s.setPhase(st, "COMPLETED", "Command completed successfully.")
 	default:
 		s.setPhase(st, "COMPLETED", "Command completed successfully.")
 	}
