@@ -116,6 +116,7 @@ func newApp(e *Env) *ucli.App {
 	}
 	app.After = func(*ucli.Context) error { return e.usageErr }
 	addShiftLeft(app.Commands, "")
+	tidyDefaults(app.Flags, app.Commands)
 	markUsageErrors(app.Commands)
 	return app
 }

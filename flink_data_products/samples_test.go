@@ -234,13 +234,13 @@ func TestSourcesReadExternalTables(t *testing.T) {
 // inventoryEntry is shift_left's inventory.json value (the same shape as
 // pipeline.InventoryEntry).
 type inventoryEntry struct {
-	TableName       string `json:"table_name"`
-	ProductName     string `json:"product_name"`
-	Type            string `json:"type"`
-	DMLRef          string `json:"dml_ref"`
-	DDLRef          string `json:"ddl_ref"`
-	TableFolderName string `json:"table_folder_name"`
-	KafkaTopic      string `json:"kafka_topic,omitempty"`
+	TableName       string  `json:"table_name"`
+	ProductName     string  `json:"product_name"`
+	Type            string  `json:"type"`
+	DMLRef          string  `json:"dml_ref"`
+	DDLRef          string  `json:"ddl_ref"`
+	TableFolderName string  `json:"table_folder_name"`
+	KafkaTopic      *string `json:"kafka_topic"` // null but for external tables
 }
 
 // TestInventory compares pipelines/inventory.json with the inventory of the
@@ -258,7 +258,7 @@ func TestInventory(t *testing.T) {
 	for _, e := range readExternal(t).Tables {
 		inv[e.TableName] = inventoryEntry{
 			TableName: e.TableName, ProductName: e.ProductName, Type: "external_kafka",
-			TableFolderName: path.Join(root, "seeds", e.TableName), KafkaTopic: e.KafkaTopic,
+			TableFolderName: path.Join(root, "seeds", e.TableName), KafkaTopic: &e.KafkaTopic,
 		}
 	}
 	var buf bytes.Buffer

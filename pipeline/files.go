@@ -31,7 +31,9 @@ type InventoryEntry struct {
 	DMLRef          string `json:"dml_ref"`
 	DDLRef          string `json:"ddl_ref"`
 	TableFolderName string `json:"table_folder_name"`
-	KafkaTopic      string `json:"kafka_topic,omitempty"`
+	// KafkaTopic is the topic of an external table; null for the others,
+	// which shift_left writes too.
+	KafkaTopic *string `json:"kafka_topic"`
 }
 
 // prefixed makes a root-relative path parent-relative ("" stays "").
@@ -50,7 +52,11 @@ func (p *Project) Inventory() map[string]InventoryEntry {
 		e := InventoryEntry{
 			TableName: t.Name, ProductName: productOrNone(t.Product), Type: string(t.Type),
 			DMLRef: p.prefixed(t.DMLPath), DDLRef: p.prefixed(t.DDLPath),
-			TableFolderName: p.prefixed(t.Folder), KafkaTopic: t.KafkaTopic,
+			TableFolderName: p.prefixed(t.Folder),
+		}
+		if t.KafkaTopic != "" {
+			topic := t.KafkaTopic
+			e.KafkaTopic = &topic
 		}
 		if t.IsExternal {
 			e.TableFolderName = p.prefixed("seeds/" + t.Name)

@@ -195,10 +195,18 @@ func TestInventoryAndDefinitions(t *testing.T) {
 	if got := inv["src_lookup"]; got.ProductName != "None" || got.DMLRef != "" {
 		t.Errorf("table without product or DML: %+v", got)
 	}
-	if got := inv["raw_orders"]; got.Type != "external_kafka" || got.TableFolderName != "pipelines/seeds/raw_orders" || got.KafkaTopic != "orders.v1" {
+	if got := inv["raw_orders"]; got.Type != "external_kafka" || got.TableFolderName != "pipelines/seeds/raw_orders" || got.KafkaTopic == nil || *got.KafkaTopic != "orders.v1" {
 		t.Errorf("external entry: %+v", got)
 	}
-	raw, _ := os.ReadFile(dst)
+	// shift_left writes "kafka_topic": null in every entry without a topic.
+	raw, err := os.ReadFile(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(raw), `"kafka_topic": null`); n != len(inv)-1 {
+		t.Errorf(`%d entries with "kafka_topic": null, want %d:\n%s`, n, len(inv)-1, raw)
+	}
+	raw, _ = os.ReadFile(dst)
 	if strings.Index(string(raw), `"fct_orders"`) > strings.Index(string(raw), `"src_orders"`) {
 		t.Error("inventory keys are not sorted")
 	}

@@ -34,6 +34,27 @@ func TestTableStyles(t *testing.T) {
 	}
 }
 
+// TestHeaderCase: every style draws header titles upper-case, so the
+// tables of all commands look alike whatever case their code used; cells
+// keep theirs.
+func TestHeaderCase(t *testing.T) {
+	tab := Table{Header: []string{"table", "Action"}}
+	tab.Add("fct", "create")
+	for _, style := range []Style{Plain, Markdown, Box} {
+		var b strings.Builder
+		if err := tab.Write(&b, style); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.Contains(out, "TABLE") || !strings.Contains(out, "ACTION") || strings.Contains(out, "table") || !strings.Contains(out, "create") {
+			t.Errorf("style %d:\n%s", style, out)
+		}
+	}
+	if tab.Header[0] != "table" {
+		t.Error("Write changed the caller's header")
+	}
+}
+
 func TestAddCopiesRow(t *testing.T) {
 	var tab Table
 	row := []string{"a", "b"}

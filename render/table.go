@@ -36,7 +36,9 @@ func StyleFor(terminal bool) Style {
 	return Plain
 }
 
-// Table is a header and rows of cells.
+// Table is a header and rows of cells. Header titles are drawn upper-case
+// in every style, whatever case the caller wrote them in: one convention
+// for every command's tables.
 type Table struct {
 	Header []string
 	Rows   [][]string
@@ -47,6 +49,11 @@ func (t *Table) Add(cells ...string) { t.Rows = append(t.Rows, append([]string(n
 
 // Write draws the table in the given style.
 func (t Table) Write(w io.Writer, style Style) error {
+	header := make([]string, len(t.Header))
+	for i, h := range t.Header {
+		header[i] = strings.ToUpper(h)
+	}
+	t.Header = header
 	switch style {
 	case Box:
 		return t.writeTablewriter(w, renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)}))

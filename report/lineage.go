@@ -108,8 +108,9 @@ func (l Lineage) label(n string) string {
 	if t.Product != "" {
 		parts = append(parts, t.Product)
 	}
-	if t.Stateful {
-		parts = append(parts, "stateful")
+	// The same word as graph's STATE column; nothing for externals.
+	if st := stateForm(t.Stateful, string(t.Type)); st != "-" {
+		parts = append(parts, st)
 	}
 	return n + "  (" + strings.Join(parts, ", ") + ")"
 }

@@ -35,11 +35,11 @@ func TestLineageTreePrintsSharedAncestorsOnce(t *testing.T) {
 	if err := l.WriteTree(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := `fct  (fact, q)
+	want := `fct  (fact, q, stateless)
 ├── a  (intermediate, p, stateful)
-│   └── src  (source, p)
+│   └── src  (source, p, stateless)
 │       └── cat.db.raw  (external, not in the project)
-└── b  (intermediate, p)
+└── b  (intermediate, p, stateless)
     └── src  (see above)
 `
 	if b.String() != want {
