@@ -299,6 +299,14 @@ func writeColumns(b *strings.Builder, rows [][5]string) {
 		}
 	}
 	for _, r := range rows {
+		if r[1] == "" && r[2] == "" && r[3] == "" {
+			// A note under its step (a warning), indented to the table
+			// column rather than pushed past the widest statement list.
+			b.WriteString(strings.Repeat(" ", width[0]+2+2))
+			b.WriteString(r[4])
+			b.WriteByte('\n')
+			continue
+		}
 		for k := range width {
 			b.WriteString(r[k])
 			for pad := width[k] + 2 - utf8.RuneCountInString(r[k]); pad > 0; pad-- {
