@@ -297,6 +297,8 @@ func TestBrowserLarge(t *testing.T) {
 	t.Logf("%d tables (%.1f MB page): interactive %.0f ms after navigation (page clock: HTML read and parsed by %.0f ms, data parsed by %.0f ms), %v seen by the test (target < 3 s)",
 		len(c.Tables), float64(st.Size())/1e6, ck.Ready, ck.Started, ck.Parsed, wall.Round(time.Millisecond))
 
+	// Without ports, the page opens on the table with the most readers.
+	hub := eval[string](t, b, `document.querySelector('#nodes g.node.focus').dataset.table`)
 	if drawn := eval[int](t, b, `document.querySelectorAll('#nodes g.node').length`); drawn == 0 || drawn > 300 {
 		t.Errorf("%d tables drawn: the graph must draw a neighbourhood (1 to 300 tables), never the whole project", drawn)
 	}
@@ -341,7 +343,67 @@ func TestBrowserLarge(t *testing.T) {
 		t.Errorf("%s not selected after a click: %q", target, cls[target])
 	}
 	t.Logf("click on %s: lineage highlighted in %.1f ms", target, clickMs)
+
+	// Ten levels around the table with the most readers still draw a
+	// bounded neighbourhood.
+	eval[bool](t, b, fmt.Sprintf(`(() => {
+		document.getElementById('depth').value = '10';
+		window.shiftleftCatalog.select(%q);
+		return true;
+	})()`, hub))
+	wide := eval[int](t, b, `document.querySelectorAll('#nodes g.node').length`)
+	info := b.text(t, `#graph-info`)
+	t.Logf("ten levels around %s: %d tables drawn (%s)", hub, wide, info)
+	if wide == 0 || wide > 300 {
+		t.Errorf("ten levels around %s drew %d tables, want 1 to 300", hub, wide)
+	}
 	b.screenshot(t, "catalog-10000.png")
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestBrowserEmpty: a tree without tables gives a page that says so,
+// without errors.
+func TestBrowserEmpty(t *testing.T) {
+	b := newBrowser(t, 60*time.Second)
+	path := filepath.Join(t.TempDir(), "index.html")
+	c, err := catalog.Build(catalog.Input{Title: "empty", Project: &pipeline.Project{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pageOf(t, c), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.do(t, "load the page", chromedp.Navigate("file://"+path), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"]`)))
+	if info := b.text(t, `#graph-info`); info != "This tree has no tables." {
+		t.Errorf("graph info = %q", info)
+	}
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestBrowserWide: a table read by 1,000 others draws at most 300 of
+// them and says the neighbourhood was cut.
+func TestBrowserWide(t *testing.T) {
+	b := newBrowser(t, 60*time.Second)
+	c := &catalog.Catalog{Version: catalog.Version, Title: "wide", Products: []catalog.Product{{Name: "p", Tables: 1001}}}
+	c.Tables = append(c.Tables, catalog.Table{Name: "a_hub", Type: "source", Product: "p", Parents: []int{}})
+	for i := 0; i < 1000; i++ {
+		c.Tables = append(c.Tables, catalog.Table{Name: fmt.Sprintf("b_reader_%04d", i), Type: "fact", Product: "p", Parents: []int{0}})
+	}
+	path := filepath.Join(t.TempDir(), "index.html")
+	if err := os.WriteFile(path, pageOf(t, c), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.do(t, "load the page", chromedp.Navigate("file://"+path+"#table=a_hub"), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"]`)))
+	if n := eval[int](t, b, `document.querySelectorAll('#nodes g.node').length`); n != 300 {
+		t.Errorf("%d tables drawn around a table with 1,000 readers, want 300", n)
+	}
+	if info := b.text(t, `#graph-info`); !strings.Contains(info, "stopped at the first 300 tables") {
+		t.Errorf("graph info = %q, want it to say the view was cut", info)
+	}
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))
 	}

@@ -224,7 +224,7 @@
       nf.appendChild(g);
     });
     gEdges.appendChild(ef); gNodes.appendChild(nf);
-    $("graph-info").textContent = tables[focus].name + ": " + (nb.up.size - 1) + " ancestors, " + (nb.down.size - 1) + " descendants within " + depth + " level" + (depth > 1 ? "s" : "") + (nb.truncated ? " (first " + MAX_NODES + " tables drawn: lower the levels)" : "");
+    $("graph-info").textContent = tables[focus].name + ": " + (nb.up.size - 1) + " ancestors and " + (nb.down.size - 1) + " descendants drawn, " + depth + " level" + (depth > 1 ? "s" : "") + " each way" + (nb.truncated ? "; stopped at the first " + MAX_NODES + " tables: lower the levels" : "");
     renderLegend();
     fit();
   }
