@@ -51,6 +51,9 @@ func (t *Target) deleteHelper(ctx context.Context, name string) {
 // positionRE finds the parser's and validator's positions in a detail.
 var positionRE = regexp.MustCompile(`(?:[Aa]t|From) line (\d+), column (\d+)`)
 
+// atLineRE is the parser's position inside its message.
+var atLineRE = regexp.MustCompile(` at line \d+, column \d+`)
+
 // Compile implements deployers.Compiler with EXPLAIN statements, one per
 // DML, each deleted once read. DDLs are not compiled: on Confluent Cloud a
 // CREATE TABLE creates its topic and has no EXPLAIN, so they are reported
@@ -73,7 +76,8 @@ func (t *Target) Compile(ctx context.Context, reqs []deployers.CompileRequest) (
 		var se *deployers.StatementError
 		switch {
 		case errors.As(err, &se):
-			out[i] = deployers.CompileResult{Err: se.Detail}
+			// The position is reported mapped to the file, not in the text.
+			out[i] = deployers.CompileResult{Err: strings.Replace(atLineRE.ReplaceAllString(se.Detail, ""), " .", ".", 1)}
 			if m := positionRE.FindStringSubmatch(se.Detail); m != nil {
 				out[i].Line, _ = strconv.Atoi(m[1])
 				out[i].Col, _ = strconv.Atoi(m[2])

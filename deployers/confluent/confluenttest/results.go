@@ -147,15 +147,16 @@ func (s *Server) query(st *statement, table string) {
 	}
 }
 
-// explain runs EXPLAIN statements (false for others). Callers hold s.mu.
+// explain fails a statement with a mistake the stand-in knows and runs
+// EXPLAIN statements; false when it did neither. Callers hold s.mu.
 func (s *Server) explain(st *statement, db string) bool {
-	text := strings.TrimSpace(st.SQL)
-	if len(text) < 8 || !strings.EqualFold(text[:8], "EXPLAIN ") {
-		return false
-	}
 	if msg := mistake(st.SQL); msg != "" {
 		s.failStatement(st, msg)
 		return true
+	}
+	text := strings.TrimSpace(st.SQL)
+	if len(text) < 8 || !strings.EqualFold(text[:8], "EXPLAIN ") {
+		return false
 	}
 	a, err := flinksql.Analyze([]byte(text[8:]))
 	if err != nil {
