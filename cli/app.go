@@ -151,6 +151,7 @@ func pipelineCommands(e *Env) []*ucli.Command {
 		healthcheckCommand(e),
 		prepareCommand(e),
 		validateCommand(e),
+		pipelineTestCommand(e),
 	}
 }
 
@@ -159,8 +160,11 @@ func tableCommands(e *Env) []*ucli.Command {
 	return []*ucli.Command{
 		buildInventoryCommand(e),
 		tableInitCommand(e),
+		initUnitTestsCommand(e),
 		tablePeekCommand(e),
 		tableExplainCommand(e),
+		runUnitTestsCommand(e),
+		deleteUnitTestsCommand(e),
 	}
 }
 
