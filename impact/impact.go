@@ -207,7 +207,9 @@ type Options struct {
 // impacts nothing; tables deleted (or renamed away) are not in the graph,
 // so the tables whose SQL still reads them (found in their External
 // references) are impacted at depth 1 with the action broken, and their
-// descendants below them.
+// descendants below them. Every action is the deploy's, by the plan's
+// rules (actions.go), decided over the whole change even when MaxDepth
+// shortens the listing.
 //
 // Each changed table k is bit k of a bitset; a table's bits say which
 // changes reach it, so one pass in dependency order finds every table's
@@ -215,7 +217,8 @@ type Options struct {
 //
 // Cost: one multi-source BFS for the depths (O(V+E)), a topological pass
 // over the reached tables (O((V+E) log V)) that ORs k-bit sets of changed
-// tables along the edges (O(E·k/64)), and one pass over the External
+// tables along the edges (O(E·k/64)), one or two passes of the plan's
+// rules over them (O(V+E) each), and one pass over the External
 // references (O(V·refs)) when something was deleted or renamed.
 func Analyze(g *dag.Graph, changed []Changed, opts Options) Report {
 	a := newAnalysis(g, normalize(changed))
