@@ -23,7 +23,7 @@ import (
 // the rows of a validation query (the flink target's Query). It is
 // declared here, by its one user, until a second target has it.
 type queryRunner interface {
-	Query(ctx context.Context, name, sql string, limit int) (deployers.Rows, error)
+	Query(ctx context.Context, name, sql string, limit int, settle time.Duration) (deployers.Rows, error)
 }
 
 // jobCanceller ends the jobs a case left behind, by name prefix (flink).
@@ -410,7 +410,7 @@ func (r *caseRun) run(ctx context.Context, out *CaseResult) error {
 	cols := map[string][]flinksql.Column{}
 	for _, f := range s.suite.Foundations {
 		path := s.suite.Path(f.DDLFile)
-		ddl, err := r.create(ctx, f.Table, path)
+		ddl, err := r.create(ctx, f.Table, path, f.Table != s.table.Name)
 		if err != nil {
 			return err
 		}
@@ -419,7 +419,7 @@ func (r *caseRun) run(ctx context.Context, out *CaseResult) error {
 		}
 	}
 	if s.table.DDLPath != "" && s.suite.Foundation(s.table.Name) == nil {
-		if _, err := r.create(ctx, s.table.Name, ws.projectPath(s.table.DDLPath)); err != nil {
+		if _, err := r.create(ctx, s.table.Name, ws.projectPath(s.table.DDLPath), false); err != nil {
 			return err
 		}
 	}
@@ -487,7 +487,7 @@ func (r *caseRun) run(ctx context.Context, out *CaseResult) error {
 				name, err := r.name("out")
 				if err == nil {
 					qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-					if or, err := q.Query(qctx, name, "SELECT * FROM `"+o.Table+r.suffix+"` LIMIT 10", 10); err == nil {
+					if or, err := q.Query(qctx, name, "SELECT * FROM `"+o.Table+r.suffix+"` LIMIT 10", 10, time.Second); err == nil {
 						out.Output = &or
 					}
 					cancel()
@@ -510,7 +510,7 @@ func externalNames(tb *pipeline.Table) []string {
 
 // create creates the test copy of table from the DDL in path (renamed,
 // bounded) and records it for clean-up.
-func (r *caseRun) create(ctx context.Context, table, path string) (string, error) {
+func (r *caseRun) create(ctx context.Context, table, path string, input bool) (string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "", fmt.Errorf("read DDL of %s: %w", table, err)
@@ -534,9 +534,9 @@ func (r *caseRun) create(ctx context.Context, table, path string) (string, error
 	if err != nil {
 		return "", r.ws.at(path, flinksql.Pos{Line: 1, Col: 1}, err)
 	}
-	bounded, err := unittest.BoundedDDL(renamed)
+	bounded, err := unittest.TestDDL(renamed, input)
 	if err != nil {
-		return "", r.ws.at(path, flinksql.Pos{Line: 1, Col: 1}, err)
+		return "", r.ws.at(path, pos, err)
 	}
 	name, err := r.name("ddl")
 	if err != nil {
@@ -598,7 +598,7 @@ func (r *caseRun) runSQL(ctx context.Context, path string, pos flinksql.Pos, sql
 	if len(a.Tables) > 0 {
 		// A CREATE TABLE in an input file: created, bounded and removed
 		// like a foundation.
-		bounded, err := unittest.BoundedDDL(sql)
+		bounded, err := unittest.TestDDL(sql, true)
 		if err != nil {
 			return r.ws.at(path, pos, err)
 		}
@@ -657,6 +657,8 @@ func (r *caseRun) runSQL(ctx context.Context, path string, pos flinksql.Pos, sql
 // verdict is the first column of its last row (+I or +U: a changelog's
 // final value).
 func (r *caseRun) validate(ctx context.Context, path, sql string, polls *int) (string, deployers.Rows, error) {
+	_, finished := r.t.Target.(deployers.StatementRunner)
+	const settle = 1500 * time.Millisecond
 	q := r.t.Target.(queryRunner)
 	stmts, err := flinksql.SplitStatements([]byte(sql))
 	if err != nil {
@@ -675,7 +677,7 @@ func (r *caseRun) validate(ctx context.Context, path, sql string, polls *int) (s
 			return "", last, err
 		}
 		*polls++
-		rows, err := q.Query(ctx, name, renamed, 1000)
+		rows, err := q.Query(ctx, name, renamed, 1000, settle)
 		if err != nil {
 			if ctx.Err() != nil && verdict != "" {
 				return verdict, last, nil
@@ -683,7 +685,8 @@ func (r *caseRun) validate(ctx context.Context, path, sql string, polls *int) (s
 			return "", rows, r.ws.at(path, st.Pos, err)
 		}
 		last, verdict = rows, verdictOf(rows)
-		if verdict == CasePass {
+		if verdict == CasePass || (finished && verdict != "no rows") {
+			// The DML's job ended before: the rows read are final.
 			return verdict, rows, nil
 		}
 		select {

@@ -1,22 +1,28 @@
 package flink
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
 )
 
-// Query runs a SELECT in the target's session and reads up to limit rows
-// (≤ 0: all) until the query ends, as ReadRows does for a table: the job is
-// named name, its operation is closed on return and a job of that name
-// still running is cancelled. Unit tests read their validation queries
-// with it; the query's tables must be bounded for it to end by itself. An
-// error of the engine keeps its message (with the line and column it
-// names in sql).
-func (t *Target) Query(ctx context.Context, name, sql string, limit int) (deployers.Rows, error) {
+// Query runs a SELECT in the target's session and reads its rows, up to
+// limit (≤ 0: all): until the query ends (a bounded source) or, for a query
+// that never ends (an upsert-kafka table cannot be bounded), until no new
+// row came for settle once rows came (or for twice settle when none did).
+// Rows.Complete says the query ended by itself. The job is named name; its
+// operation is closed on return and a job of that name still running is
+// cancelled. Unit tests read their validation queries with it. An error of
+// the engine keeps its message (with the line and column it names in sql).
+func (t *Target) Query(ctx context.Context, name, sql string, limit int, settle time.Duration) (deployers.Rows, error) {
 	stmt, err := statementText(sql)
 	if err != nil {
 		return deployers.Rows{}, err
@@ -27,7 +33,7 @@ func (t *Target) Query(ctx context.Context, name, sql string, limit int) (deploy
 	}
 	cfg := map[string]string{"pipeline.name": name}
 	t.exec.RLock()
-	o, r, err := t.gw.runOp(ctx, s, stmt, cfg, t.opts.PollInterval, limit)
+	o, r, eos, err := t.gw.streamOp(ctx, s, stmt, cfg, t.opts.PollInterval, limit, settle)
 	t.exec.RUnlock()
 	t.gw.closeOp(ctx, s, o)
 	t.cancelJobsNamed(ctx, name)
@@ -45,8 +51,84 @@ func (t *Target) Query(ctx context.Context, name, sql string, limit int) (deploy
 	if err != nil {
 		return out, fmt.Errorf("query %s: %w", name, unwrapEngine(err))
 	}
-	out.Complete = true
+	out.Complete = eos
 	return out, nil
+}
+
+// streamOp is runOp for queries that may never end: it stops reading once
+// the result has been quiet for settle (see Query).
+func (g gateway) streamOp(ctx context.Context, s, stmt string, cfg map[string]string, poll time.Duration, limit int, settle time.Duration) (string, opRows, bool, error) {
+	o, err := g.submit(ctx, s, stmt, cfg)
+	if err != nil {
+		return "", opRows{}, false, err
+	}
+	var st string
+	for wait := poll; ; wait = min(2*wait, time.Second) {
+		if st, err = g.status(ctx, s, o); err != nil {
+			return o, opRows{}, false, err
+		}
+		if st != opInitialized && st != opPending && st != opRunning {
+			break
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return o, opRows{}, false, fmt.Errorf("statement still %s: %w", st, err)
+		}
+	}
+	if st != opFinished && st != opError {
+		return o, opRows{}, false, fmt.Errorf("operation ended %s", st)
+	}
+	var out opRows
+	start, last := time.Now(), time.Now()
+	next := g.opPath(s, o) + "/result/0?rowFormat=JSON"
+	for next != "" {
+		code, body, err := g.rawGet(ctx, next)
+		if err != nil {
+			return o, out, false, err
+		}
+		if code/100 != 2 {
+			if code == http.StatusInternalServerError {
+				return o, out, false, engineError(body)
+			}
+			return o, out, false, &APIError{Method: http.MethodGet, URL: g.base + next, Status: code, Message: errorMessage(body)}
+		}
+		if st == opError {
+			return o, out, false, errors.New("operation failed and the gateway gave no reason")
+		}
+		var p page
+		if err := json.Unmarshal(bytes.TrimSpace(body), &p); err != nil {
+			return o, out, false, fmt.Errorf("GET %s: decode answer: %w", g.base+next, err)
+		}
+		if len(p.Results.Columns) > 0 {
+			out.Columns = p.Results.Columns
+		}
+		if len(p.Results.Data) > 0 {
+			last = time.Now()
+		}
+		for _, row := range p.Results.Data {
+			out.Kinds = append(out.Kinds, row.Kind)
+			out.Rows = append(out.Rows, row.Fields)
+		}
+		if limit > 0 && len(out.Rows) >= limit {
+			return o, out, false, nil
+		}
+		switch p.ResultType {
+		case "EOS":
+			return o, out, true, nil
+		case "NOT_READY":
+			quiet := settle
+			if len(out.Rows) == 0 {
+				quiet, last = 2*settle, start
+			}
+			if settle > 0 && time.Since(last) >= quiet {
+				return o, out, false, nil
+			}
+			if err := sleep(ctx, poll); err != nil {
+				return o, out, false, err
+			}
+		}
+		next = p.NextResultURI
+	}
+	return o, out, true, nil
 }
 
 // CancelJobs cancels the jobs whose name has the prefix and that have not
