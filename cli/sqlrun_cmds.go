@@ -90,9 +90,10 @@ func validateCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "validate",
 		Usage:     "compile the selected tables' DDL and DML on the target's engine without starting anything (flink: a fresh session and EXPLAIN; confluent: EXPLAIN)",
-		UsageText: "shiftleft pipeline validate [--select EXPR ...] --target flink|confluent [--format table|json]",
+		UsageText: "shiftleft pipeline validate [--select EXPR ...] --target flink|confluent [--format table|json] [--externals-dir DIR ...]",
 		Flags: concatFlags(pipelinesFlags(), selectionFlags(), targetFlags(), []ucli.Flag{
 			formatFlag("table", "json"),
+			externalsDirFlag(),
 		}),
 		Action: func(c *ucli.Context) error {
 			if _, err := args(c, 0); err != nil {
@@ -107,7 +108,7 @@ func validateCommand(e *Env) *ucli.Command {
 				return err
 			}
 			defer e.closeWorkspace(c.Context, ws)
-			res, err := ws.Validate(c.Context, workspace.ValidateRequest{Selection: e.selectionFrom(c)})
+			res, err := ws.Validate(c.Context, workspace.ValidateRequest{Selection: e.selectionFrom(c), ExternalsDirs: c.StringSlice("externals-dir")})
 			return e.writeValidation(res, err, f, false)
 		},
 	}
@@ -119,9 +120,10 @@ func tableExplainCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "explain",
 		Usage:     "compile a table's DDL and DML on the target's engine and print the engine's plan",
-		UsageText: "shiftleft table explain TABLE --target flink|confluent [--format table|json]",
+		UsageText: "shiftleft table explain TABLE --target flink|confluent [--format table|json] [--externals-dir DIR ...]",
 		Flags: concatFlags(pipelinesFlags(), targetFlags(), []ucli.Flag{
 			formatFlag("table", "json"),
+			externalsDirFlag(),
 		}),
 		Action: func(c *ucli.Context) error {
 			a, err := args(c, 1, "TABLE")
@@ -137,7 +139,7 @@ func tableExplainCommand(e *Env) *ucli.Command {
 				return err
 			}
 			defer e.closeWorkspace(c.Context, ws)
-			res, err := ws.Validate(c.Context, workspace.ValidateRequest{Tables: a})
+			res, err := ws.Validate(c.Context, workspace.ValidateRequest{Tables: a, ExternalsDirs: c.StringSlice("externals-dir")})
 			return e.writeValidation(res, err, f, true)
 		},
 	}
@@ -318,4 +320,9 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// externalsDirFlag is --externals-dir of validate and explain, as deploy's.
+func externalsDirFlag() ucli.Flag {
+	return &ucli.StringSliceFlag{Name: "externals-dir", Usage: "a folder of SQL files defining external inputs (raw tables the project reads and does not define), searched before the readers' tests/ddl*.sql; repeatable"}
 }

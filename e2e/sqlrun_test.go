@@ -53,13 +53,20 @@ func TestValidateSamplesOnRealFlink(t *testing.T) {
 	if err != nil {
 		t.Fatalf("validate the samples: %v", err)
 	}
-	n := len(res.Statements)
-	t.Logf("validated %d statements of the sample products in %s (%s per statement; engine time %s)", n, took.Round(time.Millisecond), (took / time.Duration(n)).Round(time.Millisecond), res.Duration.Round(time.Millisecond))
+	n, skipped := len(res.Statements), 0
+	for _, s := range res.Statements {
+		if s.Skipped {
+			skipped++
+		}
+	}
+	compiled := n - skipped
+	t.Logf("validated the sample products in %s: %d statements compiled on the engine (%s each), %d DMLs not compiled as they read raw inputs the samples do not define",
+		took.Round(time.Millisecond), compiled, (took / time.Duration(max(compiled, 1))).Round(time.Millisecond), skipped)
 	if took > 20*time.Second {
 		t.Errorf("validating the samples took %s, want under 20 s", took)
 	}
-	if n < 10 {
-		t.Errorf("only %d statements compiled: the samples have more", n)
+	if compiled < 20 {
+		t.Errorf("only %d statements compiled: the samples have more", compiled)
 	}
 	if after := runningJobs(t, ctx, e); len(after) > len(before) {
 		t.Errorf("validation left jobs running: before %v, after %v", before, after)
@@ -132,8 +139,10 @@ func TestPrepareAndPeekOnRealFlink(t *testing.T) {
 
 	ws := openFlink(t, ctx, e, root, "h14prepare")
 	defer func() {
-		ws := openFlink(t, context.Background(), e, root, "h14prepare")
-		_, _ = ws.Prepare(context.Background(), workspace.PrepareRequest{Files: []string{writeTemp(t, "DROP TABLE IF EXISTS "+table+";")}})
+		// The same workspace knows the table: the drop deletes its topic too.
+		if _, err := ws.Prepare(context.Background(), workspace.PrepareRequest{Files: []string{writeTemp(t, "DROP TABLE IF EXISTS "+table+";")}}); err != nil {
+			t.Errorf("drop %s: %v", table, err)
+		}
 	}()
 	res, err := ws.Prepare(ctx, workspace.PrepareRequest{Files: []string{ddl, ins}, Timeout: 2 * time.Minute})
 	if err != nil {

@@ -121,6 +121,15 @@ func TestValidateMapsErrorsToFileLines(t *testing.T) {
 		if !last.Skipped || !strings.Contains(last.Error, "raw_orders") {
 			t.Errorf("DML reading an undefined input: %+v, want it skipped naming raw_orders", last)
 		}
+		// --externals-dir gives the definition: everything compiles.
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "raw.sql"), []byte(rawDDL), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err = ws.Validate(context.Background(), workspace.ValidateRequest{Tables: []string{"src_orders"}, ExternalsDirs: []string{dir}})
+		if err != nil || len(res.Statements) != 3 || res.Statements[2].Skipped {
+			t.Errorf("with --externals-dir: %v, %+v; want 3 statements compiled", err, res)
+		}
 	})
 
 	t.Run("local target", func(t *testing.T) {

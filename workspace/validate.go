@@ -26,6 +26,9 @@ type ValidateRequest struct {
 	Selection Selection
 	// Tables, when set, are compiled instead of a selection.
 	Tables []string
+	// ExternalsDirs are folders of SQL files that define external inputs,
+	// searched before the readers' tests/ddl*.sql files (as deploy's).
+	ExternalsDirs []string
 }
 
 // CompiledStatement is one statement as the engine compiled it.
@@ -118,7 +121,13 @@ func (ws *Workspace) Validate(ctx context.Context, req ValidateRequest) (*Valida
 	if err != nil {
 		return nil, err
 	}
-	units, err := ws.compileUnits(tables)
+	defs := &definitions{root: ws.Project.Root, created: map[string]string{}, read: map[string]bool{}}
+	for _, d := range req.ExternalsDirs {
+		if err := defs.addDir(ws.opts.abs(d)); err != nil {
+			return nil, err
+		}
+	}
+	units, err := ws.compileUnits(tables, defs)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +147,7 @@ func (ws *Workspace) Validate(ctx context.Context, req ValidateRequest) (*Valida
 	for _, u := range units {
 		var r deployers.CompileResult
 		if len(u.missing) > 0 {
-			r = deployers.CompileResult{Skipped: true, Err: fmt.Sprintf("reads %s, defined nowhere in the project (an external input without a DDL: add one in a tests/ddl*.sql file of this table's folder)", strings.Join(u.missing, ", "))}
+			r = deployers.CompileResult{Skipped: true, Err: fmt.Sprintf("reads %s, defined nowhere in the project (an external input without a DDL: give one in a tests/ddl*.sql file of this table's folder, or with --externals-dir)", strings.Join(u.missing, ", "))}
 		} else {
 			r = results[k]
 			k++
@@ -196,7 +205,7 @@ func (ws *Workspace) validateTables(ctx context.Context, req ValidateRequest) ([
 // statements of the DDLs (selected tables, then the tables the DMLs read),
 // then the DML statements (SET statements are session settings, not
 // compiled).
-func (ws *Workspace) compileUnits(tables []*pipeline.Table) ([]compileUnit, error) {
+func (ws *Workspace) compileUnits(tables []*pipeline.Table, defs *definitions) ([]compileUnit, error) {
 	sqlOf := ws.sqlSource(ws.Project)
 	var ddls, dmls []compileUnit
 	done := map[string]bool{}
@@ -236,7 +245,7 @@ func (ws *Workspace) compileUnits(tables []*pipeline.Table) ([]compileUnit, erro
 			}
 			// An input defined nowhere in the tree: shift_left's test
 			// convention keeps its DDL in the reader's tests folder.
-			us, err := ws.externalDDL(tb, p, done)
+			us, err := ws.externalDDL(defs, tb, p, done)
 			if err != nil {
 				return nil, err
 			}
@@ -262,17 +271,18 @@ func (ws *Workspace) compileUnits(tables []*pipeline.Table) ([]compileUnit, erro
 }
 
 // externalDDL finds the CREATE TABLE of an input the project does not
-// define, as deploys do (definitions): in the tests/ddl*.sql files of the
-// reading table's folder, matched on the table the SQL creates, not the
-// file name. None found: nothing, and the reading DML fails to compile
-// naming the table.
-func (ws *Workspace) externalDDL(reader *pipeline.Table, name string, done map[string]bool) ([]compileUnit, error) {
-	if done[name] || reader.Folder == "" {
+// define, as deploys do (definitions): in the externals dirs, then the
+// tests/ddl*.sql files of the reading table's folder, matched on the table
+// the SQL creates, not the file name. None found: nothing, and the reading
+// DML is reported not compiled, naming the table.
+func (ws *Workspace) externalDDL(defs *definitions, reader *pipeline.Table, name string, done map[string]bool) ([]compileUnit, error) {
+	if done[name] {
 		return nil, nil
 	}
-	defs := &definitions{root: ws.Project.Root, created: map[string]string{}, read: map[string]bool{}}
-	if err := defs.addTests(reader.Folder); err != nil {
-		return nil, err
+	if reader.Folder != "" {
+		if err := defs.addTests(reader.Folder); err != nil {
+			return nil, err
+		}
 	}
 	rel, ok := defs.created[name]
 	if !ok {
