@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -52,7 +53,11 @@ func initUnitTestsCommand(e *Env) *ucli.Command {
 				return enc.Encode(res)
 			}
 			root := e.rel(ws.Project.Root)
-			fmt.Fprintf(e.Stdout, "created unit tests of %s in %s/tests/ (%d cases, inputs: %v)\n", res.Table, path.Join(root, res.Folder), len(res.Cases), res.Inputs)
+			cases := fmt.Sprintf("%d cases", len(res.Cases))
+			if len(res.Cases) == 1 {
+				cases = "1 case"
+			}
+			fmt.Fprintf(e.Stdout, "created unit tests of %s in %s/tests/ (%s; inputs: %s)\n", res.Table, path.Join(root, res.Folder), cases, strings.Join(res.Inputs, ", "))
 			for _, f := range res.Files {
 				fmt.Fprintf(e.Stdout, "  %s\n", path.Join(root, f))
 			}

@@ -101,7 +101,7 @@ func Generate(req GenRequest) ([]GenFile, error) {
 		}
 		name := TestsDir + "/ddl_" + in.Table + ".sql"
 		files = append(files, GenFile{Name: name, Content: fmt.Sprintf(
-			"-- Test copy of %s, from %s: the same columns, named %s%s so that a\n-- test never reads or writes the real table.\n%s",
+			"-- Test copy of %s (from %s):\n-- the same columns, named %s%s so that a test never reads or writes the real table.\n%s",
 			in.Table, in.DDLPath, in.Table, Suffix, ensureNewline(renamed))})
 		def.Foundations = append(def.Foundations, genFoundation{Table: in.Table, DDL: "./" + name})
 	}

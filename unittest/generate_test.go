@@ -113,7 +113,7 @@ func TestGenerateContent(t *testing.T) {
 		// the foundation is the parent's DDL, renamed, options kept
 		{"tests/ddl_src_orders.sql", "CREATE TABLE IF NOT EXISTS src_orders_ut ("},
 		{"tests/ddl_src_orders.sql", "DISTRIBUTED INTO 1 BUCKETS WITH ('changelog.mode' = 'upsert');"},
-		{"tests/ddl_src_orders.sql", "-- Test copy of src_orders, from sources/src_orders/sql-scripts/ddl.src_orders.sql"},
+		{"tests/ddl_src_orders.sql", "-- Test copy of src_orders (from sources/src_orders/sql-scripts/ddl.src_orders.sql):\n-- the same columns, named src_orders_ut"},
 		// typed rows: keys shared by the inputs, a NULL row for nullable columns
 		{"tests/insert_src_orders_1.sql", "INSERT INTO src_orders_ut\n  (`order_id`, `customer_id`, `qty`, `amount`, `rate`, `paid`, `order_day`, `ts`, `code`, `tags`)\nVALUES\n"},
 		{"tests/insert_src_orders_1.sql", "('order_id_1', 'customer_id_1', CAST(1 AS INT), CAST(1.50 AS DECIMAL(10, 2)), CAST(1.5 AS DOUBLE), FALSE, DATE '2026-01-01', TIMESTAMP '2026-01-01 10:01:00', 'e_1', CAST(NULL AS ARRAY<STRING>))"},

@@ -52,8 +52,15 @@ type ExistingFilesError struct {
 }
 
 func (e *ExistingFilesError) Error() string {
-	return fmt.Sprintf("unit tests of %s: %s exists already; init-unit-tests never overwrites: edit the suite, or move the tests folder away to start again",
-		e.Table, strings.Join(e.Paths, ", "))
+	files := strings.Join(e.Paths, ", ") + " exists"
+	if len(e.Paths) > 1 {
+		files = strings.Join(e.Paths, ", ") + " exist"
+	}
+	if len(e.Paths) > 3 {
+		files = fmt.Sprintf("%s and %d other files of the suite exist", strings.Join(e.Paths[:2], ", "), len(e.Paths)-2)
+	}
+	return fmt.Sprintf("unit tests of %s: %s already; init-unit-tests never overwrites: edit the suite, or move its files away to start again",
+		e.Table, files)
 }
 
 // InitUnitTests writes a suite in the table's tests/ folder: the
