@@ -401,3 +401,41 @@ type ExternalChecker interface {
 type ExternalProvisioner interface {
 	ProvisionsExternals() bool
 }
+
+// ReleaseStore is implemented by targets that keep the release document of
+// their environment (package release: versioned tables, which versions are
+// live) beside their own state: the local target in its state directory,
+// the flink target next to its state file. The document is opaque JSON to
+// the target; Load returns nil data when there is none, Save replaces it
+// atomically. Callers hold the environment lock around Load-change-Save.
+// Without it (confluent), the workspace keeps the document in the local
+// state directory, next to the environment lock.
+type ReleaseStore interface {
+	LoadReleases(ctx context.Context) ([]byte, error)
+	SaveReleases(ctx context.Context, data []byte) error
+}
+
+// LagReporter is implemented by targets that can tell how far a running
+// DML statement is behind its inputs (`release status`, promote's
+// catch-up check). The local target processes nothing and reports every
+// running statement caught up (lag 0, 0 rows written). Without it, lag is
+// unknown and promote needs --force.
+type LagReporter interface {
+	// Lag reports on each named statement; a statement missing from the
+	// result is unknown.
+	Lag(ctx context.Context, statements []string) (map[string]Lag, error)
+}
+
+// Lag is how far one statement is behind its inputs.
+type Lag struct {
+	// Known is false when the target cannot tell (Pending is then
+	// meaningless).
+	Known bool `json:"known"`
+	// Pending is the number of records of its inputs not yet processed.
+	Pending int64 `json:"pending"`
+	// RowsWritten is the number of rows its sinks received; -1 when the
+	// target does not say.
+	RowsWritten int64 `json:"rows_written"`
+	// Detail says where the numbers come from, or why they are unknown.
+	Detail string `json:"detail,omitempty"`
+}

@@ -1,0 +1,105 @@
+package release
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
+)
+
+// Rename rewrites every identifier of src that names a table of renames
+// (keys lower-case; matched case-insensitively, whether alone, the last
+// part of a qualified name or a column qualifier such as dim.customer_id)
+// through the lexer: string literals and comments are never touched, and a
+// backquoted name stays backquoted. A column named like a renamed table
+// would be renamed too: Compute refuses such a release (see
+// ColumnClashError). Cost: one lexer pass and one copy of src.
+func Rename(src string, renames map[string]string) (string, error) {
+	if len(renames) == 0 {
+		return src, nil
+	}
+	b := []byte(src)
+	toks, err := flinksql.Lex(b)
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	sb.Grow(len(src) + 16)
+	at := 0
+	for _, t := range toks {
+		if t.Kind != flinksql.TokIdent && t.Kind != flinksql.TokQuotedIdent {
+			continue
+		}
+		to, ok := renames[strings.ToLower(t.IdentValue(b))]
+		if !ok {
+			continue
+		}
+		sb.WriteString(src[at:t.Start])
+		if t.Kind == flinksql.TokQuotedIdent {
+			sb.WriteString("`" + strings.ReplaceAll(to, "`", "``") + "`")
+		} else {
+			sb.WriteString(to)
+		}
+		at = t.End
+	}
+	sb.WriteString(src[at:])
+	return sb.String(), nil
+}
+
+// RewriteDDL renames the tables of a DDL (the created table to its new
+// version) and, when the DDL names its topic after the old table
+// ('topic' = '<old>'), the topic too, so the new version never writes into
+// the old version's topic. Where the topic follows the table name (no
+// 'topic' option, Confluent Cloud and the flink target's default) the new
+// name is the new topic.
+func RewriteDDL(ddl, old, next string, renames map[string]string) (string, error) {
+	out, err := Rename(ddl, renames)
+	if err != nil {
+		return "", err
+	}
+	a, err := flinksql.Analyze([]byte(out))
+	if err != nil {
+		return "", err
+	}
+	for _, td := range a.Tables {
+		for _, o := range td.Options {
+			if strings.EqualFold(o.Key, "topic") && strings.EqualFold(o.Value, old) {
+				out, _, err = flinksql.RewriteDDL([]byte(out), flinksql.RewriteOptions{
+					SetOptions: []flinksql.Option{{Key: o.Key, Value: next}}, KeepLines: true,
+				})
+				if err != nil {
+					return "", fmt.Errorf("set the topic of %s: %w", next, err)
+				}
+				return out, nil
+			}
+		}
+	}
+	return out, nil
+}
+
+// Topic is the topic a DDL writes: its 'topic' option, else the table
+// name (the convention of Confluent Cloud and of the flink target).
+func Topic(ddl, table string) string {
+	a, err := flinksql.Analyze([]byte(ddl))
+	if err != nil {
+		return table
+	}
+	for _, td := range a.Tables {
+		for _, o := range td.Options {
+			if strings.EqualFold(o.Key, "topic") {
+				return o.Value
+			}
+		}
+	}
+	return table
+}
+
+// ColumnClashError is a release refused because a column is named like a
+// table the release renames: the rename would change the column too.
+type ColumnClashError struct {
+	Table, Column string
+}
+
+func (e *ColumnClashError) Error() string {
+	return fmt.Sprintf("table %s has a column %s named like a table this release renames: rename the column first (shiftleft renames tables by identifier)", e.Table, e.Column)
+}
