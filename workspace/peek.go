@@ -11,6 +11,9 @@ import (
 	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
 )
 
+// latestWindow is how many changelog rows --latest reads before folding.
+const latestWindow = 10000
+
 // PeekRequest is what Peek is asked.
 type PeekRequest struct {
 	Table string
@@ -66,7 +69,12 @@ func (ws *Workspace) Peek(ctx context.Context, req PeekRequest) (*PeekResult, er
 	rctx, cancel := context.WithTimeout(ctx, req.Timeout)
 	defer cancel()
 	name := "shiftleft-peek-" + nameRE.ReplaceAllString(strings.ToLower(req.Table), "-") + "-" + ws.opts.Now().UTC().Format("20060102-150405")
-	rows, err := rr.ReadRows(rctx, deployers.ReadRequest{Table: req.Table, Limit: req.Limit, Name: name})
+	read := req.Limit
+	if req.Latest {
+		// Folding needs the changelog to its end, not its first rows.
+		read = latestWindow
+	}
+	rows, err := rr.ReadRows(rctx, deployers.ReadRequest{Table: req.Table, Limit: read, Name: name})
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +86,9 @@ func (ws *Workspace) Peek(ctx context.Context, req PeekRequest) (*PeekResult, er
 		folded, err := foldLatest(rows, key)
 		if err != nil {
 			return nil, fmt.Errorf("table %s: %w", req.Table, err)
+		}
+		if len(folded) > req.Limit {
+			folded = folded[:req.Limit]
 		}
 		out.Rows, out.Key, out.Changelog = folded, key, false
 	}

@@ -85,19 +85,26 @@ var atLineRE = regexp.MustCompile(` at line \d+, column \d+`)
 type column struct {
 	Name        string `json:"name"`
 	LogicalType struct {
-		Type   string `json:"type"`
-		Length int    `json:"length"`
+		Type      string `json:"type"`
+		Length    int    `json:"length"`
+		Precision *int   `json:"precision"`
+		Scale     *int   `json:"scale"`
 	} `json:"logicalType"`
 }
 
-// typeName names a logical type as SQL does (VARCHAR of maximal length is
-// STRING).
+// typeName names a logical type as SQL does: VARCHAR of maximal length is
+// STRING, DECIMAL and TIMESTAMP types keep their precision and scale.
 func (c column) typeName() string {
-	t := c.LogicalType.Type
-	if t == "VARCHAR" && c.LogicalType.Length == 2147483647 {
+	lt := c.LogicalType
+	switch {
+	case lt.Type == "VARCHAR" && lt.Length == 2147483647:
 		return "STRING"
+	case lt.Type == "DECIMAL" && lt.Precision != nil && lt.Scale != nil:
+		return fmt.Sprintf("DECIMAL(%d, %d)", *lt.Precision, *lt.Scale)
+	case lt.Precision != nil && strings.HasPrefix(lt.Type, "TIMESTAMP"):
+		return fmt.Sprintf("%s(%d)", lt.Type, *lt.Precision)
 	}
-	return t
+	return lt.Type
 }
 
 // page is one result page with what compile, run and read use.

@@ -242,6 +242,11 @@ func (t *Target) ReadRows(ctx context.Context, req deployers.ReadRequest) (deplo
 	for _, c := range r.Columns {
 		out.Columns = append(out.Columns, deployers.Column{Name: c.Name, Type: c.typeName()})
 	}
+	// A LIMIT over an updating table emits retractions as rows change, so
+	// the changelog may run longer than the limit: keep its first rows.
+	if req.Limit > 0 && len(r.Rows) > req.Limit {
+		r.Rows, r.Kinds = r.Rows[:req.Limit], r.Kinds[:req.Limit]
+	}
 	for i, fields := range r.Rows {
 		row := deployers.Row{Op: changelogOp(r.Kinds[i]), Values: make([]any, len(fields))}
 		for k, f := range fields {
