@@ -119,9 +119,10 @@ func Compute(in Inputs) (*Plan, error) {
 	}
 
 	// Names first: every rewrite needs all of them.
-	renames := map[string]string{}
+	renames, liveRenames := map[string]string{}, map[string]string{}
 	for t, live := range doc.Live {
 		renames[strings.ToLower(t)] = live
+		liveRenames[strings.ToLower(t)] = live
 	}
 	vs := make([]Version, 0, len(order))
 	for _, t := range order {
@@ -176,7 +177,12 @@ func Compute(in Inputs) (*Plan, error) {
 		if ddl == "" {
 			return nil, fmt.Errorf("table %s has no DDL: a release creates each new version from its DDL", v.Table)
 		}
-		if v.DDL, err = RewriteDDL(ddl, v.Old, v.New, renames); err != nil {
+		oldDDL, err := Rename(ddl, liveRenames)
+		if err != nil {
+			return nil, fmt.Errorf("rewrite the DDL of %s for %s: %w", v.Table, v.Old, err)
+		}
+		v.OldTopic = Topic(oldDDL, v.Old)
+		if v.DDL, err = RewriteDDL(ddl, v.Old, v.New, v.N, renames); err != nil {
 			return nil, fmt.Errorf("rewrite the DDL of %s for %s: %w", v.Table, v.New, err)
 		}
 		if dml != "" {
@@ -186,7 +192,8 @@ func Compute(in Inputs) (*Plan, error) {
 		} else {
 			v.NewDML, v.OldDML = "", ""
 		}
-		out.Topics[v.Table] = Topic(v.DDL, v.New)
+		v.NewTopic = Topic(v.DDL, v.New)
+		out.Topics[v.Table] = v.NewTopic
 	}
 	for t, by := range live {
 		lr := LiveRead{Table: t, Name: doc.LiveName(t)}

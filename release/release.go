@@ -54,6 +54,10 @@ type Version struct {
 	Old string `json:"old"`
 	New string `json:"new"`
 	N   int    `json:"n"`
+	// OldTopic and NewTopic are the topics the versions write: consumers
+	// switch from the first to the second after promote.
+	OldTopic string `json:"old_topic"`
+	NewTopic string `json:"new_topic"`
 	// Statement names of the old and new versions.
 	OldDDL string `json:"old_ddl"`
 	OldDML string `json:"old_dml,omitempty"`

@@ -47,6 +47,9 @@ type DeployRequest struct {
 	// is held (the CLI prints the plan and asks for confirmation). An
 	// error stops the deploy before it changes anything and is returned.
 	Review func(*PlanResult) error
+	// Release names the open release this deploy runs within (--release):
+	// without it a deploy refuses while a release is open (checkRelease).
+	Release string
 }
 
 // PlanResult is a plan for the opened target, with what renders it.
@@ -122,6 +125,9 @@ func (ws *Workspace) run(ctx context.Context, req DeployRequest, undeploy bool) 
 	defer release()
 	pr, err := ws.plan(ctx, t, req, in)
 	if err != nil {
+		return nil, err
+	}
+	if err := ws.checkRelease(ctx, t, req.Release, pr.Plan); err != nil {
 		return nil, err
 	}
 	if req.Review != nil {
