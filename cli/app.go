@@ -112,6 +112,7 @@ func newApp(e *Env) *ucli.App {
 			group("project", "project-wide tasks: git changes, configuration, housekeeping", projectCommands(e)),
 			group("product", "data products: their manifests, ports and the mesh rule between them", productCommands(e)),
 			group("docs", "the data catalog: a browsable page of products, tables and lineage", docsCommands(e)),
+			group("release", "releases without downtime: new versions of tables beside the running ones, promoted once caught up", releaseCommands(e)),
 		},
 	}
 	app.After = func(*ucli.Context) error { return e.usageErr }
