@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -47,7 +46,7 @@ func releaseCommands(e *Env) []*ucli.Command {
 					return err
 				}
 				if f == "json" {
-					return writeJSON(e, struct {
+					return writeJSON(e.Stdout, struct {
 						Target      string `json:"target"`
 						Environment string `json:"environment"`
 						*release.Plan
@@ -93,7 +92,7 @@ func releaseCommands(e *Env) []*ucli.Command {
 					return err
 				}
 				if f == "json" {
-					return writeJSON(e, res.Status)
+					return writeJSON(e.Stdout, res.Status)
 				}
 				return release.RenderStatus(e.Stdout, res.Status)
 			},
@@ -212,7 +211,7 @@ func (e *Env) releaseRequest(c *ucli.Context, named bool) (workspace.ReleaseRequ
 func (e *Env) writeRelease(f string, res *workspace.ReleaseResult) error {
 	r := res.Release
 	if f == "json" {
-		return writeJSON(e, struct {
+		return writeJSON(e.Stdout, struct {
 			Target      string           `json:"target"`
 			Environment string           `json:"environment"`
 			Release     *release.Release `json:"release"`
@@ -232,10 +231,4 @@ func (e *Env) writeRelease(f string, res *workspace.ReleaseResult) error {
 	}
 	_, err := fmt.Fprintln(e.Stdout, msg+".")
 	return err
-}
-
-func writeJSON(e *Env, v any) error {
-	enc := json.NewEncoder(e.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
