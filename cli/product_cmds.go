@@ -17,7 +17,7 @@ import (
 // productCommands are the `shiftleft product …` subcommands: the data
 // products declared in pipelines/products/<product>.yaml.
 func productCommands(e *Env) []*ucli.Command {
-	return []*ucli.Command{productListCommand(e), productDescribeCommand(e), productValidateCommand(e)}
+	return []*ucli.Command{productListCommand(e), productDescribeCommand(e), productValidateCommand(e), productCheckCommand(e)}
 }
 
 // productFlags are the pipelines flags without the scan's --strict, which
