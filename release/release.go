@@ -220,7 +220,7 @@ type OpenError struct {
 }
 
 func (e *OpenError) Error() string {
-	return fmt.Sprintf("release %s is open (%s): finish it (shiftleft release promote/finalize %s, or rollback %s), or pass --release %s to deploy within it",
+	return fmt.Sprintf("release %s is open (%s): finish it first (shiftleft release promote %s, then finalize %s; or rollback %s)",
 		e.Name, e.Phase, e.Name, e.Name, e.Name)
 }
 

@@ -664,7 +664,7 @@ func (ws *Workspace) releaseEnd(ctx context.Context, req ReleaseRequest, cmd str
 }
 
 // removeVersion deletes a version's DML, drops its table and deletes its
-// DDL statement; each part is a no-op when already done.
+// drop and DDL statements; each part is a no-op when already done.
 func (ws *Workspace) removeVersion(ctx context.Context, t *Target, nm plan.Naming, v release.Version, table, ddl, dml string) error {
 	if dml != "" {
 		if err := t.DeleteStatement(ctx, dml); err != nil && !errors.Is(err, deployers.ErrNotFound) {
@@ -679,8 +679,13 @@ func (ws *Workspace) removeVersion(ctx context.Context, t *Target, nm plan.Namin
 	if err := t.DropTable(ctx, req); err != nil && !errors.Is(err, deployers.ErrNotFound) {
 		return fmt.Errorf("drop table %s: %w", table, err)
 	}
-	if err := t.DeleteStatement(ctx, ddl); err != nil && !errors.Is(err, deployers.ErrNotFound) {
-		return err
+	// The finished drop and DDL statements go too: nothing of the version
+	// stays, and their names are free again (Confluent keeps finished
+	// statements, and their names, for 30 days).
+	for _, name := range []string{drop, ddl} {
+		if err := t.DeleteStatement(ctx, name); err != nil && !errors.Is(err, deployers.ErrNotFound) {
+			return err
+		}
 	}
 	return nil
 }
