@@ -178,8 +178,8 @@ func (e *Env) writeValidation(res *workspace.ValidateResult, err error, f string
 		fmt.Fprintf(e.Stdout, ", %d not compiled", skipped)
 	}
 	per := time.Duration(0)
-	if n > 0 {
-		per = res.Duration / time.Duration(n)
+	if sent := n - skipped; sent > 0 {
+		per = res.Duration / time.Duration(sent)
 	}
 	fmt.Fprintf(e.Stdout, " (%s, %s per statement).\n", res.Duration.Round(time.Millisecond), per.Round(time.Millisecond))
 	return validationExit(err)

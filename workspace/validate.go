@@ -59,7 +59,7 @@ func (s CompiledStatement) String() string {
 	return fmt.Sprintf("%s:%d:%d: %s (%s): %s", s.File, s.Line, s.Col, s.Table, s.Kind, msg)
 }
 
-// ValidateResult is every statement compiled, in request order.
+// ValidateResult is every statement compiled, sorted by file and line.
 type ValidateResult struct {
 	Target     deployers.Info      `json:"target"`
 	Statements []CompiledStatement `json:"statements"`
@@ -159,6 +159,14 @@ func (ws *Workspace) Validate(ctx context.Context, req ValidateRequest) (*Valida
 		}
 		out.Statements = append(out.Statements, s)
 	}
+	// Listed by file and position, as every listing is sorted.
+	sort.SliceStable(out.Statements, func(i, j int) bool {
+		a, b := out.Statements[i], out.Statements[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
+	})
 	if ps := out.Problems(); len(ps) > 0 {
 		return out, &ValidationError{Problems: ps}
 	}
