@@ -1,14 +1,16 @@
--- Expect three order lines with resolved keys and the discounted revenue.
-WITH expected AS (
-  SELECT 'O-1001' AS order_id, 1 AS line_number, 'C-1@20260101000000' AS customer_key, CAST(50.00 AS DECIMAL(12, 2)) AS net_revenue
-  UNION ALL SELECT 'O-1001', 2, 'C-1@20260101000000', CAST(108.00 AS DECIMAL(12, 2))
-  UNION ALL SELECT 'O-1002', 1, 'C-2@20260115000000', CAST(95.00 AS DECIMAL(12, 2))
-)
+-- Three order lines: gross = quantity x unit_price, net = gross x (100 -
+-- discount_pct) / 100, with the keys of the day, customer and product.
 SELECT
-  CASE WHEN COUNT(*) = 3 THEN 'PASS' ELSE 'FAIL' END AS test_result
-FROM expected AS e
-JOIN saleops_fct_revenue_ut AS f
-  ON f.order_id = e.order_id
- AND f.line_number = e.line_number
- AND f.customer_key = e.customer_key
- AND f.net_revenue = e.net_revenue;
+  CASE WHEN COUNT(*) = 3
+    AND SUM(net_revenue) = 253.00
+    AND SUM(CASE WHEN order_id = 'O-1001' AND line_number = 1 AND date_key = 20260302
+                  AND customer_key = 'C-1@20260101000000' AND product_key = 'P-10' AND channel = 'POS'
+                  AND store_id = 'S-01' AND gross_revenue = 50.00 AND net_revenue = 50.00 THEN 1 ELSE 0 END) = 1
+    AND SUM(CASE WHEN order_id = 'O-1001' AND line_number = 2 AND product_key = 'P-20'
+                  AND gross_revenue = 120.00 AND net_revenue = 108.00 AND discount_pct = 10.00 THEN 1 ELSE 0 END) = 1
+    AND SUM(CASE WHEN order_id = 'O-1002' AND line_number = 1 AND date_key = 20260307
+                  AND customer_key = 'C-2@20260115000000' AND store_id IS NULL
+                  AND gross_revenue = 100.00 AND net_revenue = 95.00 AND currency = 'USD'
+                  AND transaction_ts = TIMESTAMP '2026-03-07 18:40:00' THEN 1 ELSE 0 END) = 1
+  THEN 'PASS' ELSE 'FAIL' END AS test_result
+FROM saleops_fct_revenue_ut;
