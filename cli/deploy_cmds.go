@@ -77,6 +77,7 @@ func deployCommand(e *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "dry-run", Usage: "print the plan and stop"},
 			&ucli.StringFlag{Name: "out", Usage: "save the plan to FILE (with --dry-run: for a later 'deploy --plan FILE')"},
 			&ucli.StringFlag{Name: "plan", Usage: "execute exactly this saved plan; refused when the pipelines or the target changed since it was made"},
+			&ucli.BoolFlag{Name: "check-quality", Usage: "after a successful deploy, run the quality rules of the output ports of the products it changed (as 'product check'); exit 1 when one fails"},
 		}),
 		Action: func(c *ucli.Context) error {
 			mode := deployModeRun
@@ -147,7 +148,10 @@ type deployOptions struct {
 	detailed bool
 	showSQL  bool
 	yes      bool
-	request  workspace.DeployRequest
+	// checkQuality runs the quality rules of the changed products' ports
+	// after a successful deploy.
+	checkQuality bool
+	request      workspace.DeployRequest
 }
 
 func (e *Env) deployOptionsFrom(c *ucli.Context, mode deployMode) (*deployOptions, error) {
@@ -160,7 +164,7 @@ func (e *Env) deployOptionsFrom(c *ucli.Context, mode deployMode) (*deployOption
 	}
 	o := &deployOptions{
 		env: e, mode: mode, format: f,
-		detailed: c.Bool("detailed-exitcode"), showSQL: c.Bool("show-sql"), yes: c.Bool("yes"),
+		detailed: c.Bool("detailed-exitcode"), showSQL: c.Bool("show-sql"), yes: c.Bool("yes"), checkQuality: c.Bool("check-quality"),
 		request: workspace.DeployRequest{
 			Selection: e.selectionFrom(c),
 			PlanFile:  c.String("plan"),
@@ -194,6 +198,9 @@ func (e *Env) deployOptionsFrom(c *ucli.Context, mode deployMode) (*deployOption
 	case workspace.TargetLocal, workspace.TargetConfluent, workspace.TargetFlink:
 	default:
 		return nil, usageErrorf("--target %q: unsupported target; use local, confluent or flink", t)
+	}
+	if o.checkQuality && (mode != deployModeRun || c.String("target") == workspace.TargetLocal) {
+		return nil, usageErrorf("--check-quality reads the deployed tables after a deploy: it needs --target flink (or confluent) and no --dry-run; the local target keeps no data")
 	}
 	if r.PlanFile != "" {
 		if mode != deployModeRun {
@@ -288,7 +295,37 @@ func runDeploy(c *ucli.Context, o *deployOptions) error {
 	if err := res.Result.Err(); err != nil {
 		return err
 	}
+	if o.checkQuality && o.mode == deployModeRun {
+		if err := checkDeployedQuality(c, o, ws, res); err != nil {
+			return err
+		}
+	}
 	return detailedExit(o.detailed, true)
+}
+
+// checkDeployedQuality runs the quality rules of the products the deploy
+// changed; the report is printed in the text format (JSON output stays
+// one document), and a failed rule ends the deploy with exit 1.
+func checkDeployedQuality(c *ucli.Context, o *deployOptions, ws *workspace.Workspace, res *workspace.DeployResult) error {
+	e := o.env
+	prods, err := ws.ProductsTouched(c.Context, res)
+	if err != nil || len(prods) == 0 {
+		return err
+	}
+	rep, err := ws.CheckQuality(c.Context, workspace.QualityRequest{Products: prods})
+	if err != nil {
+		return fmt.Errorf("deployed, but the quality check could not run: %w", err)
+	}
+	if o.format == "text" {
+		fmt.Fprintf(e.Stdout, "\nQuality of %s:\n", strings.Join(prods, ", "))
+		if err := writeQuality(e.Stdout, rep, render.StyleFor(e.StdoutIsTerminal)); err != nil {
+			return err
+		}
+	}
+	if !rep.OK() {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("deployed, but %w", &workspace.QualityError{Report: rep})}
+	}
+	return nil
 }
 
 // notePlanSaved tells where --out saved the plan.
