@@ -317,7 +317,11 @@ func (ws *Workspace) at(file string, pos flinksql.Pos, err error) error {
 	}
 	line, col := pos.Line, 0
 	msg := err.Error()
-	if m := enginePos.FindStringSubmatchIndex(msg); m != nil {
+	m := enginePos.FindStringSubmatchIndex(msg)
+	if m == nil {
+		m = engineLinePos.FindStringSubmatchIndex(msg)
+	}
+	if m != nil {
 		l, _ := strconv.Atoi(msg[m[2]:m[3]])
 		c, _ := strconv.Atoi(msg[m[4]:m[5]])
 		line, col = mapPosition(pos, l, c)
@@ -329,6 +333,10 @@ func (ws *Workspace) at(file string, pos flinksql.Pos, err error) error {
 	}
 	return &caseError{where: where, err: err}
 }
+
+// engineLinePos is the position the flink target puts before the
+// engine's message ("line 3, column 7: …").
+var engineLinePos = regexp.MustCompile(`line (\d+), column (\d+): `)
 
 // caseRun is one case being run: what it created, for clean-up.
 type caseRun struct {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
@@ -17,7 +18,7 @@ import (
 // Query runs a SELECT in the target's session and reads its rows, up to
 // limit (≤ 0: all): until the query ends (a bounded source) or, for a query
 // that never ends (an upsert-kafka table cannot be bounded), until no new
-// row came for settle once rows came (or for twice settle when none did).
+// row came for settle once rows came (or for four times settle when none did: the query's job takes seconds to start).
 // Rows.Complete says the query ended by itself. The job is named name; its
 // operation is closed on return and a job of that name still running is
 // cancelled. Unit tests read their validation queries with it. An error of
@@ -32,9 +33,10 @@ func (t *Target) Query(ctx context.Context, name, sql string, limit int, settle 
 		return deployers.Rows{}, err
 	}
 	cfg := map[string]string{"pipeline.name": name}
-	t.exec.RLock()
-	o, r, eos, err := t.gw.streamOp(ctx, s, stmt, cfg, t.opts.PollInterval, limit, settle)
-	t.exec.RUnlock()
+	// The session's catalog must not change while the query compiles
+	// (t.exec shared), but a long read must not hold off other cases'
+	// DDL: the lock is released once the operation is submitted.
+	o, r, eos, err := t.gw.streamOp(ctx, s, stmt, cfg, t.opts.PollInterval, limit, settle, &t.exec)
 	t.gw.closeOp(ctx, s, o)
 	t.cancelJobsNamed(ctx, name)
 	var out deployers.Rows
@@ -57,8 +59,10 @@ func (t *Target) Query(ctx context.Context, name, sql string, limit int, settle 
 
 // streamOp is runOp for queries that may never end: it stops reading once
 // the result has been quiet for settle (see Query).
-func (g gateway) streamOp(ctx context.Context, s, stmt string, cfg map[string]string, poll time.Duration, limit int, settle time.Duration) (string, opRows, bool, error) {
+func (g gateway) streamOp(ctx context.Context, s, stmt string, cfg map[string]string, poll time.Duration, limit int, settle time.Duration, exec *sync.RWMutex) (string, opRows, bool, error) {
+	exec.RLock()
 	o, err := g.submit(ctx, s, stmt, cfg)
+	exec.RUnlock()
 	if err != nil {
 		return "", opRows{}, false, err
 	}
@@ -111,13 +115,15 @@ func (g gateway) streamOp(ctx context.Context, s, stmt string, cfg map[string]st
 		if limit > 0 && len(out.Rows) >= limit {
 			return o, out, false, nil
 		}
-		switch p.ResultType {
-		case "EOS":
+		if p.ResultType == "EOS" {
 			return o, out, true, nil
-		case "NOT_READY":
+		}
+		if len(p.Results.Data) == 0 {
+			// Nothing new (NOT_READY, or an empty page of a query that
+			// still runs): quiet for settle means the rows are final.
 			quiet := settle
 			if len(out.Rows) == 0 {
-				quiet, last = 2*settle, start
+				quiet, last = 4*settle, start
 			}
 			if settle > 0 && time.Since(last) >= quiet {
 				return o, out, false, nil
