@@ -333,7 +333,7 @@ func (p *parser) check(s *Suite, root *yaml.Node) error {
 		names[c.Name] = c.Line
 		for _, in := range c.Inputs {
 			if _, ok := tables[in.Table]; !ok {
-				p.warn(in.Line, "input table %s of case %s has no foundation: its table must exist already", in.Table, c.Name)
+				p.warn(in.Line, "input table %s of case %s has no foundation: a test writes only its test tables, so the case will fail", in.Table, c.Name)
 			}
 		}
 	}

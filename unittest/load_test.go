@@ -56,7 +56,7 @@ func TestParse(t *testing.T) {
 			}},
 		{name: "input without foundation warns",
 			src:      base + "test_suite:\n- name: c1\n  inputs:\n  - table_name: b\n    file_name: x.sql\n  outputs:\n  - table_name: t\n    file_name: v.sql\n",
-			warnings: []string{"f.yaml:7: input table b of case c1 has no foundation: its table must exist already"}},
+			warnings: []string{"f.yaml:7: input table b of case c1 has no foundation: a test writes only its test tables, so the case will fail"}},
 		{name: "csv without type warns",
 			src:      base + "test_suite:\n- name: c1\n  inputs:\n  - table_name: a\n    file_name: x.CSV\n  outputs:\n  - table_name: t\n    file_name: v.sql\n",
 			warnings: []string{"f.yaml:7: input x.CSV has no file_type: read as csv from its name"}},
