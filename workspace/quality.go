@@ -163,11 +163,11 @@ func (ws *Workspace) checkRule(ctx context.Context, q qualityQuerier, res *quali
 			msg = rest
 		}
 		res.Status = quality.StatusError
-		res.Message = fmt.Sprintf("%s: rule %s: the engine refused its query: %s", res.Where(), res.Description, msg)
+		res.Message = fmt.Sprintf("%s: the engine refused the rule's query: %s", res.Where(), msg)
 		return nil
 	}
 	if err := quality.Judge(res, rule, rows); err != nil {
-		res.Status, res.Message = quality.StatusError, fmt.Sprintf("%s: rule %s: %v", res.Where(), res.Description, err)
+		res.Status, res.Message = quality.StatusError, fmt.Sprintf("%s: %v", res.Where(), err)
 		return nil
 	}
 	if res.Status != quality.StatusFail || queries.Sample == "" {
