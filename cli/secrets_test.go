@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/pem"
-	"net/http"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -101,12 +101,34 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		"pipeline validate":                  {{"--target", "confluent", "--select", "product:saleops"}},
 		"table explain":                      {{"saleops_fct_revenue", "--target", "confluent"}},
 		"table peek":                         {{"raw_customer_history", "--target", "confluent"}},
+		"product list":                       {{}, {"--format", "json"}},
+		"product describe":                   {{"c360"}},
+		"product validate":                   {{}},
+		"product check":                      {{"c360", "--target", "confluent"}},
+		"docs generate":                      {{"--out", "catalog-out"}},
+		"docs serve":                         {{"--addr", "0.0.0.0:0"}},
+		"table init-unit-tests":              {{"int_c360_customer_transactions"}},
+		"table run-unit-tests":               {{"saleops_fct_revenue", "--target", "confluent"}},
+		"table delete-unit-tests":            {{"saleops_fct_revenue", "--target", "confluent"}},
+		"pipeline test":                      {{"--select", "product:saleops", "--target", "confluent"}},
+		"release plan":                       {{"--select", "saleops_dim_customer", "r1"}},
+		"release start":                      {{"--select", "saleops_dim_customer", "r1"}},
+		"release status":                     {{}},
+		"release promote":                    {{"--force"}},
+		"release rollback":                   {{}},
+		"release finalize":                   {{}},
 	}
 	// Commands whose typical run fails here: no lock to remove, no git;
 	// EXPLAIN needs the tables on the service, and undeploy (which sorts
 	// before them) dropped them.
+	// docs serve is refused a non-loopback address (it would serve until
+	// stopped); the unit-test and quality commands need query results the
+	// stand-in does not give for the tables left; the samples hold no
+	// change that a release would version, so release commands refuse.
 	expectedFailure := map[string]bool{"project force-unlock": true, "project list-modified-files": true,
-		"pipeline validate": true, "table explain": true}
+		"pipeline validate": true, "table explain": true, "docs serve": true, "product check": true,
+		"table run-unit-tests": true, "table delete-unit-tests": true, "pipeline test": true,
+		"release plan": true, "release start": true, "release status": true, "release promote": true, "release rollback": true, "release finalize": true}
 	leaves := map[string]*ucli.Command{}
 	leafCommands(newApp(&Env{}).Commands, "", leaves)
 	var names []string
