@@ -76,7 +76,10 @@ func (ws *Workspace) CheckQuality(ctx context.Context, req QualityRequest) (*qua
 	}
 	q, ok := t.Target.(qualityQuerier)
 	if !ok {
-		return nil, &UnsupportedError{Msg: fmt.Sprintf("the %s target keeps no data to check: product check runs the quality rules on a deployed table with --target flink", t.Info().Target)}
+		if t.Info().Target == TargetLocal {
+			return nil, &UnsupportedError{Msg: "the local target keeps no data to check: product check runs the quality rules on a deployed table with --target flink"}
+		}
+		return nil, &UnsupportedError{Msg: fmt.Sprintf("the %s target cannot run the queries of quality rules yet (it reads whole tables only, for table peek): run product check with --target flink", t.Info().Target)}
 	}
 	rep := &quality.Report{CheckedAt: ws.opts.Now().UTC().Format(time.RFC3339), Target: t.Info().Target, Environment: t.Info().Environment, Results: []quality.Result{}}
 	var tables []*pipeline.Table

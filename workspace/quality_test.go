@@ -6,7 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
+	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
 	"github.com/shiftleft-dev/shiftleft/deployers/flink/flinktest"
 	"github.com/shiftleft-dev/shiftleft/executor"
 	"github.com/shiftleft-dev/shiftleft/quality"
@@ -117,5 +120,32 @@ func TestProductsTouched(t *testing.T) {
 		if err != nil || strings.Join(got, ",") != tc.want {
 			t.Errorf("steps %+v: %v, %v; want %q", tc.steps, got, err, tc.want)
 		}
+	}
+}
+
+// TestCheckQualityOnConfluentSaysItCannotQuery: the confluent target reads
+// whole tables (table peek) but runs no query of a rule yet; the check
+// says so and points to the flink target rather than failing each rule.
+func TestCheckQualityOnConfluentSaysItCannotQuery(t *testing.T) {
+	srv := confluenttest.NewServer(confluenttest.Options{})
+	t.Cleanup(srv.Close)
+	tg, err := confluent.New(srv.Config(), confluent.Options{Version: "test", PollInitial: time.Millisecond, PollMax: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := workspace.Open(context.Background(), workspace.Options{
+		PipelinesDir: qualityProject(t), KeepSQL: true,
+		OpenTarget: func(context.Context, *workspace.Workspace) (*workspace.Target, error) {
+			return &workspace.Target{Target: tg}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ws.Close(context.Background()) })
+	_, err = ws.CheckQuality(context.Background(), workspace.QualityRequest{Products: []string{"q"}})
+	var ue *workspace.UnsupportedError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "confluent target cannot run the queries of quality rules") {
+		t.Errorf("confluent: %v, want an UnsupportedError naming the target", err)
 	}
 }
