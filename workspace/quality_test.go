@@ -20,7 +20,7 @@ import (
 // q_absent, which is never deployed, and a table of product other.
 func qualityProject(t *testing.T) string {
 	return sqlProject(t, map[string]string{
-		"facts/q/q_port/sql-scripts/ddl.q_port.sql": "CREATE TABLE q_port (\n  id STRING,\n  tier STRING,\n  PRIMARY KEY (id) NOT ENFORCED\n) WITH ('connector' = 'upsert-kafka', 'key.format' = 'json', 'value.format' = 'json')",
+		"facts/q/q_port/sql-scripts/ddl.q_port.sql":     "CREATE TABLE q_port (\n  id STRING,\n  tier STRING,\n  PRIMARY KEY (id) NOT ENFORCED\n) WITH ('connector' = 'upsert-kafka', 'key.format' = 'json', 'value.format' = 'json')",
 		"facts/q/q_absent/sql-scripts/ddl.q_absent.sql": "CREATE TABLE q_absent (id STRING)",
 		"facts/other/o_t/sql-scripts/ddl.o_t.sql":       "CREATE TABLE o_t (id STRING)",
 		"products/q.yaml": `product: q
