@@ -71,13 +71,14 @@ func deployCommand(e *Env) *ucli.Command {
 		Usage: "deploy the selected tables in dependency order: plan against the target's state, then run the plan",
 		UsageText: "shiftleft pipeline deploy --select EXPR ... [--since REF] [--target local] [--dry-run] [--plan plan.json]\n" +
 			"   [--force] [--force-ancestors] [--may-start-descendants] [--cross-product-deployment] [--dml-only]\n" +
-			"   [--max-parallel N] [--statement-timeout 10m] [--fail-fast] [--lock-timeout 1m] [--format text|json] [--detailed-exitcode]",
+			"   [--max-parallel N] [--statement-timeout 10m] [--fail-fast] [--lock-timeout 1m] [--format text|json] [--detailed-exitcode] [--release NAME]",
 		Flags: concatFlags(pipelinesFlags(), selectionFlags(), targetFlags(), planFlags(), runFlags(), []ucli.Flag{
 			formatFlag("text", "json"),
 			&ucli.BoolFlag{Name: "dry-run", Usage: "print the plan and stop"},
 			&ucli.StringFlag{Name: "out", Usage: "save the plan to FILE (with --dry-run: for a later 'deploy --plan FILE')"},
 			&ucli.StringFlag{Name: "plan", Usage: "execute exactly this saved plan; refused when the pipelines or the target changed since it was made"},
 			&ucli.BoolFlag{Name: "check-quality", Usage: "after a successful deploy, run the quality rules of the output ports of the products it changed (as 'product check'); exit 1 when one fails"},
+			&ucli.StringFlag{Name: "release", Usage: "deploy within the open release NAME: tables outside the release deploy while it is open (see docs/releases.md)"},
 		}),
 		Action: func(c *ucli.Context) error {
 			mode := deployModeRun
@@ -182,6 +183,7 @@ func (e *Env) deployOptionsFrom(c *ucli.Context, mode deployMode) (*deployOption
 			Strict:           c.Bool("strict"),
 			IncludeExternals: c.Bool("include-externals"),
 			ExternalsDirs:    c.StringSlice("externals-dir"),
+			Release:          c.String("release"),
 		},
 	}
 	r := &o.request

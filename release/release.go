@@ -217,11 +217,18 @@ var ErrNoRelease = errors.New("no such release")
 type OpenError struct {
 	Name  string
 	Phase Phase
+	// Deploy says a deploy was refused: the message names the flag that
+	// deploys within the release.
+	Deploy bool
 }
 
 func (e *OpenError) Error() string {
-	return fmt.Sprintf("release %s is open (%s): finish it first (shiftleft release promote %s, then finalize %s; or rollback %s)",
+	msg := fmt.Sprintf("release %s is open (%s): finish it first (shiftleft release promote %s, then finalize %s; or rollback %s)",
 		e.Name, e.Phase, e.Name, e.Name, e.Name)
+	if e.Deploy {
+		msg += fmt.Sprintf(", or deploy tables outside it within the release: pipeline deploy --release %s", e.Name)
+	}
+	return msg
 }
 
 // PhaseError is a command that does not apply to a release in its phase.

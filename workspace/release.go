@@ -740,8 +740,10 @@ func (ws *Workspace) checkRelease(ctx context.Context, t *Target, name string, p
 	}
 	open := doc.Open()
 	switch {
+	case open != nil && name != "" && open.Name != name:
+		return &RequestError{Msg: fmt.Sprintf("--release %s: the open release is %s", name, open.Name)}
 	case open != nil && open.Name != name:
-		return &release.OpenError{Name: open.Name, Phase: open.Phase}
+		return &release.OpenError{Name: open.Name, Phase: open.Phase, Deploy: true}
 	case open == nil && name != "":
 		return &RequestError{Msg: fmt.Sprintf("--release %s: no such open release", name)}
 	}
