@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -44,6 +45,14 @@ func initUnitTestsCommand(e *Env) *ucli.Command {
 			res, err := ws.InitUnitTests(c.Context, workspace.InitUnitTestsRequest{
 				Table: a[0], Cases: c.Int("nb-test-cases"), CSV: c.Bool("create-csv"), ExternalsDirs: c.StringSlice("externals-dir"),
 			})
+			root := e.rel(ws.Project.Root)
+			var ee *workspace.ExistingFilesError
+			if errors.As(err, &ee) {
+				// Name the files as the user reaches them from here.
+				for i, p := range ee.Paths {
+					ee.Paths[i] = path.Join(root, p)
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -52,7 +61,6 @@ func initUnitTestsCommand(e *Env) *ucli.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(res)
 			}
-			root := e.rel(ws.Project.Root)
 			cases := fmt.Sprintf("%d cases", len(res.Cases))
 			if len(res.Cases) == 1 {
 				cases = "1 case"
