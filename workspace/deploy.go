@@ -61,6 +61,8 @@ type PlanResult struct {
 	graph  *dag.Graph
 	sqlOf  pipeline.SQLSource
 	target *Target
+	// live maps tables to their live versions (LiveVersions).
+	live Live
 }
 
 // DeployResult is a plan and what running it did.
@@ -153,7 +155,19 @@ func (ws *Workspace) run(ctx context.Context, req DeployRequest, undeploy bool) 
 		if tb == nil {
 			return "", "", fmt.Errorf("table %s is not in the pipelines", table)
 		}
-		return sqlOf(tb)
+		ddl, dml, err := sqlOf(tb)
+		if err != nil || !pr.live.Versioned() {
+			return ddl, dml, err
+		}
+		// Tables the deploy acts on are never versioned (checkRelease), but
+		// they may read a live version: the SQL reads it by its live name.
+		if ddl, err = pr.live.ToLive(ddl); err == nil {
+			dml, err = pr.live.ToLive(dml)
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("table %s: read its live inputs: %w", table, err)
+		}
+		return ddl, dml, nil
 	}
 	if run.Properties, err = newStatementProperties(ws.Project.Root).forRun(pr.Plan, g.Table); err != nil {
 		return nil, err
@@ -232,12 +246,15 @@ func (ws *Workspace) plan(ctx context.Context, t *Target, req DeployRequest, in 
 	nm := ws.Naming()
 	props := newStatementProperties(ws.Project.Root)
 	var pl *plan.Plan
-	var err error
+	live, err := ws.liveVersions(ctx, t)
+	if err != nil {
+		return nil, err
+	}
 	if req.PlanFile != "" {
-		if pl, err = loadFreshPlan(ctx, ws.opts.abs(req.PlanFile), in.graph, t, nm, in.sqlOf, props.of); err != nil {
+		if pl, err = loadFreshPlan(ctx, ws.opts.abs(req.PlanFile), in.graph, t, nm, in.sqlOf, props.of, live); err != nil {
 			return nil, err
 		}
-	} else if pl, err = ws.buildPlan(ctx, t, req, in, nm, props); err != nil {
+	} else if pl, err = ws.buildPlan(ctx, t, req, in, nm, props, live); err != nil {
 		return nil, err
 	}
 	if c, ok := t.Target.(deployers.OffsetCarrier); ok && ws.opts.Target.CarryOffsets {
@@ -248,13 +265,14 @@ func (ws *Workspace) plan(ctx context.Context, t *Target, req DeployRequest, in 
 			return nil, err
 		}
 	}
-	return &PlanResult{Plan: pl, Target: t.Info(), graph: in.graph, sqlOf: in.sqlOf, target: t}, nil
+	noteLiveVersions(pl, live)
+	return &PlanResult{Plan: pl, Target: t.Info(), graph: in.graph, sqlOf: in.sqlOf, target: t, live: live}, nil
 }
 
 // buildPlan reads the state of the project's tables and applies the plan
 // rules to the selection.
-func (ws *Workspace) buildPlan(ctx context.Context, t *Target, req DeployRequest, in planInput, nm plan.Naming, props *statementProperties) (*plan.Plan, error) {
-	state, err := readState(ctx, t, in.project.Tables, nm)
+func (ws *Workspace) buildPlan(ctx context.Context, t *Target, req DeployRequest, in planInput, nm plan.Naming, props *statementProperties, live Live) (*plan.Plan, error) {
+	state, err := readLiveState(ctx, t, in.project.Tables, nm, live)
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +374,7 @@ func readState(ctx context.Context, t *Target, tables []*pipeline.Table, nm plan
 
 // loadFreshPlan loads a saved plan and refuses it when it was made for
 // another target or is stale.
-func loadFreshPlan(ctx context.Context, path string, g *dag.Graph, t *Target, nm plan.Naming, sqlOf pipeline.SQLSource, props plan.PropertiesReader) (*plan.Plan, error) {
+func loadFreshPlan(ctx context.Context, path string, g *dag.Graph, t *Target, nm plan.Naming, sqlOf pipeline.SQLSource, props plan.PropertiesReader, live Live) (*plan.Plan, error) {
 	pl, err := plan.Load(path)
 	if err != nil {
 		return nil, err
@@ -376,7 +394,7 @@ func loadFreshPlan(ctx context.Context, path string, g *dag.Graph, t *Target, nm
 		}
 		tables = append(tables, tb)
 	}
-	state, err := readState(ctx, t, tables, nm)
+	state, err := readLiveState(ctx, t, tables, nm, live)
 	if err != nil {
 		return nil, err
 	}

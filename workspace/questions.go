@@ -117,7 +117,11 @@ func (ws *Workspace) Health(ctx context.Context, sel Selection) (*HealthResult, 
 			tables = append(tables, tb)
 		}
 	}
-	state, err := readState(ctx, t, tables, ws.Naming())
+	live, err := ws.liveVersions(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	state, err := readLiveState(ctx, t, tables, ws.Naming(), live)
 	if err != nil {
 		return nil, err
 	}
@@ -188,10 +192,16 @@ func (ws *Workspace) RunningStatements(ctx context.Context, req StatementsReques
 			}
 		}
 	}
-	if req.All || selected == nil {
-		return ws.listedStatements(ctx, t, nm, selected, req.All)
+	live, err := ws.liveVersions(ctx, t)
+	if err != nil {
+		return nil, err
 	}
-	refs, err := plan.TableRefs(tables, nm)
+	if req.All || selected == nil {
+		return ws.listedStatements(ctx, t, nm, selected, req.All, live)
+	}
+	// Rows name the live versions (LiveVersions): their tables and
+	// statements are the ones that run.
+	refs, err := plan.TableRefs(live.Tables(tables), nm)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +213,7 @@ func (ws *Workspace) RunningStatements(ctx context.Context, req StatementsReques
 	for _, ref := range refs {
 		st := state[ref.Table]
 		switch {
-		case st.DML == nil && ws.Project.Table(ref.Table).DMLPath != "":
+		case st.DML == nil && ws.Project.Table(live.File(ref.Table)).DMLPath != "":
 			rows = append(rows, StatementRow{Table: ref.Table, Statement: deployers.Statement{Name: ref.DMLName}, NoDML: true})
 		case st.DML != nil && Attention(st.DML.Phase):
 			rows = append(rows, StatementRow{Table: ref.Table, Statement: *st.DML})
@@ -215,12 +225,12 @@ func (ws *Workspace) RunningStatements(ctx context.Context, req StatementsReques
 // listedStatements is RunningStatements from the target's listing: the
 // statements of the selected tables (all, when selected is nil), every
 // one with all, else the DMLs in an Attention phase.
-func (ws *Workspace) listedStatements(ctx context.Context, t *Target, nm plan.Naming, selected map[string]bool, all bool) ([]StatementRow, error) {
+func (ws *Workspace) listedStatements(ctx context.Context, t *Target, nm plan.Naming, selected map[string]bool, all bool, live Live) ([]StatementRow, error) {
 	list, err := t.ListStatements(ctx)
 	if err != nil {
 		return nil, err
 	}
-	known := statementTables(ws.Project.Tables, nm)
+	known := statementTables(live.Tables(ws.Project.Tables), nm)
 	var rows []StatementRow
 	for _, s := range list {
 		table, kind := known(s.Name)
@@ -230,7 +240,7 @@ func (ws *Workspace) listedStatements(ctx context.Context, t *Target, nm plan.Na
 		if s.Kind != "" {
 			kind = s.Kind
 		}
-		if selected != nil && !selected[table] {
+		if selected != nil && !selected[live.File(table)] {
 			continue
 		}
 		if !all && ((kind != "" && kind != deployers.KindDML) || !Attention(s.Phase)) {

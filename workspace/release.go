@@ -160,7 +160,7 @@ func (ws *Workspace) computeRelease(ctx context.Context, t *Target, req ReleaseR
 		return nil, err
 	}
 	nm := ws.Naming()
-	state, err := readLiveState(ctx, t, in.project.Tables, nm, doc)
+	state, err := readLiveState(ctx, t, in.project.Tables, nm, liveOf(doc))
 	if err != nil {
 		return nil, err
 	}
@@ -192,43 +192,27 @@ func (ws *Workspace) computeRelease(ctx context.Context, t *Target, req ReleaseR
 
 // readLiveState reads the state of the project's tables at their live
 // versions and gives it back under the files' names, with the live names
-// in the deployed SQL renamed back, so plan.Build compares it with the
-// files as if the tables had never been versioned.
-func readLiveState(ctx context.Context, t *Target, tables []*pipeline.Table, nm plan.Naming, doc *release.Document) (map[string]deployers.TableState, error) {
-	if len(doc.Live) == 0 {
-		return readState(ctx, t, tables, nm)
-	}
-	back := map[string]string{}
-	phys := make([]*pipeline.Table, 0, len(tables))
-	for _, tb := range tables {
-		if live := doc.LiveName(tb.Name); live != tb.Name {
-			cp := *tb
-			cp.Name = live
-			back[strings.ToLower(live)] = tb.Name
-			phys = append(phys, &cp)
-			continue
-		}
-		phys = append(phys, tb)
-	}
-	st, err := readState(ctx, t, phys, nm)
-	if err != nil {
-		return nil, err
+// in the deployed SQL renamed back (readers of a live version included),
+// so plan.Build compares it with the files as if the tables had never
+// been versioned.
+func readLiveState(ctx context.Context, t *Target, tables []*pipeline.Table, nm plan.Naming, live Live) (map[string]deployers.TableState, error) {
+	st, err := readState(ctx, t, live.Tables(tables), nm)
+	if err != nil || !live.Versioned() {
+		return st, err
 	}
 	out := make(map[string]deployers.TableState, len(st))
 	for name, s := range st {
-		if base, ok := back[strings.ToLower(name)]; ok {
-			s.Table = base
-			name = base
-		}
+		name = live.File(name)
+		s.Table = live.File(s.Table)
 		if s.DDL != "" {
-			if s.DDL, err = release.Rename(s.DDL, back); err != nil {
-				return nil, err
+			if s.DDL, err = live.ToFiles(s.DDL); err != nil {
+				return nil, fmt.Errorf("table %s: read its deployed DDL: %w", name, err)
 			}
 		}
 		if s.DML != nil && s.DML.SQL != "" {
 			dml := *s.DML
-			if dml.SQL, err = release.Rename(dml.SQL, back); err != nil {
-				return nil, err
+			if dml.SQL, err = live.ToFiles(dml.SQL); err != nil {
+				return nil, fmt.Errorf("table %s: read its deployed DML: %w", name, err)
 			}
 			s.DML = &dml
 		}
@@ -731,8 +715,11 @@ func (ws *Workspace) canFinalize(ctx context.Context, t *Target, r *release.Rele
 
 // checkRelease is the deploy's release check: while a release is open a
 // deploy refuses, naming it, unless it names that release (--release);
-// and a deploy never acts on a table whose live version is a release's
-// (deploys do not follow versions yet: use shiftleft release).
+// and a deploy never acts on a table whose live version is a release's or
+// that an open release versions: such changes go through shiftleft
+// release. Deploys plan against the live versions (LiveVersions), so an
+// unchanged versioned table plans nothing, and the tables they do act on
+// read the live versions.
 func (ws *Workspace) checkRelease(ctx context.Context, t *Target, name string, pl *plan.Plan) error {
 	doc, err := ws.releaseDoc(t).load(ctx)
 	if err != nil {
@@ -759,7 +746,8 @@ func (ws *Workspace) checkRelease(ctx context.Context, t *Target, name string, p
 		}
 	}
 	if len(versioned) > 0 {
-		return &RequestError{Msg: "the deploy would act on released tables, which deploys do not follow yet: " + strings.Join(versioned, ", ") + "; change them with shiftleft release plan/start"}
+		return &RequestError{Msg: "the deploy would act on released tables: " + strings.Join(versioned, ", ") +
+			"; a deploy does not act on a table whose live version is a release's (it would recreate the file's name beside it): deploy the change as a release (shiftleft release plan NAME, then release start NAME, with the same selection)"}
 	}
 	return nil
 }

@@ -1,0 +1,136 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/plan"
+	"github.com/shiftleft-dev/shiftleft/release"
+)
+
+// Live maps the project's tables between their files' names and the
+// physical names of their live versions: after a promoted release a table
+// saleops_fct_revenue may be live as saleops_fct_revenue_v2 (see
+// release.Document.Live). The zero value maps every table to itself.
+type Live struct {
+	// byFile and byPhysical are keyed lower-case: the lexer and the
+	// engines match table names case-insensitively.
+	byFile     map[string]string
+	byPhysical map[string]string
+	fileCase   map[string]string
+}
+
+// LiveVersions reads the live version of every table from the release
+// document of the workspace's target (deployers.ReleaseStore, else the
+// state directory). Every use case that names tables on the target maps
+// them through it: plans and deploys, the statements report, the health
+// check, product describe and the catalog. Cost: one read of the document.
+func (ws *Workspace) LiveVersions(ctx context.Context) (Live, error) {
+	t, err := ws.OpenTarget(ctx)
+	if err != nil {
+		return Live{}, err
+	}
+	return ws.liveVersions(ctx, t)
+}
+
+func (ws *Workspace) liveVersions(ctx context.Context, t *Target) (Live, error) {
+	doc, err := ws.releaseDoc(t).load(ctx)
+	if err != nil {
+		return Live{}, fmt.Errorf("read the live versions of %s: %w", t.Info(), err)
+	}
+	return liveOf(doc), nil
+}
+
+// liveOf is the mapping of a release document.
+func liveOf(doc *release.Document) Live {
+	l := Live{byFile: map[string]string{}, byPhysical: map[string]string{}, fileCase: map[string]string{}}
+	for file, phys := range doc.Live {
+		if strings.EqualFold(file, phys) {
+			continue
+		}
+		l.byFile[strings.ToLower(file)] = phys
+		l.byPhysical[strings.ToLower(phys)] = file
+		l.fileCase[strings.ToLower(file)] = file
+	}
+	return l
+}
+
+// Versioned reports whether some table is live under another name.
+func (l Live) Versioned() bool { return len(l.byFile) > 0 }
+
+// Name is the physical name of a table's live version (the table's own
+// name when it was never released).
+func (l Live) Name(table string) string {
+	if n, ok := l.byFile[strings.ToLower(table)]; ok {
+		return n
+	}
+	return table
+}
+
+// File is the file's name of a physical table name: the table a live
+// version belongs to, else the name itself.
+func (l Live) File(physical string) string {
+	if n, ok := l.byPhysical[strings.ToLower(physical)]; ok {
+		return n
+	}
+	return physical
+}
+
+// ToLive rewrites a file's SQL to read (and write) the live versions,
+// through the lexer (release.Rename).
+func (l Live) ToLive(sql string) (string, error) {
+	return release.Rename(sql, l.byFile)
+}
+
+// ToFiles rewrites deployed SQL back to the files' names, so it compares
+// with the files.
+func (l Live) ToFiles(sql string) (string, error) {
+	return release.Rename(sql, l.byPhysical)
+}
+
+// Tables returns the tables with the live versions' names: copies for the
+// versioned ones, the same pointers for the others.
+func (l Live) Tables(tables []*pipeline.Table) []*pipeline.Table {
+	if !l.Versioned() {
+		return tables
+	}
+	out := make([]*pipeline.Table, len(tables))
+	for i, tb := range tables {
+		out[i] = tb
+		if n := l.Name(tb.Name); n != tb.Name {
+			cp := *tb
+			cp.Name = n
+			out[i] = &cp
+		}
+	}
+	return out
+}
+
+// Map is the file name → live name of every versioned table (a copy).
+func (l Live) Map() map[string]string {
+	out := make(map[string]string, len(l.byFile))
+	for k, v := range l.byFile {
+		out[l.fileCase[k]] = v
+	}
+	return out
+}
+
+// noteLiveVersions names the live version of each versioned table in its
+// plan step: the steps keep the files' names (fingerprints and saved plans
+// are about the files), and a deploy never acts on a versioned table
+// (checkRelease), so a warning says what to run instead.
+func noteLiveVersions(pl *plan.Plan, live Live) {
+	for i := range pl.Steps {
+		s := &pl.Steps[i]
+		n := live.Name(s.Table)
+		if n == s.Table {
+			continue
+		}
+		s.Reason += " (live version: " + n + ")"
+		if s.Action.Acts() {
+			s.Warnings = append(s.Warnings, "its live version is "+n+": a deploy does not act on it; deploy the change as a release (shiftleft release start NAME --select "+s.Table+")")
+		}
+	}
+}
