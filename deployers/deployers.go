@@ -233,21 +233,57 @@ type RunResult struct {
 	RowsWritten int64
 }
 
-// RowReader is implemented by targets that can read a deployed table's
-// rows (flink: a bounded SELECT through the SQL Gateway; confluent: the
-// statement results API). `table peek` uses it. The reader removes the
-// statement it ran. Without it, peek answers that the target keeps no data
-// it can read (the local target; use --target flink).
+// RowReader is implemented by targets that can read rows: a deployed
+// table's (flink: a bounded SELECT through the SQL Gateway; confluent: the
+// statement results API), or those of any query (ReadRequest.SQL). `table
+// peek` reads tables with it; `table run-unit-tests` reads its validation
+// queries and the first rows of a failing case's output. The reader
+// removes the statement it ran. Without it, peek answers that the target
+// keeps no data it can read, and unit tests that it cannot read query
+// results (the local target; use --target flink).
 type RowReader interface {
 	ReadRows(ctx context.Context, req ReadRequest) (Rows, error)
 }
 
-// ReadRequest asks for up to Limit rows of Table.
+// ReadRequest asks for up to Limit rows (≤ 0: all) of Table, or of the
+// query SQL when it is set.
 type ReadRequest struct {
 	Table string
 	Limit int
 	// Name names the reading statement on the target.
 	Name string
+	// SQL is a SELECT run as it is, instead of reading Table (Table then
+	// need not be a deployed table). The SQL must name only tables that
+	// exist on the target.
+	SQL string
+	// Settle bounds a query that never ends by itself (an upsert table
+	// cannot be bounded on open-source Flink): once rows came, the read
+	// stops after Settle without a new one (four times Settle when none
+	// came, as a job takes seconds to start). 0: read until the query
+	// ends, Limit is reached or ctx ends.
+	Settle time.Duration
+}
+
+// JobCanceller is implemented by targets that can end, in one call, every
+// job whose name starts with a prefix (flink: the JobManager's jobs named
+// by pipeline.name, cancelled and waited for; confluent: the statements of
+// that prefix, deleted). Unit tests name everything a case runs with one
+// prefix and remove it with this after the case, after Ctrl-C and before
+// the next run. It returns the names it ended. Without it, callers delete
+// the statements they started one by one (DeleteStatement) and jobs they
+// did not record are left.
+type JobCanceller interface {
+	CancelJobs(ctx context.Context, prefix string) ([]string, error)
+}
+
+// TableLister is implemented by targets that know, without a call, every
+// table they created (flink: the tables its state file records, since its
+// catalog lives in a session). Unit tests find the test tables an
+// interrupted run left by their _ut names with it. Without it, callers list
+// the statements (ListStatements) and take the tables of the DDL
+// statements still there (confluent keeps a CREATE TABLE statement).
+type TableLister interface {
+	Tables() []string
 }
 
 // Column is a result column and its SQL type as the engine names it.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,24 +19,6 @@ import (
 	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
 	"github.com/shiftleft-dev/shiftleft/unittest"
 )
-
-// queryRunner is what unit tests need beyond deployers.StatementRunner:
-// the rows of a validation query (the flink target's Query). It is
-// declared here, by its one user, until a second target has it.
-type queryRunner interface {
-	Query(ctx context.Context, name, sql string, limit int, settle time.Duration) (deployers.Rows, error)
-}
-
-// jobCanceller ends the jobs a case left behind, by name prefix (flink).
-type jobCanceller interface {
-	CancelJobs(ctx context.Context, prefix string) ([]string, error)
-}
-
-// tableLister lists the tables a target created (flink), so leftovers of
-// an interrupted run are found by their _ut names.
-type tableLister interface {
-	Tables() []string
-}
 
 // UnitTestRequest is what RunUnitTests is asked.
 type UnitTestRequest struct {
@@ -173,7 +156,7 @@ func (ws *Workspace) RunUnitTests(ctx context.Context, req UnitTestRequest) (*Un
 		return nil, err
 	}
 	res.Target = t.Info()
-	if _, ok := t.Target.(queryRunner); !ok {
+	if _, ok := t.Target.(deployers.RowReader); !ok {
 		return nil, &UnsupportedError{Msg: fmt.Sprintf("the %s target cannot read query results: run unit tests with --target flink", t.Info().Target)}
 	}
 	release, err := ws.lock(ctx, t, false, req.LockTimeout)
@@ -491,11 +474,13 @@ func (r *caseRun) run(ctx context.Context, out *CaseResult) error {
 			out.Where = fmt.Sprintf("%s:1", ws.utShown(path))
 			out.Error = fmt.Sprintf("validation returned %s", verdict)
 			out.Validation = &rows
-			if q, ok := r.t.Target.(queryRunner); ok {
+			if q, ok := r.t.Target.(deployers.RowReader); ok {
 				name, err := r.name("out")
 				if err == nil {
 					qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-					if or, err := q.Query(qctx, name, "SELECT * FROM `"+o.Table+r.suffix+"` LIMIT 10", 10, time.Second); err == nil {
+					test := o.Table + r.suffix
+					if or, err := q.ReadRows(qctx, deployers.ReadRequest{Name: name, Table: test, Limit: 10, Settle: time.Second,
+						SQL: "SELECT * FROM `" + test + "` LIMIT 10"}); err == nil {
 						out.Output = &or
 					}
 					cancel()
@@ -552,10 +537,20 @@ func (r *caseRun) create(ctx context.Context, table, path string, input bool) (s
 	}
 	test := table + r.suffix
 	r.tables = append(r.tables, test)
-	if _, err := r.t.CreateTable(ctx, deployers.StatementRequest{Name: name, Table: test, Kind: deployers.KindDDL, SQL: bounded}); err != nil {
+	if err := r.createTable(ctx, name, test, bounded); err != nil {
 		return "", r.ws.at(path, pos, stmtDetail(err))
 	}
 	return bounded, nil
+}
+
+// createTable creates a test table and waits for its DDL to complete (the
+// flink target creates it at once; confluent runs it as a statement).
+func (r *caseRun) createTable(ctx context.Context, name, table, ddl string) error {
+	if _, err := r.t.CreateTable(ctx, deployers.StatementRequest{Name: name, Table: table, Kind: deployers.KindDDL, SQL: ddl}); err != nil {
+		return err
+	}
+	_, err := r.t.Wait(ctx, name, []deployers.Phase{deployers.PhaseCompleted}, 0)
+	return err
 }
 
 // stmtDetail keeps the engine's message of a failed statement.
@@ -616,7 +611,7 @@ func (r *caseRun) runSQL(ctx context.Context, path string, pos flinksql.Pos, sql
 		}
 		tb := a.Tables[0].Name.Table()
 		r.tables = append(r.tables, tb)
-		if _, err := r.t.CreateTable(ctx, deployers.StatementRequest{Name: name, Table: tb, Kind: deployers.KindDDL, SQL: bounded}); err != nil {
+		if err := r.createTable(ctx, name, tb, bounded); err != nil {
 			return r.ws.at(path, pos, stmtDetail(err))
 		}
 		return nil
@@ -667,7 +662,7 @@ func (r *caseRun) runSQL(ctx context.Context, path string, pos flinksql.Pos, sql
 func (r *caseRun) validate(ctx context.Context, path, sql string, polls *int) (string, deployers.Rows, error) {
 	_, finished := r.t.Target.(deployers.StatementRunner)
 	const settle = 1500 * time.Millisecond
-	q := r.t.Target.(queryRunner)
+	q := r.t.Target.(deployers.RowReader)
 	stmts, err := flinksql.SplitStatements([]byte(sql))
 	if err != nil {
 		return "", deployers.Rows{}, r.ws.at(path, flinksql.Pos{Line: 1}, err)
@@ -685,7 +680,7 @@ func (r *caseRun) validate(ctx context.Context, path, sql string, polls *int) (s
 			return "", last, err
 		}
 		*polls++
-		rows, err := q.Query(ctx, name, renamed, 1000, settle)
+		rows, err := q.ReadRows(ctx, deployers.ReadRequest{Name: name, SQL: renamed, Limit: 1000, Settle: settle})
 		if err != nil {
 			if ctx.Err() != nil && verdict != "" {
 				return verdict, last, nil
@@ -731,7 +726,7 @@ func (r *caseRun) cleanup(ctx context.Context) []string {
 	defer cancel()
 	var left []string
 	prefix := r.prefix + nameRE.ReplaceAllString(strings.ToLower(strings.TrimPrefix(r.suffix, unittest.Suffix)), "-") + "-"
-	if jc, ok := r.t.Target.(jobCanceller); ok {
+	if jc, ok := r.t.Target.(deployers.JobCanceller); ok {
 		if _, err := jc.CancelJobs(cctx, prefix); err != nil {
 			left = append(left, "jobs "+prefix+"*: "+err.Error())
 		}
@@ -755,7 +750,7 @@ func (r *caseRun) cleanup(ctx context.Context) []string {
 // the suite with _ut or _ut_<run id>, jobs named with the suite's prefix.
 func (ws *Workspace) removeLeftovers(ctx context.Context, t *Target, s *utSuite) ([]string, error) {
 	var removed []string
-	if jc, ok := t.Target.(jobCanceller); ok {
+	if jc, ok := t.Target.(deployers.JobCanceller); ok {
 		names, err := jc.CancelJobs(ctx, jobPrefix(s.table.Name))
 		for _, n := range names {
 			removed = append(removed, "job "+n)
@@ -769,9 +764,22 @@ func (ws *Workspace) removeLeftovers(ctx context.Context, t *Target, s *utSuite)
 		bases[strings.ToLower(tb)] = true
 	}
 	var tables []string
-	if tl, ok := t.Target.(tableLister); ok {
+	if tl, ok := t.Target.(deployers.TableLister); ok {
 		tables = tl.Tables()
 	} else {
+		// No list of tables (confluent): SHOW TABLES through the results
+		// API, and the tables of the DDL statements still listed.
+		if rr, ok := t.Target.(deployers.RowReader); ok {
+			rows, err := rr.ReadRows(ctx, deployers.ReadRequest{Name: jobPrefix(s.table.Name) + "-show-tables", SQL: "SHOW TABLES"})
+			if err != nil {
+				return removed, fmt.Errorf("list the tables: %w", err)
+			}
+			for _, row := range rows.Rows {
+				if len(row.Values) > 0 {
+					tables = append(tables, fmt.Sprint(row.Values[0]))
+				}
+			}
+		}
 		stmts, err := t.ListStatements(ctx)
 		if err != nil {
 			return removed, err
@@ -788,11 +796,13 @@ func (ws *Workspace) removeLeftovers(ctx context.Context, t *Target, s *utSuite)
 			}
 		}
 	}
-	for _, tb := range tables {
+	sort.Strings(tables)
+	tables = slices.Compact(tables)
+	for i, tb := range tables {
 		if _, ok := unittest.IsTestTable(tb, bases); !ok {
 			continue
 		}
-		if err := t.DropTable(ctx, deployers.StatementRequest{Name: jobPrefix(s.table.Name) + "-drop-leftover", Table: tb, Kind: deployers.KindDrop}); err != nil {
+		if err := t.DropTable(ctx, deployers.StatementRequest{Name: jobPrefix(s.table.Name) + "-drop-leftover-" + strconv.Itoa(i), Table: tb, Kind: deployers.KindDrop}); err != nil {
 			return removed, err
 		}
 		removed = append(removed, "table "+tb)

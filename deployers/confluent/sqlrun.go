@@ -101,36 +101,49 @@ func (t *Target) Compile(ctx context.Context, reqs []deployers.CompileRequest) (
 // ops maps the results API's op codes to changelog operations.
 var ops = map[int]string{0: "+I", 1: "-U", 2: "+U", 3: "-D"}
 
-// ReadRows implements deployers.RowReader: SELECT * … LIMIT n as a
-// statement, its result pages read until n rows, the statement COMPLETED
-// with no next page, or ctx ends; the statement is deleted on return.
+// ReadRows implements deployers.RowReader: SELECT * … LIMIT n (or
+// req.SQL) as a statement named req.Name (a helper name when empty), its
+// result pages read until n rows, the statement COMPLETED with no next
+// page, req.Settle without a new row, or ctx ends; the statement is
+// deleted on return.
 func (t *Target) ReadRows(ctx context.Context, req deployers.ReadRequest) (deployers.Rows, error) {
-	name := helperName("shiftleft-peek")
+	name := req.Name
+	if name == "" {
+		name = helperName("shiftleft-peek")
+	}
 	sql := "SELECT * FROM `" + strings.ReplaceAll(req.Table, "`", "``") + "`"
 	if req.Limit > 0 {
 		sql += fmt.Sprintf(" LIMIT %d", req.Limit)
+	}
+	if req.SQL != "" {
+		sql = strings.TrimRight(strings.TrimSpace(req.SQL), ";")
+	}
+	what := "table " + req.Table
+	if req.SQL != "" {
+		what = "query " + name
 	}
 	defer t.deleteHelper(ctx, name)
 	var out deployers.Rows
 	st, err := t.runHelper(ctx, name, sql, []deployers.Phase{deployers.PhaseRunning, deployers.PhaseCompleted}, 0)
 	if err != nil {
-		return out, fmt.Errorf("read table %s: %w", req.Table, err)
+		return out, fmt.Errorf("read %s: %w", what, err)
 	}
 	cols, err := t.c.ResultSchema(ctx, name)
 	if err != nil {
-		return out, fmt.Errorf("read table %s: %w", req.Table, err)
+		return out, fmt.Errorf("read %s: %w", what, err)
 	}
 	for _, c := range cols {
 		out.Columns = append(out.Columns, deployers.Column{Name: c.Name, Type: c.Type.Type})
 	}
 	token, pause := "", t.c.opts.PollInitial
+	start, last := time.Now(), time.Now()
 	for {
 		page, err := t.c.Results(ctx, name, token)
 		if err != nil {
 			if ctx.Err() != nil && len(out.Rows) > 0 {
 				return out, nil
 			}
-			return out, fmt.Errorf("read table %s: %w", req.Table, err)
+			return out, fmt.Errorf("read %s: %w", what, err)
 		}
 		for _, r := range page.Rows {
 			op, ok := ops[r.Op]
@@ -138,6 +151,7 @@ func (t *Target) ReadRows(ctx context.Context, req deployers.ReadRequest) (deplo
 				op = strconv.Itoa(r.Op)
 			}
 			out.Rows = append(out.Rows, deployers.Row{Op: op, Values: r.Row})
+			last = time.Now()
 			if req.Limit > 0 && len(out.Rows) >= req.Limit {
 				out.Complete = true
 				return out, nil
@@ -151,6 +165,15 @@ func (t *Target) ReadRows(ctx context.Context, req deployers.ReadRequest) (deplo
 			token = page.Next
 		}
 		if len(page.Rows) == 0 {
+			// A query that never ends (an unbounded source): quiet for
+			// Settle means its rows are final.
+			quiet := req.Settle
+			if len(out.Rows) == 0 {
+				quiet, last = 4*req.Settle, start
+			}
+			if req.Settle > 0 && time.Since(last) >= quiet {
+				return out, nil
+			}
 			if err := t.c.opts.Sleep(ctx, pause); err != nil {
 				return out, nil // the deadline: what was read is the answer
 			}

@@ -2,6 +2,7 @@ package flink
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -198,7 +199,8 @@ func unwrapEngine(err error) error {
 	return err
 }
 
-// ReadRows implements deployers.RowReader: a SELECT * … LIMIT n in the
+// ReadRows implements deployers.RowReader (a query of req.SQL is Query
+// with req.Settle): a SELECT * … LIMIT n in the
 // target's session, its Kafka source bounded at the latest offsets (a
 // dynamic table options hint), so the query ends once it has read what the
 // topic holds. Rows keep their changelog kind. The operation is closed on
@@ -206,6 +208,9 @@ func unwrapEngine(err error) error {
 // name still running afterwards is cancelled too. Only tables the target
 // created can be read.
 func (t *Target) ReadRows(ctx context.Context, req deployers.ReadRequest) (deployers.Rows, error) {
+	if req.SQL != "" {
+		return t.Query(ctx, cmp.Or(req.Name, "shiftleft-query"), req.SQL, req.Limit, req.Settle)
+	}
 	t.mu.Lock()
 	rec, known := t.state.Tables[req.Table]
 	t.mu.Unlock()

@@ -419,6 +419,9 @@ func (s *Server) applyDDL(sess *session, sql string) string {
 		sess.tables[info.table] = sql
 	case "drop":
 		delete(sess.tables, info.table)
+		// The flink target deletes the topic of a table it drops; the
+		// stand-in has no Kafka, so the drop empties it (unittest.go).
+		delete(s.data, info.table)
 	case "insert":
 		return "Unsupported SQL statement! The SQL statement is not supported by configure-session."
 	}
@@ -466,7 +469,9 @@ func (s *Server) newOperation(sess *session, sql string, cfg map[string]string) 
 			}
 			s.seq++
 			state := "RUNNING"
-			if info.bounded {
+			// VALUES, or bounded sources (unittest.go): the job ends.
+			fromBounded := !info.bounded && isBounded(sess, info.reads)
+			if info.bounded || fromBounded {
 				state = "FINISHED"
 			}
 			conf := map[string]string{}
@@ -476,6 +481,9 @@ func (s *Server) newOperation(sess *session, sql string, cfg map[string]string) 
 			j := &Job{ID: newID(16), Name: name, State: state, SQL: sql, Config: conf, Seq: s.seq}
 			if info.bounded {
 				j.Rows = s.storeValues(sess, info.table, sql)
+			}
+			if fromBounded {
+				j.Rows = s.copySelect(sess, info.table, sql)
 			}
 			s.jobs[j.ID] = j
 			return j.ID, ""

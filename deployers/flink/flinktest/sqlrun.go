@@ -99,9 +99,17 @@ func (s *Server) selectOp(sess *session, sql string, op *operation) {
 				limit, _ = strconv.Atoi(toks[i+1].Text(src))
 			}
 		}
+		if m := mistake(sql); m != "" {
+			return "", m
+		}
 		ddl, ok := sess.tables[table]
 		if !ok {
 			return "", "SQL validation failed. From line 1, column 15 to line 1, column 20: Object '" + table + "' not found"
+		}
+		if row, name, ok := s.verdictRow(sql); ok {
+			op.columns = []any{column(name, "VARCHAR", 4)}
+			op.rows = []storedRow{{kind: "INSERT", fields: row}}
+			return s.collectJob(sql, op), ""
 		}
 		op.columns = nil
 		if a, err := flinksql.Analyze([]byte(ddl)); err == nil && len(a.Tables) > 0 {
@@ -130,12 +138,17 @@ func (s *Server) selectOp(sess *session, sql string, op *operation) {
 			}
 			op.rows[i] = storedRow{kind: r.kind, fields: fields}
 		}
-		op.query = true
-		s.seq++
-		j := &Job{ID: newID(16), Name: "collect", State: "FINISHED", SQL: sql, Seq: s.seq}
-		s.jobs[j.ID] = j
-		return j.ID, ""
+		return s.collectJob(sql, op), ""
 	}
+}
+
+// collectJob records the finished job of a query and returns its id.
+func (s *Server) collectJob(sql string, op *operation) string {
+	op.query = true
+	s.seq++
+	j := &Job{ID: newID(16), Name: "collect", State: "FINISHED", SQL: sql, Seq: s.seq}
+	s.jobs[j.ID] = j
+	return j.ID
 }
 
 func column(name, typ string, length int) map[string]any {
@@ -166,22 +179,39 @@ func (s *Server) storeValues(sess *session, table, sql string) int {
 			}
 		}
 	}
-	n := 0
+	// Rows are the parenthesised lists after VALUES; inside them, a CAST's
+	// type (after AS) is not a value: CAST(10.5 AS DECIMAL(10, 2)) is 10.5.
+	n, depth, skip := 0, 0, -1
 	var row []any
-	in := false
+	values := false
 	for _, t := range toks {
+		if !values {
+			values = t.Kw == flinksql.KwValues
+			continue
+		}
 		switch {
 		case t.Kind == flinksql.TokOp && t.Ch == '(':
-			in, row = true, nil
-		case t.Kind == flinksql.TokOp && t.Ch == ')' && in:
-			in = false
-			s.upsert(table, key, row)
-			n++
-		case in && t.Kind == flinksql.TokString:
+			depth++
+			if depth == 1 {
+				row = nil
+			}
+		case t.Kind == flinksql.TokOp && t.Ch == ')':
+			depth--
+			if skip >= 0 && depth < skip {
+				skip = -1
+			}
+			if depth == 0 {
+				s.upsert(table, key, row)
+				n++
+			}
+		case depth == 0 || skip >= 0:
+		case t.Kw == flinksql.KwAs:
+			skip = depth
+		case t.Kind == flinksql.TokString:
 			row = append(row, t.StringValue(src))
-		case in && t.Kind == flinksql.TokNumber:
+		case t.Kind == flinksql.TokNumber:
 			row = append(row, json.Number(t.Text(src)))
-		case in && t.Kw == flinksql.KwNull:
+		case t.Kw == flinksql.KwNull:
 			row = append(row, nil)
 		}
 	}
