@@ -62,6 +62,9 @@ type Port struct {
 	Consumers   []string `json:"consumers,omitempty"`
 	Freshness   string   `json:"freshness,omitempty"`
 	Rules       []Rule   `json:"rules,omitempty"`
+	// LiveVersion is the physical name of the port's live version when a
+	// promoted release renamed it (<table>_v<N>), "" otherwise.
+	LiveVersion string `json:"live_version,omitempty"`
 }
 
 // Rule is a data-quality rule of a port, with its last status when a

@@ -44,6 +44,10 @@ type PortDescription struct {
 	ColumnsError string   `json:"columns_error,omitempty"`
 	// ReadBy are the tables of other products that read the port, sorted.
 	ReadBy []string `json:"read_by"`
+	// LiveVersion is the physical name of the port's live version when a
+	// promoted release renamed it (<table>_v<N>), "" otherwise. The
+	// workspace sets it from the target's release document.
+	LiveVersion string `json:"live_version,omitempty"`
 }
 
 // Column is a column of a port's DDL.

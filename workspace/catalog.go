@@ -103,6 +103,15 @@ func (ws *Workspace) CatalogPage(ctx context.Context, resultsPath string) ([]byt
 	if err != nil {
 		return nil, nil, err
 	}
+	live := ws.liveOrNone(ctx)
+	for i := range in.Products {
+		for j := range in.Products[i].Ports {
+			port := &in.Products[i].Ports[j]
+			if n := live.Name(port.Table); n != port.Table {
+				port.LiveVersion = n
+			}
+		}
+	}
 	c, err := catalog.Build(in)
 	if err != nil {
 		return nil, nil, err

@@ -134,3 +134,14 @@ func noteLiveVersions(pl *plan.Plan, live Live) {
 		}
 	}
 }
+
+// liveOrNone is LiveVersions for the commands that describe the project
+// and work without a target (product describe, the catalog): when the
+// target cannot be read they name the files' tables, and say why in the log.
+func (ws *Workspace) liveOrNone(ctx context.Context) Live {
+	live, err := ws.LiveVersions(ctx)
+	if err != nil {
+		ws.log.Warn("live versions not read: tables are named as in the files", "err", err)
+	}
+	return live
+}

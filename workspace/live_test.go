@@ -89,6 +89,28 @@ func TestLiveVersionsAfterPromote(t *testing.T) {
 	if len(rows) != 1 || rows[0].Table != "saleops_fct_revenue_v2" || rows[0].Statement.Name != "dev-usw2-saleops-dml-saleops-fct-revenue-v2" {
 		t.Errorf("statements of the fact = %+v, want its live version's DML", rows)
 	}
+	d, err := ws.DescribeProduct(ctx, "saleops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Ports) != 1 || d.Ports[0].Table != "saleops_fct_revenue" || d.Ports[0].LiveVersion != "saleops_fct_revenue_v2" {
+		t.Errorf("product describe ports = %+v, want saleops_fct_revenue live as saleops_fct_revenue_v2", d.Ports)
+	}
+	_, cat, err := ws.CatalogPage(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var catLive string
+	for _, p := range cat.Products {
+		for _, port := range p.Ports {
+			if port.Table == "saleops_fct_revenue" {
+				catLive = port.LiveVersion
+			}
+		}
+	}
+	if catLive != "saleops_fct_revenue_v2" {
+		t.Errorf("catalog live version of the port = %q, want saleops_fct_revenue_v2", catLive)
+	}
 	h, err := ws.Health(ctx, e.sel("saleops_fct_revenue"))
 	if err != nil {
 		t.Fatal(err)

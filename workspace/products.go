@@ -50,6 +50,12 @@ func (ws *Workspace) DescribeProduct(ctx context.Context, key string) (*products
 		return nil, &RequestError{Msg: unknownProduct(key, ms)}
 	}
 	ws.WorkOn(d.Tables...)
+	live := ws.liveOrNone(ctx)
+	for i := range d.Ports {
+		if n := live.Name(d.Ports[i].Table); n != d.Ports[i].Table {
+			d.Ports[i].LiveVersion = n
+		}
+	}
 	return d, nil
 }
 
