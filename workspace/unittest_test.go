@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/deployers/confluent"
+	"github.com/shiftleft-dev/shiftleft/deployers/confluent/confluenttest"
 	"github.com/shiftleft-dev/shiftleft/deployers/flink/flinktest"
 	"github.com/shiftleft-dev/shiftleft/workspace"
 )
@@ -233,5 +235,79 @@ func TestRunUnitTestsKeepThenDelete(t *testing.T) {
 	}
 	if left := leftOnStandin(t, ws, root, srv, state); len(left) > 0 {
 		t.Errorf("left after delete-unit-tests: %v", left)
+	}
+}
+
+// TestRunUnitTestsOnConfluentStandIn: the same suite on the Confluent
+// stand-in, through its statements and results APIs: PASS, FAIL with the
+// validation's rows, a FAILED statement as an ERROR with the service's
+// detail at the file's line, an injected failure of the DML under test,
+// and no statement or test table left afterwards.
+func TestRunUnitTestsOnConfluentStandIn(t *testing.T) {
+	srv := confluenttest.NewServer(confluenttest.Options{})
+	t.Cleanup(srv.Close)
+	tg, err := confluent.New(srv.Config(), confluent.Options{Version: "test", PollInitial: time.Millisecond, PollMax: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := filepath.Join(t.TempDir(), "lock")
+	ws, err := workspace.Open(context.Background(), workspace.Options{
+		PipelinesDir: sqlProject(t, utFiles()), KeepSQL: true,
+		OpenTarget: func(context.Context, *workspace.Workspace) (*workspace.Target, error) {
+			return &workspace.Target{Target: tg, LockPath: lock}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ws.Close(context.Background()) })
+	res, err := ws.RunUnitTests(context.Background(), workspace.UnitTestRequest{Tables: []string{"ut_clean"}, CaseTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]workspace.CaseResult{}
+	for _, c := range res.Cases {
+		got[c.Case] = c
+	}
+	for name, want := range map[string]string{"sql_input": "PASS", "csv_input": "PASS", "wrong_expectation": "FAIL", "bad_validation": "ERROR"} {
+		if got[name].Result != want {
+			t.Errorf("%s: %s (%s: %s), want %s", name, got[name].Result, got[name].Where, got[name].Error, want)
+		}
+	}
+	if c := got["wrong_expectation"]; c.Validation == nil || len(c.Validation.Rows) != 1 || c.Validation.Rows[0].Values[0] != "FAIL" ||
+		c.Output == nil || len(c.Output.Rows) != 3 {
+		t.Errorf("a FAIL shows its validation's rows and the output's: %+v", c)
+	}
+	if c := got["bad_validation"]; !strings.HasPrefix(c.Where, "pipelines/facts/p/ut_clean/tests/validate_bad.sql:2") || !strings.Contains(c.Error, `Encountered ","`) {
+		t.Errorf("a FAILED validation statement: %s: %s", c.Where, c.Error)
+	}
+	left := func() []string {
+		var out []string
+		for _, n := range srv.StatementNames() {
+			out = append(out, "statement "+n)
+		}
+		for _, tb := range srv.Tables(confluenttest.DefaultCatalog, confluenttest.DefaultDatabase) {
+			if strings.Contains(tb, "_ut") {
+				out = append(out, "table "+tb)
+			}
+		}
+		return out
+	}
+	if l := left(); len(l) > 0 {
+		t.Errorf("left after the run: %v", l)
+	}
+
+	// The DML under test FAILS on the service: ERROR with its detail.
+	srv.SetFaults(confluenttest.Faults{FailMatching: "sl-ut-ut-clean-ut-dml-*"})
+	res, err = ws.RunUnitTests(context.Background(), workspace.UnitTestRequest{Tables: []string{"ut_clean"}, Case: "sql_input", CaseTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Cases[0]; c.Result != "ERROR" || !strings.Contains(c.Error, "injected failure of statement sl-ut-ut-clean-ut-dml") ||
+		!strings.HasPrefix(c.Where, "pipelines/facts/p/ut_clean/sql-scripts/dml.ut_clean.sql:1") {
+		t.Errorf("a FAILED DML: %s at %s: %s", c.Result, c.Where, c.Error)
+	}
+	if l := left(); len(l) > 0 {
+		t.Errorf("left after a failed DML: %v", l)
 	}
 }

@@ -141,9 +141,11 @@ type Server struct {
 	catalog    map[string]map[string]bool // "cat.db" → table set
 	// topics and schemas hold what INSERT … VALUES wrote and each table's
 	// columns, by "cat.db.table" (results.go).
-	topics   map[string][]resultRow
-	schemas  map[string][]any
-	pkeys    map[string][]int
+	topics  map[string][]resultRow
+	schemas map[string][]any
+	pkeys   map[string][]int
+	// bounded are the tables created with scan.bounded.mode (unittest.go).
+	bounded  map[string]bool
 	pools    map[string]*Pool
 	requests []Request
 	seq      int
