@@ -32,7 +32,7 @@ func runUnitTestsCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "run-unit-tests",
 		Usage:     "run the table's unit tests (tests/test_definitions.yaml) on the target's engine, on test copies of its tables",
-		UsageText: "shiftleft table run-unit-tests TABLE [--test-case NAME] [--target flink] [--keep] [--max-parallel 4] [--case-timeout 60s] [--format table|json] [--junit FILE]",
+		UsageText: "shiftleft table run-unit-tests TABLE [--test-case NAME] [--target flink|confluent] [--keep] [--max-parallel 4] [--case-timeout 60s] [--format table|json] [--junit FILE]",
 		Flags:     concatFlags(pipelinesFlags(), targetFlags(), unitTestFlags()),
 		Action: func(c *ucli.Context) error {
 			a, err := args(c, 1, "TABLE")
@@ -48,7 +48,7 @@ func pipelineTestCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "test",
 		Usage:     "run the unit tests of every selected table that has them",
-		UsageText: "shiftleft pipeline test [--select EXPR ...] [--target flink] [--keep] [--max-parallel 4] [--case-timeout 60s] [--format table|json] [--junit FILE]",
+		UsageText: "shiftleft pipeline test [--select EXPR ...] [--target flink|confluent] [--keep] [--max-parallel 4] [--case-timeout 60s] [--format table|json] [--junit FILE]",
 		Flags:     concatFlags(pipelinesFlags(), selectionFlags(), targetFlags(), unitTestFlags()),
 		Action: func(c *ucli.Context) error {
 			if _, err := args(c, 0, ""); err != nil {
@@ -69,7 +69,7 @@ func deleteUnitTestsCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "delete-unit-tests",
 		Usage:     "remove the test tables, topics and jobs the table's unit tests left on the target",
-		UsageText: "shiftleft table delete-unit-tests TABLE [--target flink]",
+		UsageText: "shiftleft table delete-unit-tests TABLE [--target flink|confluent]",
 		Flags: concatFlags(pipelinesFlags(), targetFlags(), []ucli.Flag{
 			&ucli.DurationFlag{Name: "lock-timeout", Usage: "how long to wait for the environment lock held by another run (default: fail at once)"},
 		}),
