@@ -145,8 +145,10 @@ type Server struct {
 	schemas map[string][]any
 	pkeys   map[string][]int
 	// bounded are the tables created with scan.bounded.mode (unittest.go).
-	bounded  map[string]bool
-	pools    map[string]*Pool
+	bounded map[string]bool
+	pools   map[string]*Pool
+	// metrics are what the Metrics API reports per statement (metrics.go).
+	metrics  map[string]StatementMetrics
 	requests []Request
 	seq      int
 }
@@ -504,6 +506,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.poolsAPI(w, r, body)
+	case strings.HasPrefix(r.URL.Path, "/v2/metrics/"):
+		if !s.authorized(r, s.opts.CloudKey, s.opts.CloudSecret) {
+			s.unauthorized(w, r)
+			return
+		}
+		s.metricsAPI(w, r, body)
 	default:
 		s.fail(w, r, http.StatusNotFound, "", "Not Found", "no such API path "+r.URL.Path)
 	}
