@@ -452,8 +452,9 @@ type ReleaseStore interface {
 }
 
 // LagReporter is implemented by targets that can tell how far a running
-// DML statement is behind its inputs (`release status`, promote's
-// catch-up check). The local target processes nothing and reports every
+// DML statement is behind its inputs and how fast it writes (`release
+// status`, promote's catch-up check; the flink target from the
+// JobManager's operator metrics, confluent from the Metrics API). The local target processes nothing and reports every
 // running statement caught up (lag 0, 0 rows written). Without it, lag is
 // unknown and promote needs --force.
 type LagReporter interface {
@@ -472,6 +473,9 @@ type Lag struct {
 	// RowsWritten is the number of rows its sinks received; -1 when the
 	// target does not say.
 	RowsWritten int64 `json:"rows_written"`
+	// RowsPerSecond is the rate at which its sinks receive rows lately;
+	// negative when the target does not say.
+	RowsPerSecond float64 `json:"rows_per_second"`
 	// Detail says where the numbers come from, or why they are unknown.
 	Detail string `json:"detail,omitempty"`
 }

@@ -164,8 +164,10 @@ type StatementMetrics struct {
 	// retention); HasRowsOut says a point was found.
 	RowsOut    int64
 	HasRowsOut bool
-	// RowsPerSecond is the latest minute's num_records_out per second.
+	// RowsPerSecond is the latest minute's num_records_out per second;
+	// HasRate says a point was found.
 	RowsPerSecond float64
+	HasRate       bool
 }
 
 // StatementMetrics reads the pending records and records out of the named
@@ -210,7 +212,7 @@ func (c *Client) StatementMetrics(ctx context.Context, pool string, names []stri
 			m.Pending, m.HasPending = int64(p.Value), true
 		}
 		if p, ok := rate[n]; ok {
-			m.RowsPerSecond = p.Value / 60
+			m.RowsPerSecond, m.HasRate = p.Value/60, true
 		}
 		out[n] = m
 	}
@@ -261,10 +263,13 @@ func (t *Target) Lag(ctx context.Context, statements []string) (map[string]deplo
 			return nil, fmt.Errorf("metrics of compute pool %s: %w", pool, err)
 		}
 		for name, m := range ms {
-			l := deployers.Lag{Known: m.HasPending, Pending: m.Pending, RowsWritten: -1,
+			l := deployers.Lag{Known: m.HasPending, Pending: m.Pending, RowsWritten: -1, RowsPerSecond: -1,
 				Detail: "Metrics API: " + MetricPendingRecords + ", " + MetricRecordsOut}
 			if m.HasRowsOut {
 				l.RowsWritten = m.RowsOut
+			}
+			if m.HasRate {
+				l.RowsPerSecond = m.RowsPerSecond
 			}
 			if !m.HasPending {
 				l.Detail = "the Metrics API has no " + MetricPendingRecords + " point for the last " + metricsWindow.String() + " (a new statement, or a key without the MetricsViewer role)"

@@ -23,8 +23,8 @@ func TestLagFromMetricsAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := got["dml-orders-v2"]; !l.Known || l.Pending != 42 || l.RowsWritten != 12345 {
-		t.Errorf("dml-orders-v2: lag = %+v, want 42 pending, 12345 rows", l)
+	if l := got["dml-orders-v2"]; !l.Known || l.Pending != 42 || l.RowsWritten != 12345 || l.RowsPerSecond != 10 {
+		t.Errorf("dml-orders-v2: lag = %+v, want 42 pending, 12345 rows, 10 rows/s", l)
 	}
 	if l := got["dml-fresh"]; !l.Known || l.Pending != 0 || l.RowsWritten != 0 {
 		t.Errorf("dml-fresh: lag = %+v, want caught up with 0 rows", l)

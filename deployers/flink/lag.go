@@ -80,13 +80,17 @@ type jobMetrics struct {
 	// numRecordsOut); sent is their sum and rate their records per second.
 	sinks int
 	sent  int64
+	rated int
 	rate  float64
 }
 
 func (m jobMetrics) lag() deployers.Lag {
-	l := deployers.Lag{Known: m.sources > 0 && m.pendingOf == m.sources, Pending: m.pending, RowsWritten: -1}
+	l := deployers.Lag{Known: m.sources > 0 && m.pendingOf == m.sources, Pending: m.pending, RowsWritten: -1, RowsPerSecond: -1}
 	if m.sinks > 0 {
 		l.RowsWritten = m.sent
+	}
+	if m.rated > 0 {
+		l.RowsPerSecond = m.rate
 	}
 	switch {
 	case l.Known:
@@ -171,6 +175,7 @@ func (m *jobMetrics) add(values []metricValue) {
 			m.pendingOf++
 			m.pending += int64(v.Sum)
 		case strings.HasSuffix(v.ID, metricSendRate):
+			m.rated++
 			m.rate += v.Sum
 		case strings.HasSuffix(v.ID, metricSend), strings.HasSuffix(v.ID, metricSinkOut):
 			m.sinks++

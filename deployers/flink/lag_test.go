@@ -85,10 +85,11 @@ func TestLag(t *testing.T) {
 		known   bool
 		pending int64
 		rows    int64
+		rate    float64
 	}{
-		{"dml-orders-v2", true, 123, 800},
-		{"dml-values", false, 0, 3},
-		{"dml-nothing", false, 0, -1},
+		{"dml-orders-v2", true, 123, 800, 12.5},
+		{"dml-values", false, 0, 3, -1},
+		{"dml-nothing", false, 0, -1, -1},
 	}
 	for _, tt := range tests {
 		l, ok := got[tt.name]
@@ -96,8 +97,8 @@ func TestLag(t *testing.T) {
 			t.Errorf("%s: no lag", tt.name)
 			continue
 		}
-		if l.Known != tt.known || l.Pending != tt.pending || l.RowsWritten != tt.rows || l.Detail == "" {
-			t.Errorf("%s: lag = %+v, want known %v, pending %d, rows %d", tt.name, l, tt.known, tt.pending, tt.rows)
+		if l.Known != tt.known || l.Pending != tt.pending || l.RowsWritten != tt.rows || l.RowsPerSecond != tt.rate || l.Detail == "" {
+			t.Errorf("%s: lag = %+v, want known %v, pending %d, rows %d, %v rows/s", tt.name, l, tt.known, tt.pending, tt.rows, tt.rate)
 		}
 	}
 	if _, ok := got["dml-missing"]; ok {
