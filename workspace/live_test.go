@@ -118,6 +118,14 @@ func TestLiveVersionsAfterPromote(t *testing.T) {
 	if !h.Report.Healthy() {
 		t.Errorf("health after promote is not OK: %+v", h.Report)
 	}
+	// The local target reports its running statements caught up, writing
+	// nothing: the reports carry it.
+	if l, ok := h.Throughput["saleops_fct_revenue"]; !ok || !l.Known || l.Pending != 0 || l.RowsPerSecond != 0 {
+		t.Errorf("health throughput of the fact = %+v (found %v)", l, ok)
+	}
+	if len(rows) == 1 && (rows[0].Throughput == nil || !rows[0].Throughput.Known) {
+		t.Errorf("statement row of the fact has no throughput: %+v", rows[0])
+	}
 
 	// A change to the versioned fact is refused, naming the release command.
 	p := filepath.Join(e.dir, "pipelines", "facts", "saleops", "saleops_fct_revenue", "sql-scripts", "dml.saleops_fct_revenue.sql")

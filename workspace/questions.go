@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/shiftleft-dev/shiftleft/changes"
@@ -90,6 +91,10 @@ func withoutExcluded(changed []impact.Changed, excluded []string) []impact.Chang
 type HealthResult struct {
 	Target deployers.Info
 	*health.Report
+	// Throughput is, per table whose DML runs, the records pending and
+	// rows per second where the target tells them (deployers.LagReporter);
+	// nil on targets that do not.
+	Throughput map[string]deployers.Lag
 }
 
 // Health checks that the selected tables (all without a selection) and
@@ -125,7 +130,59 @@ func (ws *Workspace) Health(ctx context.Context, sel Selection) (*HealthResult, 
 	if err != nil {
 		return nil, err
 	}
-	return &HealthResult{Target: t.Info(), Report: health.Check(ws.Graph, names, state, t.Info().KnowsTables)}, nil
+	byDML := map[string]string{}
+	for table, s := range state {
+		if s.DML != nil && s.DML.Phase.Healthy() {
+			byDML[s.DML.Name] = table
+		}
+	}
+	var tp map[string]deployers.Lag
+	if lags := ws.throughput(ctx, t, byDML); lags != nil {
+		tp = map[string]deployers.Lag{}
+		for stmt, l := range lags {
+			tp[byDML[stmt]] = l
+		}
+	}
+	return &HealthResult{Target: t.Info(), Report: health.Check(ws.Graph, names, state, t.Info().KnowsTables), Throughput: tp}, nil
+}
+
+// withThroughput fills the Throughput of the rows whose DML runs.
+func (ws *Workspace) withThroughput(ctx context.Context, t *Target, rows []StatementRow) []StatementRow {
+	stmts := map[string]string{}
+	for _, r := range rows {
+		if !r.NoDML && r.Statement.Phase.Healthy() && (r.Statement.Kind == "" || r.Statement.Kind == deployers.KindDML) {
+			stmts[r.Statement.Name] = r.Table
+		}
+	}
+	lags := ws.throughput(ctx, t, stmts)
+	for i := range rows {
+		if l, ok := lags[rows[i].Statement.Name]; ok && !rows[i].NoDML {
+			rows[i].Throughput = &l
+		}
+	}
+	return rows
+}
+
+// throughput asks the target (deployers.LagReporter) for the records
+// pending and rows per second of running statements, keyed by statement.
+// A target without the capability gives nil; one whose metrics cannot be
+// read logs why and gives nil: the reports it feeds stay useful without.
+func (ws *Workspace) throughput(ctx context.Context, t *Target, stmts map[string]string) map[string]deployers.Lag {
+	lr, ok := t.Target.(deployers.LagReporter)
+	if !ok || len(stmts) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(stmts))
+	for n := range stmts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	lags, err := lr.Lag(ctx, names)
+	if err != nil {
+		ws.log.Warn("records pending and rows per second not read", "target", t.Info().String(), "err", err)
+		return nil
+	}
+	return lags
 }
 
 // StatementRow is one statement of the target, with the table it belongs
@@ -138,6 +195,9 @@ type StatementRow struct {
 	// NoDML marks a selected table that has a DML file but no DML
 	// statement on the target: it should run and does not.
 	NoDML bool
+	// Throughput is the records pending and rows per second of a running
+	// DML where the target tells them (deployers.LagReporter), else nil.
+	Throughput *deployers.Lag
 }
 
 // StatementsRequest asks RunningStatements for the statements of a
@@ -219,7 +279,7 @@ func (ws *Workspace) RunningStatements(ctx context.Context, req StatementsReques
 			rows = append(rows, StatementRow{Table: ref.Table, Statement: *st.DML})
 		}
 	}
-	return rows, nil
+	return ws.withThroughput(ctx, t, rows), nil
 }
 
 // listedStatements is RunningStatements from the target's listing: the
@@ -248,7 +308,7 @@ func (ws *Workspace) listedStatements(ctx context.Context, t *Target, nm plan.Na
 		}
 		rows = append(rows, StatementRow{Table: table, Statement: s})
 	}
-	return rows, nil
+	return ws.withThroughput(ctx, t, rows), nil
 }
 
 // statementTables maps the statement names the naming convention gives the
