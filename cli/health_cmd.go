@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -50,10 +51,15 @@ func healthcheckCommand(e *Env) *ucli.Command {
 					Environment string `json:"environment"`
 					Healthy     bool   `json:"healthy"`
 					*health.Report
-				}{h.Target.Target, h.Target.Environment, r.Healthy(), r}); err != nil {
+					// Throughput: records pending and rows per second
+					// per running table, where the target tells them.
+					Throughput map[string]deployers.Lag `json:"throughput,omitempty"`
+				}{h.Target.Target, h.Target.Environment, r.Healthy(), r, h.Throughput}); err != nil {
 					return err
 				}
 			} else if err := writeHealth(e.Stdout, h.Target, r, render.StyleFor(e.StdoutIsTerminal)); err != nil {
+				return err
+			} else if err := writeThroughput(e.Stdout, h.Throughput, render.StyleFor(e.StdoutIsTerminal)); err != nil {
 				return err
 			}
 			if c.Bool("fail-on-unhealthy") && !r.Healthy() {
@@ -115,6 +121,41 @@ func writeHealth(w io.Writer, info deployers.Info, r *health.Report, style rende
 		fmt.Fprintln(w, "\nUnhealthy. To see what a deploy would do about it: shiftleft pipeline build-execution-plan --select … (same target).")
 	}
 	return nil
+}
+
+// writeThroughput lists the records pending and rows per second of the
+// running tables, when the target gave them.
+func writeThroughput(w io.Writer, tp map[string]deployers.Lag, style render.Style) error {
+	if len(tp) == 0 {
+		return nil
+	}
+	tables := make([]string, 0, len(tp))
+	for t := range tp {
+		tables = append(tables, t)
+	}
+	sort.Strings(tables)
+	fmt.Fprintf(w, "\nThroughput of the running tables (%d):\n", len(tp))
+	t := render.Table{Header: []string{"TABLE", "RECORDS PENDING", "ROWS/S"}}
+	for _, name := range tables {
+		l := tp[name]
+		t.Add(name, pendingText(l), rateText(l))
+	}
+	return t.Write(w, style)
+}
+
+// pendingText and rateText show a lag's numbers, "?" when unknown.
+func pendingText(l deployers.Lag) string {
+	if !l.Known {
+		return "?"
+	}
+	return strconv.FormatInt(l.Pending, 10)
+}
+
+func rateText(l deployers.Lag) string {
+	if l.RowsPerSecond < 0 {
+		return "?"
+	}
+	return strconv.FormatFloat(l.RowsPerSecond, 'f', 1, 64)
 }
 
 // stampMillis shows start times to the millisecond: statements started by
