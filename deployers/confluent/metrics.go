@@ -229,26 +229,46 @@ func (c *Client) StatementMetrics(ctx context.Context, pool string, names []stri
 
 var _ deployers.LagReporter = (*Target)(nil)
 
+// lagReads is how many statements Lag reads one by one before it lists
+// the environment instead.
+const lagReads = 5
+
 // Lag implements deployers.LagReporter from the Metrics API: a running
 // statement's pending_records (known once the service published a point
 // in the last minutes) and its num_records_out summed over the last week.
 // The statements are read first for their compute pools (the metrics are
-// filtered by pool); statements that are not running are left out. Cost:
-// one read per statement and three queries per compute pool.
+// filtered by pool): one read each up to lagReads of them, else one
+// listing of the environment; statements that are not running are left
+// out. Then three queries per compute pool.
 func (t *Target) Lag(ctx context.Context, statements []string) (map[string]deployers.Lag, error) {
 	byPool := map[string][]string{}
+	wanted := map[string]bool{}
 	for _, name := range statements {
-		s, err := t.c.GetStatement(ctx, name)
-		if err != nil {
+		wanted[name] = true
+	}
+	var listed []Statement
+	if len(statements) <= lagReads {
+		for _, name := range statements {
+			st, err := t.c.GetStatement(ctx, name)
 			if errors.Is(err, deployers.ErrNotFound) {
 				continue
 			}
+			if err != nil {
+				return nil, err
+			}
+			listed = append(listed, *st)
+		}
+	} else {
+		var err error
+		if listed, err = t.c.ListStatements(ctx, ListOptions{}); err != nil {
 			return nil, err
 		}
-		if !deployers.Phase(s.Status.Phase).Healthy() || s.Spec.ComputePoolID == "" {
+	}
+	for _, s := range listed {
+		if !wanted[s.Name] || !deployers.Phase(s.Status.Phase).Healthy() || s.Spec.ComputePoolID == "" {
 			continue
 		}
-		byPool[s.Spec.ComputePoolID] = append(byPool[s.Spec.ComputePoolID], name)
+		byPool[s.Spec.ComputePoolID] = append(byPool[s.Spec.ComputePoolID], s.Name)
 	}
 	pools := make([]string, 0, len(byPool))
 	for p := range byPool {

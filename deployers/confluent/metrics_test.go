@@ -58,6 +58,14 @@ func TestLagFromMetricsAPI(t *testing.T) {
 	if queries != 3 {
 		t.Errorf("%d metric queries for one pool, want 3", queries)
 	}
+	// Past lagReads statements, one listing replaces the reads.
+	got, err = e.target.Lag(context.Background(), []string{"dml-orders-v2", "dml-fresh", "dml-stopped", "x1", "x2", "x3", "x4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := got["dml-orders-v2"]; len(got) != 2 || !l.Known || l.Pending != 42 {
+		t.Errorf("lag through the listing = %+v", got)
+	}
 }
 
 func TestMetricsQueryRetriesRateLimits(t *testing.T) {
