@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
+	"strconv"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -41,6 +42,14 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 					continue
 				}
 				rows[i] = rowOf(r.Table, r.Statement, e.Now())
+				if l := r.Throughput; l != nil {
+					if l.Known {
+						rows[i].Pending = &l.Pending
+					}
+					if l.RowsPerSecond >= 0 {
+						rows[i].RowsPerSecond = &l.RowsPerSecond
+					}
+				}
 			}
 			return writeStatementRows(e.Stdout, rows, f, render.StyleFor(e.StdoutIsTerminal))
 		},
@@ -72,7 +81,11 @@ type statementRow struct {
 	Pool      string    `json:"compute_pool,omitempty"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	Age       string    `json:"age,omitempty"`
-	Detail    string    `json:"detail,omitempty"`
+	// Pending (records pending) and RowsPerSecond are a running DML's,
+	// where the target tells them (nil otherwise).
+	Pending       *int64   `json:"records_pending,omitempty"`
+	RowsPerSecond *float64 `json:"rows_per_second,omitempty"`
+	Detail        string   `json:"detail,omitempty"`
 }
 
 func rowOf(table string, s deployers.Statement, now time.Time) statementRow {
@@ -98,13 +111,32 @@ func writeStatementRows(w io.Writer, rows []statementRow, f string, style render
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
+	// The throughput columns appear when the target gave numbers.
+	measured := false
+	for _, r := range rows {
+		measured = measured || r.Pending != nil || r.RowsPerSecond != nil
+	}
 	t := render.Table{Header: []string{"TABLE", "STATEMENT", "PHASE", "POOL", "AGE", "DETAIL"}}
+	if measured {
+		t.Header = []string{"TABLE", "STATEMENT", "PHASE", "POOL", "AGE", "PENDING", "ROWS/S", "DETAIL"}
+	}
 	for _, r := range rows {
 		detail := r.Detail
 		if len(detail) > 80 {
 			detail = detail[:77] + "..."
 		}
-		t.Add(r.Table, r.Statement, r.Phase, r.Pool, r.Age, detail)
+		if !measured {
+			t.Add(r.Table, r.Statement, r.Phase, r.Pool, r.Age, detail)
+			continue
+		}
+		pending, rate := "-", "-"
+		if r.Pending != nil {
+			pending = strconv.FormatInt(*r.Pending, 10)
+		}
+		if r.RowsPerSecond != nil {
+			rate = strconv.FormatFloat(*r.RowsPerSecond, 'f', 1, 64)
+		}
+		t.Add(r.Table, r.Statement, r.Phase, r.Pool, r.Age, pending, rate, detail)
 	}
 	return t.Write(w, style)
 }
