@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -97,10 +96,7 @@ func (e *Env) runListModified(c *ucli.Context, opts listModifiedOptions) error {
 		// filter applies.
 		out := *cs
 		out.Files = files
-		enc := json.NewEncoder(e.Stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(out)
+		return writeJSON(e.Stdout, out)
 	}
 	return writeModifiedText(e.Stdout, cs, files, opts.Verbose)
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -60,7 +59,7 @@ func productListCommand(e *Env) *ucli.Command {
 				return err
 			}
 			if f == "json" {
-				return writeProductJSON(e.Stdout, l)
+				return writeJSON(e.Stdout, l)
 			}
 			if len(l.Products) == 0 {
 				_, err := fmt.Fprintf(e.Stdout, "No product is declared: add %s/<product>.yaml to the pipelines folder (see docs/products.md).\n", products.Dir)
@@ -105,7 +104,7 @@ func productDescribeCommand(e *Env) *ucli.Command {
 			}
 			switch f {
 			case "json":
-				return writeProductJSON(e.Stdout, d)
+				return writeJSON(e.Stdout, d)
 			case "markdown":
 				return writeDescriptionMarkdown(e.Stdout, d)
 			}
@@ -140,7 +139,7 @@ func productValidateCommand(e *Env) *ucli.Command {
 				return err
 			}
 			if f == "json" {
-				err = writeProductJSON(e.Stdout, v)
+				err = writeJSON(e.Stdout, v)
 			} else {
 				err = writeValidation(e.Stdout, v)
 			}
@@ -291,13 +290,4 @@ func yesNoCell(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-func writeProductJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("write json: %w", err)
-	}
-	return nil
 }

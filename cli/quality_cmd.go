@@ -47,7 +47,7 @@ func productCheckCommand(e *Env) *ucli.Command {
 				return err
 			}
 			if f == "json" {
-				err = writeProductJSON(e.Stdout, rep)
+				err = writeJSON(e.Stdout, rep)
 			} else {
 				err = writeQuality(e.Stdout, rep, render.StyleFor(e.StdoutIsTerminal))
 			}
@@ -73,7 +73,7 @@ func qualityFlags() []ucli.Flag {
 // when a rule failed or could not run.
 func (e *Env) endQuality(c *ucli.Context, rep *quality.Report) error {
 	if path := c.String("results"); path != "" {
-		if err := e.writeFile(path, func(w io.Writer) error { return writeProductJSON(w, rep) }); err != nil {
+		if err := e.writeFile(path, func(w io.Writer) error { return writeJSON(w, rep) }); err != nil {
 			return fmt.Errorf("write --results %s: %w", path, err)
 		}
 	}

@@ -315,11 +315,16 @@ func cells(row []any) []string {
 	return out
 }
 
+// writeJSON writes v as indented JSON, with <, > and & as they are (SQL
+// and messages stay readable).
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
 }
 
 // externalsDirFlag is --externals-dir of validate and explain, as deploy's.
