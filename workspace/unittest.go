@@ -477,10 +477,13 @@ func (r *caseRun) run(ctx context.Context, out *CaseResult) error {
 			if q, ok := r.t.Target.(deployers.RowReader); ok {
 				name, err := r.name("out")
 				if err == nil {
-					qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+					// A bounded read of the test table (as table peek does):
+					// it ends once it has read what the topic holds, where a
+					// query waiting for rows to settle can end before its job
+					// has started.
+					qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 					test := o.Table + r.suffix
-					if or, err := q.ReadRows(qctx, deployers.ReadRequest{Name: name, Table: test, Limit: 10, Settle: time.Second,
-						SQL: "SELECT * FROM `" + test + "` LIMIT 10"}); err == nil {
+					if or, err := q.ReadRows(qctx, deployers.ReadRequest{Name: name, Table: test, Limit: 10}); err == nil {
 						out.Output = &or
 					}
 					cancel()
