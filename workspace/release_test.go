@@ -302,3 +302,85 @@ func TestReleaseStartInterrupted(t *testing.T) {
 }
 
 func forceRules() plan.Options { return plan.Options{Force: true} }
+
+// cancelAfterStop is the local target, cancelling a context once it has
+// stopped one statement: promote is cut between its stops.
+type cancelAfterStop struct {
+	*local.Target
+	cancel func()
+}
+
+func (c *cancelAfterStop) StopStatement(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := c.Target.StopStatement(ctx, name)
+	c.cancel()
+	return err
+}
+
+// TestReleasePromoteInterrupted cuts promote after its first stop: the
+// release stays promoting with one old DML still running, and a rerun
+// stops the rest and records the new versions live.
+func TestReleasePromoteInterrupted(t *testing.T) {
+	ctx := context.Background()
+	e := newReleaseEnv(t)
+	e.breakDimension()
+	res, err := e.open().ReleaseStart(ctx, workspace.ReleaseRequest{Name: "r1", Selection: e.sel("saleops_dim_customer")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ws, err := workspace.Open(ctx, workspace.Options{
+		PipelinesDir: filepath.Join(e.dir, "pipelines"), KeepSQL: true, WorkDir: e.dir,
+		Target: workspace.TargetOptions{Environment: "dev", StateDir: e.stateDir},
+		Now:    func() time.Time { return e.now },
+		OpenTarget: func(ctx context.Context, ws *workspace.Workspace) (*workspace.Target, error) {
+			lt, err := local.Open(e.stateDir, "dev", local.Options{Now: func() time.Time { return e.now }})
+			if err != nil {
+				return nil, err
+			}
+			return &workspace.Target{Target: &cancelAfterStop{Target: lt, cancel: cancel}, LockPath: lt.LockPath()}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close(ctx)
+	if _, err := ws.ReleasePromote(cctx, workspace.ReleaseRequest{Force: true}); err == nil || !strings.Contains(err.Error(), "rerun release promote") {
+		t.Fatalf("the cut promote: err = %v, want it to say to rerun", err)
+	}
+	running := 0
+	for _, v := range res.Release.Versions {
+		if e.phase(v.OldDML) == deployers.PhaseRunning {
+			running++
+		}
+	}
+	if running != 1 {
+		t.Fatalf("%d old DMLs still run after the cut, want 1 (one stop done)", running)
+	}
+	st, err := e.open().ReleaseStatus(ctx, workspace.ReleaseRequest{})
+	if err != nil || st.Release.Phase != release.PhasePromoting {
+		t.Fatalf("after the cut: %v, %v; want the release promoting", st, err)
+	}
+	if live, _ := e.open().LiveVersions(ctx); live.Versioned() {
+		t.Error("the cut promote made the new versions live")
+	}
+
+	out, err := e.open().ReleasePromote(ctx, workspace.ReleaseRequest{})
+	if err != nil || out.Release.Phase != release.PhasePromoted {
+		t.Fatalf("rerun: %v, %v", out, err)
+	}
+	for _, v := range res.Release.Versions {
+		if ph := e.phase(v.OldDML); ph != deployers.PhaseStopped {
+			t.Errorf("old %s is %s after the rerun, want STOPPED", v.OldDML, ph)
+		}
+		if ph := e.phase(v.NewDML); ph != deployers.PhaseRunning {
+			t.Errorf("new %s is %s after the rerun", v.NewDML, ph)
+		}
+	}
+	if live, _ := e.open().LiveVersions(ctx); live.Name("saleops_fct_revenue") != "saleops_fct_revenue_v2" {
+		t.Error("the rerun did not make the new versions live")
+	}
+}
