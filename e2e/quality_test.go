@@ -14,6 +14,7 @@ import (
 
 	"github.com/shiftleft-dev/shiftleft/catalog"
 	"github.com/shiftleft-dev/shiftleft/cli"
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 )
 
 // TestProductCheckOnRealFlink plants a violation of each rule kind in a
@@ -33,14 +34,8 @@ func TestProductCheckOnRealFlink(t *testing.T) {
 	dir := t.TempDir()
 	root := filepath.Join(dir, "pipelines")
 	write := func(rel, text string) string {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		testfs.WriteFiles(t, dir, map[string]string{rel: text})
+		return filepath.Join(dir, filepath.FromSlash(rel))
 	}
 	ddl := func(table, key, connector string) string {
 		return write("pipelines/facts/h16q/"+table+"/sql-scripts/ddl."+table+".sql",

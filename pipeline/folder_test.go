@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 )
 
 // TestScanWrongFolder: a folder that is not a layer gives one error, not
@@ -48,7 +50,7 @@ func TestScanWrongFolder(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := writeTree(t, tc.files)
+			root := testfs.WritePipelines(t, tc.files)
 			_, err := Scan(context.Background(), root, ScanOptions{})
 			var es Errors
 			if !errors.As(err, &es) {

@@ -5,10 +5,12 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 )
 
 func TestWithRetired(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WritePipelines(t, map[string]string{
 		"sources/p/src_a/sql-scripts/ddl.src_a.sql": "CREATE TABLE src_a (id INT);",
 		// fct_c still reads int_old, deleted from the project.
 		"facts/p/fct_c/sql-scripts/dml.fct_c.sql": "INSERT INTO fct_c SELECT id FROM int_old;",
@@ -47,7 +49,7 @@ func TestWithRetired(t *testing.T) {
 }
 
 func TestWithRetiredErrors(t *testing.T) {
-	root := writeTree(t, map[string]string{"sources/p/src_a/sql-scripts/ddl.src_a.sql": "CREATE TABLE src_a (id INT);"})
+	root := testfs.WritePipelines(t, map[string]string{"sources/p/src_a/sql-scripts/ddl.src_a.sql": "CREATE TABLE src_a (id INT);"})
 	p, err := Scan(context.Background(), root, ScanOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -7,12 +7,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 )
 
 // TestCreateTableFolder: the templates scan as the table asked for, with
 // its parents, type and product; a DDL-only table has no DML.
 func TestCreateTableFolder(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WritePipelines(t, map[string]string{
 		"sources/p/src_a/sql-scripts/ddl.src_a.sql": "CREATE TABLE src_a (id STRING);",
 		"sources/p/src_b/sql-scripts/ddl.src_b.sql": "CREATE TABLE src_b (id STRING);",
 	})
@@ -56,7 +58,7 @@ func TestCreateTableFolder(t *testing.T) {
 }
 
 func TestCreateTableFolderRefuses(t *testing.T) {
-	root := writeTree(t, map[string]string{"facts/p/t/notes.md": "mine"})
+	root := testfs.WritePipelines(t, map[string]string{"facts/p/t/notes.md": "mine"})
 	for _, tc := range []struct {
 		nt   NewTable
 		want string

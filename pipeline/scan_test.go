@@ -9,24 +9,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-)
 
-// writeTree creates files from a path → content map under a temp root
-// named "pipelines".
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := filepath.Join(t.TempDir(), "pipelines")
-	for p, content := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
+)
 
 var smallProject = map[string]string{
 	"sources/sales/src_orders/sql-scripts/ddl.src_orders.sql":        "CREATE TABLE IF NOT EXISTS src_orders (id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('changelog.mode' = 'upsert');",
@@ -47,7 +32,7 @@ var smallProject = map[string]string{
 }
 
 func TestScanModel(t *testing.T) {
-	root := writeTree(t, smallProject)
+	root := testfs.WritePipelines(t, smallProject)
 	p, err := Scan(context.Background(), root, ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +126,7 @@ func TestScanErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Scan(context.Background(), writeTree(t, tc.files), tc.opts)
+			_, err := Scan(context.Background(), testfs.WritePipelines(t, tc.files), tc.opts)
 			if !errors.Is(err, ErrProject) {
 				t.Fatalf("want a project error, got %v", err)
 			}
@@ -155,7 +140,7 @@ func TestScanErrors(t *testing.T) {
 }
 
 func TestScanRefusesSymlinkOutOfRootAndHugeFiles(t *testing.T) {
-	root := writeTree(t, map[string]string{"sources/x/sql-scripts/ddl.x.sql": "CREATE TABLE x (a INT);"})
+	root := testfs.WritePipelines(t, map[string]string{"sources/x/sql-scripts/ddl.x.sql": "CREATE TABLE x (a INT);"})
 	outside := filepath.Join(t.TempDir(), "evil.sql")
 	os.WriteFile(outside, []byte("INSERT INTO x SELECT 1;"), 0o644)
 	if err := os.Symlink(outside, filepath.Join(root, "sources/x/sql-scripts/dml.x.sql")); err != nil {
@@ -166,7 +151,7 @@ func TestScanRefusesSymlinkOutOfRootAndHugeFiles(t *testing.T) {
 		t.Errorf("symlink out of the root: got %v", err)
 	}
 
-	root = writeTree(t, map[string]string{"sources/y/sql-scripts/ddl.y.sql": "CREATE TABLE y (a INT);\n" + strings.Repeat("-- padding\n", MaxFileSize/10)})
+	root = testfs.WritePipelines(t, map[string]string{"sources/y/sql-scripts/ddl.y.sql": "CREATE TABLE y (a INT);\n" + strings.Repeat("-- padding\n", MaxFileSize/10)})
 	_, err = Scan(context.Background(), root, ScanOptions{})
 	if err == nil || !strings.Contains(err.Error(), "over the 10 MB limit") {
 		t.Errorf("huge file: got %v", err)
@@ -174,7 +159,7 @@ func TestScanRefusesSymlinkOutOfRootAndHugeFiles(t *testing.T) {
 }
 
 func TestInventoryAndDefinitions(t *testing.T) {
-	root := writeTree(t, smallProject)
+	root := testfs.WritePipelines(t, smallProject)
 	p, err := Scan(context.Background(), root, ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -310,7 +295,7 @@ func TestScanWalkShapes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := writeTree(t, tc.files)
+			root := testfs.WritePipelines(t, tc.files)
 			for link, target := range tc.links {
 				if target == "" {
 					target = filepath.Join(t.TempDir(), "outside")
@@ -349,7 +334,7 @@ func TestScanWalkShapes(t *testing.T) {
 }
 
 func TestScanCancelled(t *testing.T) {
-	root := writeTree(t, smallProject)
+	root := testfs.WritePipelines(t, smallProject)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := Scan(ctx, root, ScanOptions{}); !errors.Is(err, context.Canceled) {
@@ -360,7 +345,7 @@ func TestScanCancelled(t *testing.T) {
 // TestScanTableDefinitions: column lists are read only when asked for;
 // what the graph needs (names, reads, changelog mode) is read either way.
 func TestScanTableDefinitions(t *testing.T) {
-	root := writeTree(t, smallProject)
+	root := testfs.WritePipelines(t, smallProject)
 	for _, defs := range []bool{false, true} {
 		p, err := Scan(context.Background(), root, ScanOptions{TableDefinitions: defs})
 		if err != nil {
@@ -384,7 +369,7 @@ func TestScanTableDefinitions(t *testing.T) {
 // (a monorepo layout); the tables are found where it points, and the
 // project keeps the path the user gave.
 func TestScanThroughSymlinkedRoot(t *testing.T) {
-	real := writeTree(t, smallProject)
+	real := testfs.WritePipelines(t, smallProject)
 	link := filepath.Join(t.TempDir(), "pipelines")
 	if err := os.Symlink(real, link); err != nil {
 		t.Fatal(err)

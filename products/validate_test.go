@@ -2,11 +2,10 @@ package products
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
@@ -71,24 +70,8 @@ func TestValidateSamplesClean(t *testing.T) {
 	}
 }
 
-// writeTree writes files (path → text) under a new pipelines folder.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := filepath.Join(t.TempDir(), "pipelines")
-	for name, text := range files {
-		path := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
 func TestValidateProductCycle(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WritePipelines(t, map[string]string{
 		"facts/a/a1/sql-scripts/ddl.a1.sql": "CREATE TABLE a1 (id INT);",
 		"facts/a/a1/sql-scripts/dml.a1.sql": "INSERT INTO a1 SELECT id FROM b2;",
 		"facts/a/a2/sql-scripts/ddl.a2.sql": "CREATE TABLE a2 (id INT);",
@@ -111,7 +94,7 @@ func TestValidateProductCycle(t *testing.T) {
 // TestScanSkipsProducts: the manifests' folder is not a layer, even when
 // it holds something that looks like a table.
 func TestScanSkipsProducts(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WritePipelines(t, map[string]string{
 		"facts/a/a1/sql-scripts/ddl.a1.sql": "CREATE TABLE a1 (id INT);",
 		"products/a.yaml":                   "product: a\nowner: {team: A}\n",
 		"products/x/sql-scripts/ddl.x.sql":  "CREATE TABLE x (id INT);",

@@ -3,13 +3,13 @@ package workspace_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/deployers/local"
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 	"github.com/shiftleft-dev/shiftleft/plan"
 	"github.com/shiftleft-dev/shiftleft/selector"
 	"github.com/shiftleft-dev/shiftleft/workspace"
@@ -48,25 +48,11 @@ func (p *provisioning) CreateTable(ctx context.Context, req deployers.StatementR
 	return p.Target.CreateTable(ctx, req)
 }
 
-func writeFiles(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		path := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // rawProject has two sources reading raw tables it does not define:
 // raw_a has a definition in src_a's tests folder under another file name
 // (matched on what the SQL creates), raw_b none.
 func rawProject(t *testing.T) string {
-	root := filepath.Join(t.TempDir(), "pipelines")
-	writeFiles(t, root, map[string]string{
+	return sqlProject(t, map[string]string{
 		"sources/sales/src_a/sql-scripts/ddl.src_a.sql": "CREATE TABLE src_a (id STRING)",
 		"sources/sales/src_a/sql-scripts/dml.src_a.sql": "INSERT INTO src_a SELECT id FROM raw_a",
 		"sources/sales/src_a/tests/ddl.a_raw.sql":       "CREATE TABLE raw_a (id STRING) WITH ('connector' = 'datagen')",
@@ -74,7 +60,6 @@ func rawProject(t *testing.T) string {
 		"sources/sales/src_b/sql-scripts/ddl.src_b.sql": "CREATE TABLE src_b (id STRING)",
 		"sources/sales/src_b/sql-scripts/dml.src_b.sql": "INSERT INTO src_b SELECT id FROM raw_b",
 	})
-	return root
 }
 
 func openRaw(t *testing.T, root string, provision bool) (*workspace.Workspace, *provisioning) {
@@ -115,7 +100,7 @@ func TestExternalsDefinitionsMatchWhatTheSQLCreates(t *testing.T) {
 	}
 
 	extDir := filepath.Join(t.TempDir(), "externals")
-	writeFiles(t, extDir, map[string]string{"whatever.sql": "CREATE TABLE raw_b (id STRING) WITH ('connector' = 'datagen')"})
+	testfs.WriteFiles(t, extDir, map[string]string{"whatever.sql": "CREATE TABLE raw_b (id STRING) WITH ('connector' = 'datagen')"})
 	pr, err := ws.Plan(context.Background(), rawRequest(extDir), false)
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +116,7 @@ func TestExternalsDefinitionsMatchWhatTheSQLCreates(t *testing.T) {
 
 func TestExternalsCreatedByTheDeploy(t *testing.T) {
 	root := rawProject(t)
-	writeFiles(t, root, map[string]string{"sources/sales/src_b/tests/ddl.b.sql": "CREATE TABLE raw_b (id STRING)"})
+	testfs.WriteFiles(t, root, map[string]string{"sources/sales/src_b/tests/ddl.b.sql": "CREATE TABLE raw_b (id STRING)"})
 	ws, p := openRaw(t, root, true)
 	res, err := ws.Deploy(context.Background(), rawRequest())
 	if err != nil {

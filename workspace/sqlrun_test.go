@@ -10,23 +10,14 @@ import (
 	"testing"
 
 	"github.com/shiftleft-dev/shiftleft/deployers/flink/flinktest"
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
 // sqlProject writes files under a fresh pipelines folder.
 func sqlProject(t *testing.T, files map[string]string) string {
 	t.Helper()
-	root := filepath.Join(t.TempDir(), "pipelines")
-	for name, text := range files {
-		path := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
+	return testfs.WritePipelines(t, files)
 }
 
 // openOnStandin opens root on the flink target, talking to the stand-in

@@ -2,10 +2,9 @@ package workspace_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 	"github.com/shiftleft-dev/shiftleft/selector"
 	"github.com/shiftleft-dev/shiftleft/workspace"
 )
@@ -14,19 +13,11 @@ import (
 // by the tables the use cases worked on.
 func TestWarningsInPlay(t *testing.T) {
 	dir := t.TempDir()
-	for rel, sql := range map[string]string{
+	testfs.WriteFiles(t, dir, map[string]string{
 		"sources/p1/one/sql-scripts/dml.one.sql": "INSERT INTO src_one SELECT 1;",
 		"sources/p2/two/sql-scripts/dml.two.sql": "INSERT INTO src_two SELECT 1;",
 		"sources/p2/ok/sql-scripts/dml.ok.sql":   "INSERT INTO ok SELECT 1;",
-	} {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(sql), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	cases := []struct {
 		name   string
 		sel    []string // nil: no use case ran

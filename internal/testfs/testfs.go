@@ -1,6 +1,6 @@
 // Package testfs holds file helpers shared by tests of several packages:
-// copying a folder, and a scratch copy of the sample pipelines that a test
-// may edit.
+// copying a folder, writing a small project from a map of files, and the
+// sample pipelines' folder.
 package testfs
 
 import (
@@ -32,6 +32,30 @@ func CopyTree(t testing.TB, from, to string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// WriteFiles writes files (slash-separated path → text) under root,
+// creating folders as needed.
+func WriteFiles(t testing.TB, root string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// WritePipelines writes files under a new temporary folder named
+// pipelines and returns its path.
+func WritePipelines(t testing.TB, files map[string]string) string {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "pipelines")
+	WriteFiles(t, root, files)
+	return root
 }
 
 // SamplesDir is the repository's flink_data_products/pipelines folder.
