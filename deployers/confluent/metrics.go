@@ -3,7 +3,6 @@ package confluent
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -279,8 +278,16 @@ func (t *Target) Lag(ctx context.Context, statements []string) (map[string]deplo
 	now := time.Now()
 	for _, pool := range pools {
 		ms, err := t.c.StatementMetrics(ctx, pool, byPool[pool], now)
+		if err != nil && ctx.Err() != nil {
+			return nil, err
+		}
 		if err != nil {
-			return nil, fmt.Errorf("metrics of compute pool %s: %w", pool, err)
+			// Metrics that cannot be read (a key without the MetricsViewer
+			// role, an outage past the retries) make the lag unknown.
+			for _, name := range byPool[pool] {
+				out[name] = deployers.Lag{RowsWritten: -1, RowsPerSecond: -1, Detail: "Metrics API: " + err.Error()}
+			}
+			continue
 		}
 		for name, m := range ms {
 			l := deployers.Lag{Known: m.HasPending, Pending: m.Pending, RowsWritten: -1, RowsPerSecond: -1,

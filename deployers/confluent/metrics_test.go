@@ -85,6 +85,14 @@ func TestMetricsQueryRetriesRateLimits(t *testing.T) {
 		t.Errorf("delays %v, retries %d: want two waits of the Retry-After (3s)", d, e.client.Retries())
 	}
 
+	// An outage past the retries makes the lag unknown, with the reason.
+	e.srv.SetFaults(confluenttest.Faults{ErrorMatching: "/v2/metrics/", ErrorStatus: 403})
+	lags, err := e.target.Lag(context.Background(), []string{"dml-a"})
+	if l := lags["dml-a"]; err != nil || l.Known || !strings.Contains(l.Detail, "Metrics API") {
+		t.Errorf("lag when the Metrics API refuses: %+v, %v", l, err)
+	}
+	e.srv.SetFaults(confluenttest.Faults{})
+
 	// A bad query is the service's 400, not retried.
 	_, err = e.client.QueryMetrics(context.Background(), MetricsQuery{Aggregations: []MetricAggregation{{Metric: MetricPendingRecords}}, Granularity: "PT2M", Intervals: []string{"x"}})
 	if err == nil || !strings.Contains(err.Error(), "invalid granularity PT2M") {

@@ -63,7 +63,10 @@ func (t *Target) Lag(ctx context.Context, statements []string) (map[string]deplo
 			m, err = t.jobMetrics(ctx, j.ID)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("metrics of statement %s (job %s): %w", name, j.ID, err)
+			// One job's metrics that cannot be read make its lag unknown,
+			// not the whole answer wrong.
+			out[name] = deployers.Lag{RowsWritten: -1, RowsPerSecond: -1, Detail: fmt.Sprintf("metrics of job %s not read: %v", j.ID, err)}
+			continue
 		}
 		out[name] = m.lag()
 	}

@@ -25,6 +25,9 @@ func jmMetrics(t *testing.T, jobs map[string]string, metrics map[string]map[stri
 				list = append(list, map[string]any{"jid": id, "name": name, "state": "RUNNING", "start-time": 1, "end-time": -1})
 			}
 			out = map[string]any{"jobs": list}
+		case len(p) == 2 && p[1] == "job-gone":
+			w.WriteHeader(404)
+			out = map[string]any{"errors": []string{"Job not found"}}
 		case len(p) == 2:
 			out = map[string]any{"jid": p[1], "vertices": []any{map[string]any{"id": p[1] + "-v1", "name": "Source: x -> y"}}}
 		case len(p) == 6 && p[5] == "metrics":
@@ -69,14 +72,14 @@ func TestLag(t *testing.T) {
 		"Source__Values[1].numRecordsOut": 3,
 		"sink[2]__Writer.numRecordsOut":   3,
 	}
-	srv := jmMetrics(t, map[string]string{"job-a": "dml-orders-v2", "job-b": "dml-values", "job-c": "dml-nothing"},
+	srv := jmMetrics(t, map[string]string{"job-a": "dml-orders-v2", "job-b": "dml-values", "job-c": "dml-nothing", "job-gone": "dml-gone"},
 		map[string]map[string]float64{"job-a": kafka, "job-b": values, "job-c": {}})
 	defer srv.Close()
 	tg, err := New(Options{GatewayURL: srv.URL, JobManagerURL: srv.URL, AllowInsecureHTTP: true, StateFile: t.TempDir() + "/state.json", Environment: "dev"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := tg.Lag(context.Background(), []string{"dml-orders-v2", "dml-values", "dml-nothing", "dml-missing"})
+	got, err := tg.Lag(context.Background(), []string{"dml-orders-v2", "dml-values", "dml-nothing", "dml-gone", "dml-missing"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +93,7 @@ func TestLag(t *testing.T) {
 		{"dml-orders-v2", true, 123, 800, 12.5},
 		{"dml-values", false, 0, 3, -1},
 		{"dml-nothing", false, 0, -1, -1},
+		{"dml-gone", false, 0, -1, -1},
 	}
 	for _, tt := range tests {
 		l, ok := got[tt.name]
