@@ -22,11 +22,7 @@ func openSamplesCopy(t *testing.T) *workspace.Workspace {
 	t.Helper()
 	dir := t.TempDir()
 	testfs.CopyTree(t, testfs.SamplesDir(), filepath.Join(dir, "pipelines"))
-	ws, err := workspace.Open(context.Background(), workspace.Options{PipelinesDir: filepath.Join(dir, "pipelines"), KeepSQL: true, WorkDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ws
+	return openWorkspace(t, workspace.Options{PipelinesDir: filepath.Join(dir, "pipelines"), KeepSQL: true, WorkDir: dir})
 }
 
 // TestGenerateCatalog writes the samples' catalog where docs generate

@@ -49,10 +49,9 @@ func (c *counting) StartStatement(ctx context.Context, req deployers.StatementRe
 // open (once: every use case of the workspace gets the same target).
 func openSamples(t *testing.T, open func(external []string) deployers.Target) *workspace.Workspace {
 	t.Helper()
-	ctx := context.Background()
 	var tg deployers.Target
 	lock := filepath.Join(t.TempDir(), "dev.lock")
-	ws, err := workspace.Open(ctx, workspace.Options{
+	return openWorkspace(t, workspace.Options{
 		PipelinesDir: testfs.SamplesDir(), KeepSQL: true,
 		Target: workspace.TargetOptions{Environment: "dev"},
 		OpenTarget: func(_ context.Context, ws *workspace.Workspace) (*workspace.Target, error) {
@@ -68,11 +67,6 @@ func openSamples(t *testing.T, open func(external []string) deployers.Target) *w
 			return &workspace.Target{Target: tg, LockPath: lock}, nil
 		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ws.Close(context.Background()) })
-	return ws
 }
 
 func openLocal(t *testing.T, opts local.Options) *local.Target {

@@ -75,12 +75,7 @@ func openRaw(t *testing.T, root string, provision bool) (*workspace.Workspace, *
 		}
 	}
 	// Without OpenTarget: the workspace's own local target.
-	ws, err := workspace.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ws.Close(context.Background()) })
-	return ws, p
+	return openWorkspace(t, opts), p
 }
 
 func rawRequest(dirs ...string) workspace.DeployRequest {

@@ -14,11 +14,7 @@ import (
 
 func openProductSamples(t *testing.T) *workspace.Workspace {
 	t.Helper()
-	ws, err := workspace.Open(context.Background(), workspace.Options{PipelinesDir: testfs.SamplesDir(), WorkDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ws
+	return openWorkspace(t, workspace.Options{PipelinesDir: testfs.SamplesDir(), WorkDir: t.TempDir()})
 }
 
 func TestProductUseCases(t *testing.T) {

@@ -133,16 +133,12 @@ func TestCheckQualityOnConfluentSaysItCannotQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws, err := workspace.Open(context.Background(), workspace.Options{
+	ws := openWorkspace(t, workspace.Options{
 		PipelinesDir: qualityProject(t), KeepSQL: true,
 		OpenTarget: func(context.Context, *workspace.Workspace) (*workspace.Target, error) {
 			return &workspace.Target{Target: tg}, nil
 		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ws.Close(context.Background()) })
 	_, err = ws.CheckQuality(context.Background(), workspace.QualityRequest{Products: []string{"q"}})
 	var ue *workspace.UnsupportedError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "confluent target cannot run the queries of quality rules") {

@@ -15,15 +15,10 @@ import (
 // state in a temporary folder.
 func openSamplesLocal(t *testing.T) *workspace.Workspace {
 	t.Helper()
-	ws, err := workspace.Open(context.Background(), workspace.Options{
+	return openWorkspace(t, workspace.Options{
 		PipelinesDir: testfs.SamplesDir(), KeepSQL: true, ReadConfig: true, WorkDir: t.TempDir(),
 		Target: workspace.TargetOptions{Name: workspace.TargetLocal, Environment: "dev", StateDir: t.TempDir()},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ws.Close(context.Background()) })
-	return ws
 }
 
 func product(name string) workspace.Selection {

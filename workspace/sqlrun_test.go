@@ -29,16 +29,11 @@ func openOnStandin(t *testing.T, root string, srv *flinktest.Server, target stri
 		env["SL_FLINK_GATEWAY_URL"] = srv.Gateway.URL
 		env["SL_FLINK_JOBMANAGER_URL"] = srv.JobManager.URL
 	}
-	ws, err := workspace.Open(context.Background(), workspace.Options{
+	return openWorkspace(t, workspace.Options{
 		PipelinesDir: root, ReadConfig: true, KeepSQL: true, WorkDir: filepath.Dir(root),
 		Getenv: func(k string) string { return env[k] },
 		Target: workspace.TargetOptions{Name: target, Environment: "dev", StateDir: t.TempDir()},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ws.Close(context.Background()) })
-	return ws
 }
 
 const (
