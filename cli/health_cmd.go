@@ -126,15 +126,17 @@ func writeHealth(w io.Writer, info deployers.Info, r *health.Report, style rende
 // writeThroughput lists the records pending and rows per second of the
 // running tables, when the target gave them.
 func writeThroughput(w io.Writer, tp map[string]deployers.Lag, style render.Style) error {
-	if len(tp) == 0 {
-		return nil
-	}
 	tables := make([]string, 0, len(tp))
-	for t := range tp {
-		tables = append(tables, t)
+	for t, l := range tp {
+		if l.Known || l.RowsPerSecond >= 0 {
+			tables = append(tables, t)
+		}
+	}
+	if len(tables) == 0 {
+		return nil // the target could not tell: nothing worth a table
 	}
 	sort.Strings(tables)
-	fmt.Fprintf(w, "\nThroughput of the running tables (%d):\n", len(tp))
+	fmt.Fprintf(w, "\nThroughput of the running tables (%d):\n", len(tables))
 	t := render.Table{Header: []string{"TABLE", "RECORDS PENDING", "ROWS/S"}}
 	for _, name := range tables {
 		l := tp[name]
