@@ -3,6 +3,7 @@ package impact_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -128,22 +129,7 @@ func names(nodes []node) []string {
 }
 
 func without(list []string, drop ...string) []string {
-	var out []string
-	for _, n := range list {
-		if !contains(drop, n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return slices.DeleteFunc(slices.Clone(list), func(n string) bool { return slices.Contains(drop, n) })
 }
 
 // tenScenarios are the ten acceptance scenarios of the plan's tests (the
@@ -319,7 +305,7 @@ func checkAgreement(t *testing.T, g *dag.Graph, selected []string, k kind, runni
 	}
 	for d := range g.Descendants(selected, 0) {
 		switch {
-		case contains(selected, d) || listed[d]:
+		case slices.Contains(selected, d) || listed[d]:
 		case k.quiet:
 			// Not listed: the deploy must leave it alone.
 			compare(d, string(plan.ActionNone))
