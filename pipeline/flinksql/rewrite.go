@@ -243,17 +243,18 @@ func (rw *rewriter) distributedEnd(i, hi int) int {
 	return i
 }
 
-// with rewrites the WITH (…) clause whose WITH keyword is toks[at].
-func (rw *rewriter) with(at, hi int) {
-	a := rw.a
-	open := at + 1
-	closing := int(a.match[open])
-	type elem struct {
-		key        string
-		lo, valTok int // first token, first value token
-		hi         int // after the last token
-	}
-	var elems []elem
+// withOption is one element of a WITH (…) clause: its key ("" without an
+// '='), its first token, its first value token and the token after it.
+type withOption struct {
+	key        string
+	lo, valTok int
+	hi         int
+}
+
+// withOptions splits the WITH clause between the parentheses at tokens
+// open and closing into its options.
+func (a *analysis) withOptions(open, closing int) []withOption {
+	var out []withOption
 	a.elements(open+1, closing, func(lo, hi int) {
 		eq := -1
 		for i := lo; i < hi; i++ {
@@ -266,8 +267,17 @@ func (rw *rewriter) with(at, hi int) {
 		if eq > lo {
 			key = a.optionText(lo, eq)
 		}
-		elems = append(elems, elem{key: key, lo: lo, valTok: eq + 1, hi: hi})
+		out = append(out, withOption{key: key, lo: lo, valTok: eq + 1, hi: hi})
 	})
+	return out
+}
+
+// with rewrites the WITH (…) clause whose WITH keyword is toks[at].
+func (rw *rewriter) with(at, hi int) {
+	a := rw.a
+	open := at + 1
+	closing := int(a.match[open])
+	elems := a.withOptions(open, closing)
 	// Replacing a value edits only the value tokens; dropping or adding an
 	// option re-joins the clause with its own separator and indentation.
 	structural := false
@@ -435,25 +445,7 @@ func (rw *rewriter) withInPlace(at int) {
 	a := rw.a
 	open := at + 1
 	closing := int(a.match[open])
-	type elem struct {
-		key, val       string
-		lo, valTok, hi int
-	}
-	var elems []elem
-	a.elements(open+1, closing, func(lo, hi int) {
-		eq := -1
-		for i := lo; i < hi; i++ {
-			if a.toks[i].is('=') {
-				eq = i
-				break
-			}
-		}
-		key := ""
-		if eq > lo {
-			key = a.optionText(lo, eq)
-		}
-		elems = append(elems, elem{key: key, lo: lo, valTok: eq + 1, hi: hi})
-	})
+	elems := a.withOptions(open, closing)
 	done := make([]bool, len(rw.opts.SetOptions))
 	lastKept, firstKept := -1, -1
 	dropped := make([]bool, len(elems))
