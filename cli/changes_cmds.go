@@ -41,10 +41,7 @@ func listModifiedFilesCommand(e *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "verbose", Usage: "also list files of kind other and the schema change of each DDL change"},
 		},
 		Action: func(c *ucli.Context) error {
-			if _, err := args(c, 0); err != nil {
-				return err
-			}
-			f, err := format(c, formats...)
+			_, f, err := argsFormat(c, 0, formats)
 			if err != nil {
 				return err
 			}

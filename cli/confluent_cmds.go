@@ -86,10 +86,7 @@ func validateConfigCommand(e *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "show", Usage: "also print the effective configuration (secrets masked)"},
 		},
 		Action: func(c *ucli.Context) error {
-			if _, err := args(c, 0); err != nil {
-				return err
-			}
-			f, err := format(c, "text", "json")
+			_, f, err := argsFormat(c, 0, []string{"text", "json"})
 			if err != nil {
 				return err
 			}
@@ -166,10 +163,7 @@ func listComputePoolsCommand(e *Env) *ucli.Command {
 		Usage: "list the environment's Flink compute pools: id, name, phase, CFU used/max",
 		Flags: []ucli.Flag{configFlag(), verboseFlag(), formatFlag("table", "json")},
 		Action: func(c *ucli.Context) error {
-			if _, err := args(c, 0); err != nil {
-				return err
-			}
-			f, err := format(c, "table", "json")
+			_, f, err := argsFormat(c, 0, []string{"table", "json"})
 			if err != nil {
 				return err
 			}

@@ -60,10 +60,7 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 // project's tables: no positional argument, --format table|json, the
 // workspace with its configuration.
 func (e *Env) readOnTarget(c *ucli.Context) (string, *workspace.Workspace, error) {
-	if _, err := args(c, 0); err != nil {
-		return "", nil, err
-	}
-	f, err := format(c, "table", "json")
+	_, f, err := argsFormat(c, 0, []string{"table", "json"})
 	if err != nil {
 		return "", nil, err
 	}

@@ -156,10 +156,7 @@ type deployOptions struct {
 }
 
 func (e *Env) deployOptionsFrom(c *ucli.Context, mode deployMode) (*deployOptions, error) {
-	if _, err := args(c, 0); err != nil {
-		return nil, err
-	}
-	f, err := format(c, "text", "json")
+	_, f, err := argsFormat(c, 0, []string{"text", "json"})
 	if err != nil {
 		return nil, err
 	}

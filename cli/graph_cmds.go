@@ -24,10 +24,7 @@ func graphCommand(e *Env) *ucli.Command {
 		UsageText: "shiftleft pipeline graph [--pipelines DIR] [--format table|json|dot|mermaid] [--select EXPR] [--exclude EXPR]",
 		Flags:     append(append(pipelinesFlags(), formatFlag(formats...)), selectionFlags()...),
 		Action: func(c *ucli.Context) error {
-			if _, err := args(c, 0); err != nil {
-				return err
-			}
-			f, err := format(c, formats...)
+			_, f, err := argsFormat(c, 0, formats)
 			if err != nil {
 				return err
 			}

@@ -27,10 +27,7 @@ func impactCommand(e *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "fail-on-impact", Usage: "exit with code 3 when any table is impacted (for CI gates)"},
 			&ucli.BoolFlag{Name: "fail-on-breaking-contract", Usage: "exit with code 3 when a breaking schema change touches an output port of a data product (products/<product>.yaml)"}),
 		Action: func(c *ucli.Context) error {
-			if _, err := args(c, 0); err != nil {
-				return err
-			}
-			f, err := format(c, formats...)
+			_, f, err := argsFormat(c, 0, formats)
 			if err != nil {
 				return err
 			}

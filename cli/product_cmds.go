@@ -43,10 +43,7 @@ func productListCommand(e *Env) *ucli.Command {
 		UsageText: "shiftleft product list [--format table|json|markdown]",
 		Flags:     append(productFlags(), formatFlag(formats...)),
 		Action: func(c *ucli.Context) error {
-			if _, err := args(c, 0); err != nil {
-				return err
-			}
-			f, err := format(c, formats...)
+			_, f, err := argsFormat(c, 0, formats)
 			if err != nil {
 				return err
 			}
@@ -86,11 +83,7 @@ func productDescribeCommand(e *Env) *ucli.Command {
 		UsageText: "shiftleft product describe ID|PRODUCT [--format table|json|markdown]",
 		Flags:     append(productFlags(), formatFlag(formats...)),
 		Action: func(c *ucli.Context) error {
-			pos, err := args(c, 1, "ID")
-			if err != nil {
-				return err
-			}
-			f, err := format(c, formats...)
+			pos, f, err := argsFormat(c, 1, formats, "ID")
 			if err != nil {
 				return err
 			}
@@ -123,10 +116,7 @@ func productValidateCommand(e *Env) *ucli.Command {
 		Flags: append(productFlags(), formatFlag(formats...),
 			&ucli.BoolFlag{Name: "strict", Usage: "make mesh-rule violations and cycles between products errors (warnings otherwise)"}),
 		Action: func(c *ucli.Context) error {
-			if _, err := args(c, 0); err != nil {
-				return err
-			}
-			f, err := format(c, formats...)
+			_, f, err := argsFormat(c, 0, formats)
 			if err != nil {
 				return err
 			}

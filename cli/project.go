@@ -108,6 +108,20 @@ func format(c *ucli.Context, values ...string) (string, error) {
 	return "", usageErrorf("--format %q: use one of %s", f, strings.Join(values, ", "))
 }
 
+// argsFormat checks the positional arguments (exactly want, named names)
+// and then --format (one of formats): the first two steps of most commands.
+func argsFormat(c *ucli.Context, want int, formats []string, names ...string) ([]string, string, error) {
+	pos, err := args(c, want, names...)
+	if err != nil {
+		return nil, "", err
+	}
+	f, err := format(c, formats...)
+	if err != nil {
+		return nil, "", err
+	}
+	return pos, f, nil
+}
+
 // args returns the positional arguments, exactly want of them. urfave/cli
 // stops parsing flags at the first positional argument (`report TABLE
 // --format json` would silently ignore --format), so flags found among

@@ -26,11 +26,7 @@ func productCheckCommand(e *Env) *ucli.Command {
 		UsageText: "shiftleft product check ID|PRODUCT [--target flink|confluent] [--format table|json] [--junit FILE] [--results FILE] [--timeout 2m]",
 		Flags:     concatFlags(productFlags(), targetFlags(), qualityFlags(), []ucli.Flag{formatFlag(formats...)}),
 		Action: func(c *ucli.Context) error {
-			pos, err := args(c, 1, "ID")
-			if err != nil {
-				return err
-			}
-			f, err := format(c, formats...)
+			pos, f, err := argsFormat(c, 1, formats, "ID")
 			if err != nil {
 				return err
 			}

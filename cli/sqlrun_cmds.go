@@ -96,10 +96,7 @@ func validateCommand(e *Env) *ucli.Command {
 			externalsDirFlag(),
 		}),
 		Action: func(c *ucli.Context) error {
-			if _, err := args(c, 0); err != nil {
-				return err
-			}
-			f, err := format(c, "table", "json")
+			_, f, err := argsFormat(c, 0, []string{"table", "json"})
 			if err != nil {
 				return err
 			}
@@ -126,11 +123,7 @@ func tableExplainCommand(e *Env) *ucli.Command {
 			externalsDirFlag(),
 		}),
 		Action: func(c *ucli.Context) error {
-			a, err := args(c, 1, "TABLE")
-			if err != nil {
-				return err
-			}
-			f, err := format(c, "table", "json")
+			a, f, err := argsFormat(c, 1, []string{"table", "json"}, "TABLE")
 			if err != nil {
 				return err
 			}
@@ -212,11 +205,7 @@ func tablePeekCommand(e *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "latest", Usage: "fold the changelog by primary key: one row per key, its latest value"},
 		}),
 		Action: func(c *ucli.Context) error {
-			a, err := args(c, 1, "TABLE")
-			if err != nil {
-				return err
-			}
-			f, err := format(c, "table", "json", "csv")
+			a, f, err := argsFormat(c, 1, []string{"table", "json", "csv"}, "TABLE")
 			if err != nil {
 				return err
 			}
