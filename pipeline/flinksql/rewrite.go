@@ -190,33 +190,21 @@ func (rw *rewriter) statement(lo, hi int) {
 	if len(rw.opts.SetOptions) == 0 {
 		return
 	}
-	var sb strings.Builder
+	// One option a line; with KeepLines, on the statement's last line, so
+	// no line moves.
+	open, sep, closing := "\nWITH (\n  ", ",\n  ", "\n)"
 	if rw.opts.KeepLines {
-		// On the statement's last line, so no line moves.
-		sb.WriteString(" WITH (")
-		for k, o := range rw.opts.SetOptions {
-			if k > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString(optionSQL(o.Key, o.Value))
-		}
-		sb.WriteString(")")
-		at := a.toks[hi-1].End
-		if insertAt >= 0 {
-			at = a.toks[insertAt-1].End
-		}
-		rw.edits = append(rw.edits, edit{start: at, end: at, text: sb.String()})
-		return
+		open, sep, closing = " WITH (", ", ", ")"
 	}
-	sb.WriteString("\nWITH (")
+	var sb strings.Builder
+	sb.WriteString(open)
 	for k, o := range rw.opts.SetOptions {
 		if k > 0 {
-			sb.WriteByte(',')
+			sb.WriteString(sep)
 		}
-		sb.WriteString("\n  ")
 		sb.WriteString(optionSQL(o.Key, o.Value))
 	}
-	sb.WriteString("\n)")
+	sb.WriteString(closing)
 	at := a.toks[hi-1].End
 	if insertAt >= 0 {
 		at = a.toks[insertAt-1].End
