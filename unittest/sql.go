@@ -112,14 +112,13 @@ func Columns(ddl string) ([]flinksql.Column, error) {
 	return cols, nil
 }
 
-// TestDDL adapts the DDL of a test table so a case ends by itself. An
-// input table (a foundation) is bounded (BoundedOptions) and, when it is
-// an upsert table, read as an append stream ('changelog.mode' = 'append'):
-// open-source Flink's upsert-kafka connector cannot be bounded, and rows
-// written by INSERT … VALUES are inserts anyway. The table under test keeps
-// its changelog mode (its DML may write updates); it is bounded only when
-// it is append-only, and its validation reads it until the rows settle
-// otherwise.
+// TestDDL adapts the DDL of a test table so a case ends by itself: every
+// test table is bounded (BoundedOptions), so the DML under test and the
+// validation queries end once they have read what the topics hold. An
+// input table (a foundation) that is an upsert table is read as an append
+// stream ('changelog.mode' = 'append'): rows written by INSERT … VALUES
+// are inserts anyway. The table under test keeps its changelog mode (its
+// DML may write updates); upsert-kafka is bounded too (FLINK-31740).
 func TestDDL(ddl string, input bool) (string, error) {
 	a, err := flinksql.Analyze([]byte(ddl))
 	if err != nil {
@@ -130,15 +129,10 @@ func TestDDL(ddl string, input bool) (string, error) {
 	}
 	mode := strings.ToLower(a.ChangelogMode)
 	upsert := mode == "upsert" || mode == "retract" || (mode == "" && len(a.Tables[0].PrimaryKey) > 0)
-	var set []flinksql.Option
-	switch {
-	case input && upsert:
+	set := BoundedOptions
+	if input && upsert {
 		set = append([]flinksql.Option{{Key: "changelog.mode", Value: "append"}}, BoundedOptions...)
-	case input || !upsert:
-		set = BoundedOptions
-	default:
-		set = []flinksql.Option{{Key: "scan.startup.mode", Value: "earliest-offset"}}
 	}
-	out, _, err := flinksql.RewriteDDL([]byte(ddl), flinksql.RewriteOptions{SetOptions: set, KeepLines: true, Drop: func(k string) bool { return !input && upsert && strings.EqualFold(k, "scan.bounded.mode") }})
+	out, _, err := flinksql.RewriteDDL([]byte(ddl), flinksql.RewriteOptions{SetOptions: set, KeepLines: true})
 	return out, err
 }

@@ -353,9 +353,10 @@ func (c *choice) kafkaOptions(table, connector string) {
 			switch m := strings.ToLower(v); {
 			case m == "unbounded":
 				c.why[k] = "'unbounded' is the connector's default"
-			case connector == "upsert-kafka":
-				c.errAt(k, "'%s': the upsert-kafka connector reads unbounded only; use 'changelog.mode' = 'append' for a bounded read", v)
 			}
+			// Other modes are kept: the kafka connector has them, and
+			// upsert-kafka too since the Kafka connector 3.1 (FLINK-31740,
+			// "Allow setting boundedness options for upsert-kafka").
 		case k == "value.fields-include":
 			switch strings.ToLower(v) {
 			case "all":

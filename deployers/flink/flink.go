@@ -323,6 +323,15 @@ func (t *Target) CreateTable(ctx context.Context, req deployers.StatementRequest
 	rec := tableRecord{Statement: req.Name, DDL: req.SQL, Rendered: r.SQL}
 	if bootstrap, topic := kafkaTopic(r.Options); !t.opts.KeepTopics && bootstrap != "" && topic != "" {
 		if err := createTopic(ctx, bootstrap, topic, r.Partitions, r.TopicConfigs); err != nil {
+			if ctx.Err() != nil {
+				// Interrupted: the broker may have created the topic
+				// before the answer was lost, and nothing records it yet.
+				dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+				if derr := deleteTopic(dctx, bootstrap, topic, t.opts.PollInterval); derr != nil {
+					t.log.Warn("interrupted while creating a topic; it may be left on the broker", "topic", topic, "error", derr)
+				}
+				cancel()
+			}
 			return t.fail(req, err)
 		}
 		rec.Bootstrap, rec.Topic = bootstrap, topic
