@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -15,21 +14,15 @@ import (
 // `flinkstandin` command starts one and points SL_FLINK_GATEWAY_URL and
 // SL_FLINK_JOBMANAGER_URL at it.
 func TestFlinkScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
-		Dir:                 filepath.Join("testdata", "flink"),
-		RequireExplicitExec: true,
-		UpdateScripts:       *updateScripts,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode": exitcodeCmd,
-			"flinkstandin": func(ts *testscript.TestScript, neg bool, args []string) {
-				if neg || len(args) != 0 {
-					ts.Fatalf("usage: flinkstandin")
-				}
-				srv := flinktest.New()
-				ts.Defer(srv.Close)
-				ts.Setenv("SL_FLINK_GATEWAY_URL", srv.Gateway.URL)
-				ts.Setenv("SL_FLINK_JOBMANAGER_URL", srv.JobManager.URL)
-			},
+	testscript.Run(t, scriptParams("flink", map[string]scriptCmd{
+		"flinkstandin": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 0 {
+				ts.Fatalf("usage: flinkstandin")
+			}
+			srv := flinktest.New()
+			ts.Defer(srv.Close)
+			ts.Setenv("SL_FLINK_GATEWAY_URL", srv.Gateway.URL)
+			ts.Setenv("SL_FLINK_JOBMANAGER_URL", srv.JobManager.URL)
 		},
-	})
+	}))
 }

@@ -27,19 +27,34 @@ func TestMain(m *testing.M) {
 // command line as a separate process. $SAMPLES is the sample pipelines
 // folder of the repository (read-only: copy it before writing into it).
 func TestScripts(t *testing.T) {
+	testscript.Run(t, scriptParams("script", nil))
+}
+
+// scriptCmd is a custom testscript command.
+type scriptCmd = func(ts *testscript.TestScript, neg bool, args []string)
+
+// scriptParams are the settings of every testscript suite: the scripts of
+// testdata/dir, explicit exec, -update, $SAMPLES (the sample pipelines)
+// and $REPO (the repository), and the exitcode command beside the suite's
+// own cmds.
+func scriptParams(dir string, cmds map[string]scriptCmd) testscript.Params {
 	_, file, _, _ := runtime.Caller(0)
 	repo := filepath.Dir(filepath.Dir(file))
-	testscript.Run(t, testscript.Params{
-		Dir:                 filepath.Join("testdata", "script"),
+	all := map[string]scriptCmd{"exitcode": exitcodeCmd}
+	for name, c := range cmds {
+		all[name] = c
+	}
+	return testscript.Params{
+		Dir:                 filepath.Join("testdata", dir),
 		RequireExplicitExec: true,
 		UpdateScripts:       *updateScripts,
-		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"exitcode": exitcodeCmd},
+		Cmds:                all,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SAMPLES", filepath.Join(repo, "flink_data_products", "pipelines"))
 			env.Setenv("REPO", repo)
 			return nil
 		},
-	})
+	}
 }
 
 // exitcodeCmd is `exitcode N prog args...`: it runs prog like exec and
