@@ -5,13 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/shiftleft-dev/shiftleft/catalog"
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
@@ -49,20 +49,7 @@ func build(t *testing.T, results *catalog.Results) *catalog.Catalog {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./catalog -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from what the code writes; if the change is intended run go test ./catalog -update\ngot:\n%s", path, got)
-	}
+	testfs.Golden(t, filepath.Join("testdata", name), got, *update)
 }
 
 // TestCatalogJSON pins the data the page embeds for the fixture tree,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/shiftleft-dev/shiftleft/changes"
 	"github.com/shiftleft-dev/shiftleft/dag"
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
 	"github.com/shiftleft-dev/shiftleft/render"
@@ -351,20 +351,7 @@ func TestGolden(t *testing.T) {
 			if err := c.rep.Write(&buf, c.format, c.style); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", c.file)
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./impact -update to create it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs from the golden file (rerun with -update if intended):\n%s", c.file, buf.String())
-			}
+			testfs.Golden(t, filepath.Join("testdata", c.file), buf.Bytes(), *update)
 		})
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/shiftleft-dev/shiftleft/dag"
 	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 )
 
@@ -25,20 +26,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test ./plan -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	testfs.Golden(t, filepath.Join("testdata", name), got, *update)
 }
 
 func scenarioPlan(t *testing.T, g *dag.Graph, in Inputs) *Plan {

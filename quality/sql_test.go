@@ -2,11 +2,11 @@ package quality
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 	"github.com/shiftleft-dev/shiftleft/products"
 )
 
@@ -44,19 +44,7 @@ func TestBuildGolden(t *testing.T) {
 			if q.Sample != "" {
 				got += "-- sample\n" + q.Sample + ";\n"
 			}
-			path := filepath.Join("testdata", "sql", tc.name+".sql")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./quality -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from %s:\n%s", tc.name, path, got)
-			}
+			testfs.Golden(t, filepath.Join("testdata", "sql", tc.name+".sql"), []byte(got), *update)
 		})
 	}
 }

@@ -1,9 +1,10 @@
 // Package testfs holds file helpers shared by tests of several packages:
-// copying a folder, writing a small project from a map of files, and the
-// sample pipelines' folder.
+// copying a folder, writing a small project from a map of files, golden
+// files, and the sample pipelines' folder.
 package testfs
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -56,6 +57,25 @@ func WritePipelines(t testing.TB, files map[string]string) string {
 	root := filepath.Join(t.TempDir(), "pipelines")
 	WriteFiles(t, root, files)
 	return root
+}
+
+// Golden compares got with the golden file at path; with update (the
+// package's -update flag) it rewrites the file instead.
+func Golden(t testing.TB, path string, got []byte, update bool) {
+	t.Helper()
+	if update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from what the code writes; if the change is intended, run go test with -update\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
 }
 
 // SamplesDir is the repository's flink_data_products/pipelines folder.
