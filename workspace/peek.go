@@ -58,13 +58,9 @@ func (ws *Workspace) Peek(ctx context.Context, req PeekRequest) (*PeekResult, er
 	if req.Latest && len(key) == 0 {
 		return nil, &RequestError{Msg: fmt.Sprintf("--latest folds rows by primary key, and table %s has none in its DDL", req.Table)}
 	}
-	t, err := ws.OpenTarget(ctx)
+	_, rr, err := targetWith[deployers.RowReader](ctx, ws, "the %s target keeps no data: table peek reads rows with --target flink (or confluent)")
 	if err != nil {
 		return nil, err
-	}
-	rr, ok := t.Target.(deployers.RowReader)
-	if !ok {
-		return nil, &UnsupportedError{Msg: fmt.Sprintf("the %s target keeps no data: table peek reads rows with --target flink (or confluent)", t.Info().Target)}
 	}
 	rctx, cancel := context.WithTimeout(ctx, req.Timeout)
 	defer cancel()

@@ -121,13 +121,9 @@ func (ws *Workspace) Prepare(ctx context.Context, req PrepareRequest) (*PrepareR
 			stmts = append(stmts, prepStmt{file: f, pos: s.Pos, sql: s.Text})
 		}
 	}
-	t, err := ws.OpenTarget(ctx)
+	t, r, err := targetWith[deployers.StatementRunner](ctx, ws, "the %s target keeps no data and cannot run SQL files: run pipeline prepare with --target flink (or confluent)")
 	if err != nil {
 		return nil, err
-	}
-	r, ok := t.Target.(deployers.StatementRunner)
-	if !ok {
-		return nil, &UnsupportedError{Msg: fmt.Sprintf("the %s target keeps no data and cannot run SQL files: run pipeline prepare with --target flink (or confluent)", t.Info().Target)}
 	}
 	release, err := ws.lock(ctx, t, false, req.LockTimeout)
 	if err != nil {

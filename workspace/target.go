@@ -110,6 +110,22 @@ func (ws *Workspace) OpenTarget(ctx context.Context) (*Target, error) {
 	return t, nil
 }
 
+// targetWith opens the target and returns it with its capability C; a
+// target without C is an *UnsupportedError, unsupported with the target's
+// name for %s.
+func targetWith[C any](ctx context.Context, ws *Workspace, unsupported string) (*Target, C, error) {
+	var none C
+	t, err := ws.OpenTarget(ctx)
+	if err != nil {
+		return nil, none, err
+	}
+	c, ok := t.Target.(C)
+	if !ok {
+		return nil, none, &UnsupportedError{Msg: fmt.Sprintf(unsupported, t.Info().Target)}
+	}
+	return t, c, nil
+}
+
 // stateDir is Target.StateDir, else the default next to the pipelines
 // folder.
 func (ws *Workspace) stateDir() string {

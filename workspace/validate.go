@@ -109,13 +109,9 @@ type compileUnit struct {
 // result lists every statement; statements that do not compile are also
 // returned as a *ValidationError. Cost: one engine operation per statement.
 func (ws *Workspace) Validate(ctx context.Context, req ValidateRequest) (*ValidateResult, error) {
-	t, err := ws.OpenTarget(ctx)
+	t, c, err := targetWith[deployers.Compiler](ctx, ws, "the %s target cannot compile SQL: it checks names and the graph only, never SQL syntax or types; validate on the engine with --target flink (or confluent)")
 	if err != nil {
 		return nil, err
-	}
-	c, ok := t.Target.(deployers.Compiler)
-	if !ok {
-		return nil, &UnsupportedError{Msg: fmt.Sprintf("the %s target cannot compile SQL: it checks names and the graph only, never SQL syntax or types; validate on the engine with --target flink (or confluent)", t.Info().Target)}
 	}
 	tables, err := ws.validateTables(ctx, req)
 	if err != nil {
