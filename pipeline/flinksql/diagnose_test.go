@@ -3,7 +3,6 @@ package flinksql
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,46 +14,26 @@ import (
 // (rewritten with -update). The comment of each case says where the
 // mistake is; the error must name that line.
 func TestErrorPositionCorpus(t *testing.T) {
-	files, err := filepath.Glob("testdata/errors/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus files: %v", err)
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
+	eachCase(t, "testdata/errors/*.txtar", "want", func(t *testing.T, file string, ar *txtar.Archive, input []byte, wantAt int) {
+		if wantAt < 0 {
+			t.Fatalf("%s needs input.sql and want", file)
+		}
+		_, err := Analyze(input)
+		if err == nil {
+			t.Fatalf("no error for %s", file)
+		}
+		got := err.Error() + "\n"
+		if *update {
+			ar.Files[wantAt].Data = []byte(got)
+			if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			var input []byte
-			wantAt := -1
-			for i, f := range ar.Files {
-				switch f.Name {
-				case "input.sql":
-					input = f.Data
-				case "want":
-					wantAt = i
-				}
-			}
-			if input == nil || wantAt < 0 {
-				t.Fatalf("%s needs input.sql and want", file)
-			}
-			_, err = Analyze(input)
-			if err == nil {
-				t.Fatalf("no error for %s", file)
-			}
-			got := err.Error() + "\n"
-			if *update {
-				ar.Files[wantAt].Data = []byte(got)
-				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if want := string(ar.Files[wantAt].Data); got != want {
-				t.Errorf("error:\n got %s\nwant %s", got, want)
-			}
-		})
-	}
+			return
+		}
+		if want := string(ar.Files[wantAt].Data); got != want {
+			t.Errorf("error:\n got %s\nwant %s", got, want)
+		}
+	})
 }
 
 // TestDiagnoseAgreesWithSplit: SplitStatements and Analyze report the same position
