@@ -19,4 +19,3 @@ func targetFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "carry-offsets", Usage: "confluent: a restarted stateless DML starts from the offsets of the statement it replaces (sql.tables.initial-offset-from); stateful ones restart from the startup mode"},
 	}
 }
-
