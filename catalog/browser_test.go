@@ -112,10 +112,15 @@ func (b *browser) text(t *testing.T, sel string) string {
 	return v
 }
 
-func (b *browser) consoleErrors() []string {
+// checkNoErrors fails the test when the page logged errors.
+func (b *browser) checkNoErrors(t *testing.T) {
+	t.Helper()
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.errors...)
+	errs := append([]string(nil), b.errors...)
+	b.mu.Unlock()
+	if len(errs) > 0 {
+		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))
+	}
 }
 
 // screenshot saves the page to $SHIFTLEFT_SCREENSHOT_DIR (else the test's
@@ -253,9 +258,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("a drag of (50, 30) moved the view from %s to %s", zoomed, panned)
 	}
 	b.screenshot(t, "catalog-fixture.png")
-	if errs := b.consoleErrors(); len(errs) > 0 {
-		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))
-	}
+	b.checkNoErrors(t)
 }
 
 // TestBrowserLarge opens the catalog of the generated 10,000-table project
@@ -358,9 +361,7 @@ func TestBrowserLarge(t *testing.T) {
 		t.Errorf("ten levels around %s drew %d tables, want 1 to 300", hub, wide)
 	}
 	b.screenshot(t, "catalog-10000.png")
-	if errs := b.consoleErrors(); len(errs) > 0 {
-		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))
-	}
+	b.checkNoErrors(t)
 }
 
 // TestBrowserEmpty: a tree without tables gives a page that says so,
@@ -379,9 +380,7 @@ func TestBrowserEmpty(t *testing.T) {
 	if info := b.text(t, `#graph-info`); info != "This tree has no tables." {
 		t.Errorf("graph info = %q", info)
 	}
-	if errs := b.consoleErrors(); len(errs) > 0 {
-		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))
-	}
+	b.checkNoErrors(t)
 }
 
 // TestBrowserWide: a table read by 1,000 others draws at most 300 of
@@ -404,9 +403,7 @@ func TestBrowserWide(t *testing.T) {
 	if info := b.text(t, `#graph-info`); !strings.Contains(info, "stopped at the first 300 tables") {
 		t.Errorf("graph info = %q, want it to say the view was cut", info)
 	}
-	if errs := b.consoleErrors(); len(errs) > 0 {
-		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))
-	}
+	b.checkNoErrors(t)
 }
 
 // translate and scale read "translate(x,y) scale(k)".
