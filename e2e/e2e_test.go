@@ -39,6 +39,20 @@ type engine struct {
 	gateway, jobManager, kafka string
 }
 
+// env is the environment a command run on the engine sees: the engine's
+// addresses, nothing else.
+func (e engine) env(k string) string {
+	switch k {
+	case "SL_FLINK_GATEWAY_URL":
+		return e.gateway
+	case "SL_FLINK_JOBMANAGER_URL":
+		return e.jobManager
+	case "SL_KAFKA_BOOTSTRAP":
+		return e.kafka
+	}
+	return ""
+}
+
 func getenv(k, def string) string {
 	if v := os.Getenv(k); v != "" {
 		return v

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/shiftleft-dev/shiftleft/catalog"
-	"github.com/shiftleft-dev/shiftleft/cli"
 	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 )
 
@@ -73,14 +71,8 @@ output_ports:
 	cleanRows := write("insert_clean.sql", "INSERT INTO "+clean+" VALUES ('a', 'Gold', -1), ('b', 'Silver', 2), ('c', 'Gold', 3);\n"+
 		"INSERT INTO "+clean+" VALUES ('a', 'Silver', 1);\n")
 
-	vars := map[string]string{"SL_FLINK_GATEWAY_URL": e.gateway, "SL_FLINK_JOBMANAGER_URL": e.jobManager, "SL_KAFKA_BOOTSTRAP": e.kafka}
-	run := func(args ...string) (int, string, string) {
-		var stdout, stderr bytes.Buffer
-		code := cli.Run(ctx, append([]string{"shiftleft"}, args...), cli.Env{
-			Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return vars[k] }, Dir: dir, Now: time.Now,
-		})
-		return code, stdout.String(), stderr.String()
-	}
+	d := &cliDeployer{dir: dir, getenv: e.env}
+	run := func(args ...string) (int, string, string) { return d.run(ctx, args...) }
 	target := []string{"--pipelines", root, "--target", "flink", "--environment", "h16e2e"}
 	defer func() {
 		drop := write("drop.sql", "DROP TABLE IF EXISTS "+bad+";\nDROP TABLE IF EXISTS "+clean+";\n")

@@ -19,12 +19,9 @@ import (
 // with its state under a temporary folder.
 func openFlink(t *testing.T, ctx context.Context, e engine, root, env string) *workspace.Workspace {
 	t.Helper()
-	vars := map[string]string{
-		"SL_FLINK_GATEWAY_URL": e.gateway, "SL_FLINK_JOBMANAGER_URL": e.jobManager, "SL_KAFKA_BOOTSTRAP": e.kafka,
-	}
 	ws, err := workspace.Open(ctx, workspace.Options{
 		PipelinesDir: root, ReadConfig: true, KeepSQL: true, WorkDir: t.TempDir(),
-		Getenv: func(k string) string { return vars[k] },
+		Getenv: e.env,
 		Target: workspace.TargetOptions{Name: workspace.TargetFlink, Environment: env, StateDir: t.TempDir()},
 	})
 	if err != nil {
