@@ -234,16 +234,7 @@ func (t *Target) openSession(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var setup []string
-	if c := t.opts.Catalog; c != "" && c != "default_catalog" {
-		setup = append(setup,
-			"CREATE CATALOG IF NOT EXISTS "+quoteIdent(c)+" WITH ('type' = 'generic_in_memory')",
-			"USE CATALOG "+quoteIdent(c))
-	}
-	if d := t.opts.Database; d != "" && d != "default_database" {
-		setup = append(setup, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(d), "USE "+quoteIdent(d))
-	}
-	for _, stmt := range setup {
+	for _, stmt := range t.sessionSetup() {
 		if err := t.gw.configure(ctx, s, stmt); err != nil {
 			_ = t.gw.closeSession(context.WithoutCancel(ctx), s)
 			return fmt.Errorf("set up SQL Gateway session (%s): %w", stmt, err)
