@@ -260,6 +260,27 @@ func (a *analysis) withOptions(open, closing int) []withOption {
 	return out
 }
 
+// setValues are the edits that give option e the values SetOptions sets
+// for its key (marked in done): after a '=' without value, the value is
+// added; a different value is replaced; the same value needs no edit.
+func (rw *rewriter) setValues(e withOption, done []bool) []edit {
+	a := rw.a
+	var out []edit
+	for k, o := range rw.opts.SetOptions {
+		if e.key == "" || !strings.EqualFold(o.Key, e.key) || done[k] {
+			continue
+		}
+		done[k] = true
+		val := quoteSQL(o.Value)
+		if e.valTok >= e.hi {
+			out = append(out, edit{start: a.toks[e.valTok-1].End, end: a.toks[e.valTok-1].End, text: " " + val})
+		} else if old := a.text[a.toks[e.valTok].Start:a.toks[e.hi-1].End]; old != val {
+			out = append(out, edit{start: a.toks[e.valTok].Start, end: a.toks[e.hi-1].End, text: val})
+		}
+	}
+	return out
+}
+
 // with rewrites the WITH (…) clause whose WITH keyword is toks[at].
 func (rw *rewriter) with(at, hi int) {
 	a := rw.a
@@ -278,20 +299,11 @@ func (rw *rewriter) with(at, hi int) {
 			structural = true
 			continue
 		}
-		text := string(a.src[a.toks[e.lo].Start:a.toks[e.hi-1].End])
-		for k, o := range rw.opts.SetOptions {
-			if e.key == "" || !strings.EqualFold(o.Key, e.key) || done[k] {
-				continue
-			}
-			done[k] = true
-			val := quoteSQL(o.Value)
-			if e.valTok >= e.hi {
-				text = string(a.src[a.toks[e.lo].Start:a.toks[e.valTok-1].End]) + " " + val
-				valueEdits = append(valueEdits, edit{start: a.toks[e.valTok-1].End, end: a.toks[e.valTok-1].End, text: " " + val})
-			} else if old := a.src[a.toks[e.valTok].Start:a.toks[e.hi-1].End]; string(old) != val {
-				text = string(a.src[a.toks[e.lo].Start:a.toks[e.valTok].Start]) + val
-				valueEdits = append(valueEdits, edit{start: a.toks[e.valTok].Start, end: a.toks[e.hi-1].End, text: val})
-			}
+		start, end := a.toks[e.lo].Start, a.toks[e.hi-1].End
+		text := a.text[start:end]
+		for _, ed := range rw.setValues(e, done) {
+			text = a.text[start:ed.start] + ed.text + a.text[ed.end:end]
+			valueEdits = append(valueEdits, ed)
 		}
 		kept = append(kept, text)
 	}
@@ -447,18 +459,7 @@ func (rw *rewriter) withInPlace(at int) {
 			firstKept = k
 		}
 		lastKept = k
-		for j, o := range rw.opts.SetOptions {
-			if e.key == "" || !strings.EqualFold(o.Key, e.key) || done[j] {
-				continue
-			}
-			done[j] = true
-			val := quoteSQL(o.Value)
-			if e.valTok >= e.hi {
-				rw.edits = append(rw.edits, edit{start: a.toks[e.valTok-1].End, end: a.toks[e.valTok-1].End, text: " " + val})
-			} else if old := a.text[a.toks[e.valTok].Start:a.toks[e.hi-1].End]; old != val {
-				rw.edits = append(rw.edits, edit{start: a.toks[e.valTok].Start, end: a.toks[e.hi-1].End, text: val})
-			}
-		}
+		rw.edits = append(rw.edits, rw.setValues(e, done)...)
 	}
 	var added []string
 	for j, o := range rw.opts.SetOptions {
