@@ -101,11 +101,21 @@ func (t *Target) Compile(ctx context.Context, reqs []deployers.CompileRequest) (
 // ops maps the results API's op codes to changelog operations.
 var ops = map[int]string{0: "+I", 1: "-U", 2: "+U", 3: "-D"}
 
+// PropSnapshotMode is the statement property that makes a query a
+// snapshot query, read as of the moment it starts ("now", the one value):
+// it "runs, returns results, and then exits" instead of streaming forever
+// (Confluent Cloud for Apache Flink, "Snapshot Queries"; an Early Access
+// or preview feature the organization may have to ask for). `confluent
+// flink query` runs its bounded queries the same way.
+const PropSnapshotMode = "sql.snapshot.mode"
+
 // ReadRows implements deployers.RowReader: SELECT * … LIMIT n (or
 // req.SQL) as a statement named req.Name (a helper name when empty), its
 // result pages read until n rows, the statement COMPLETED with no next
 // page, req.Settle without a new row, or ctx ends; the statement is
-// deleted on return.
+// deleted on return. A query (req.SQL, a SELECT or WITH) read with no
+// Settle, to its end, runs as a snapshot query (PropSnapshotMode), the
+// only way the documentation gives for a query over a topic to end.
 func (t *Target) ReadRows(ctx context.Context, req deployers.ReadRequest) (deployers.Rows, error) {
 	name := req.Name
 	if name == "" {
@@ -124,7 +134,14 @@ func (t *Target) ReadRows(ctx context.Context, req deployers.ReadRequest) (deplo
 	}
 	defer t.deleteHelper(ctx, name)
 	var out deployers.Rows
-	st, err := t.runHelper(ctx, name, sql, []deployers.Phase{deployers.PhaseRunning, deployers.PhaseCompleted}, 0)
+	var props map[string]string
+	if req.SQL != "" && req.Settle == 0 && isQuery(sql) {
+		props = map[string]string{PropSnapshotMode: "now"}
+	}
+	if _, err := t.submit(ctx, deployers.StatementRequest{Name: name, SQL: sql, Properties: props}, ""); err != nil {
+		return out, fmt.Errorf("read %s: %w", what, err)
+	}
+	st, err := t.Wait(ctx, name, []deployers.Phase{deployers.PhaseRunning, deployers.PhaseCompleted}, 0)
 	if err != nil {
 		return out, fmt.Errorf("read %s: %w", what, err)
 	}
@@ -183,6 +200,16 @@ func (t *Target) ReadRows(ctx context.Context, req deployers.ReadRequest) (deplo
 			}
 		}
 	}
+}
+
+// isQuery says whether sql starts with SELECT or WITH.
+func isQuery(sql string) bool {
+	toks, err := flinksql.Lex([]byte(sql))
+	if err != nil || len(toks) == 0 {
+		return false
+	}
+	w := strings.ToUpper(toks[0].Text([]byte(sql)))
+	return w == "SELECT" || w == "WITH"
 }
 
 // RunStatement implements deployers.StatementRunner: the statement runs

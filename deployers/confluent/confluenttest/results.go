@@ -84,7 +84,7 @@ func (s *Server) insertValues(table, sql string) bool {
 	}
 	key := s.pkeys[table]
 	var row []any
-	in := false
+	in, minus := false, ""
 	for _, t := range toks {
 		switch {
 		case t.Kind == flinksql.TokOp && t.Ch == '(':
@@ -92,14 +92,18 @@ func (s *Server) insertValues(table, sql string) bool {
 		case t.Kind == flinksql.TokOp && t.Ch == ')' && in:
 			in = false
 			s.upsertRow(table, key, row)
+		case in && t.Kind == flinksql.TokOp && t.Ch == '-':
+			minus = "-"
+			continue
 		case in && t.Kind == flinksql.TokString:
 			row = append(row, t.StringValue(src))
 		case in && t.Kind == flinksql.TokNumber:
 			// The service formats every value as a string.
-			row = append(row, t.Text(src))
+			row = append(row, minus+t.Text(src))
 		case in && t.Kw == flinksql.KwNull:
 			row = append(row, nil)
 		}
+		minus = ""
 	}
 	return true
 }

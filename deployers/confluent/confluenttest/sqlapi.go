@@ -394,7 +394,7 @@ func (s *Server) execute(st *statement) {
 	}
 	p := st.parsed
 	cat, db := st.Properties["sql.current-catalog"], st.Properties["sql.current-database"]
-	if s.explain(st, cat+"."+db) || s.unitTestSQL(st, cat+"."+db) {
+	if s.explain(st, cat+"."+db) || s.unitTestSQL(st, cat+"."+db) || s.snapshotQuery(st, cat+"."+db) {
 		return
 	}
 	resolve := func(parts []string) (string, string, error) {

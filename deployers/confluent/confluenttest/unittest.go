@@ -204,12 +204,14 @@ func (s *Server) verdict(st *statement, toks []flinksql.Token, src []byte, db st
 func valueRows(toks []flinksql.Token, src []byte) [][]any {
 	var rows [][]any
 	var row []any
-	depth, skip, values := 0, -1, false
+	depth, skip, values, minus := 0, -1, false, ""
 	for _, t := range toks {
 		if !values {
 			values = t.Kw == flinksql.KwValues
 			continue
 		}
+		sign := minus
+		minus = ""
 		switch {
 		case t.Kind == flinksql.TokOp && t.Ch == '(':
 			depth++
@@ -229,8 +231,10 @@ func valueRows(toks []flinksql.Token, src []byte) [][]any {
 			skip = depth
 		case t.Kind == flinksql.TokString:
 			row = append(row, t.StringValue(src))
+		case t.Kind == flinksql.TokOp && t.Ch == '-':
+			minus = "-"
 		case t.Kind == flinksql.TokNumber:
-			row = append(row, t.Text(src))
+			row = append(row, sign+t.Text(src))
 		case t.Kw == flinksql.KwNull:
 			row = append(row, nil)
 		}
