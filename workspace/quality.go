@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -15,14 +16,6 @@ import (
 	"github.com/shiftleft-dev/shiftleft/products"
 	"github.com/shiftleft-dev/shiftleft/quality"
 )
-
-// qualityQuerier is what quality checks need of a target: the rows of a
-// bounded query (the flink target's Query). It is declared by its user,
-// as the unit tests' query runner is, until targets name the capability
-// in deployers.
-type qualityQuerier interface {
-	Query(ctx context.Context, name, sql string, limit int, settle time.Duration) (deployers.Rows, error)
-}
 
 // DefaultQualityTimeout bounds each query of a quality check.
 const DefaultQualityTimeout = 2 * time.Minute
@@ -39,10 +32,12 @@ type QualityRequest struct {
 }
 
 // CheckQuality runs the quality rules of the products' output ports on the
-// target, one rule after the other: each rule's count query (quality.Build)
-// reads the port as deployed, bounded at the topic's latest offsets when
-// the table is a Kafka topic, and a failed rule's sample query reads up to
-// quality.SampleSize offending rows. A rule whose query the engine refuses,
+// target, one rule after the other, each query read to its end through
+// deployers.RowReader (ReadRequest.SQL, no Settle): each rule's count
+// query (quality.Build) reads the port as deployed, bounded at the topic's
+// latest offsets when the table is a Kafka topic (on Confluent Cloud the
+// target also runs it as a snapshot query), and a failed rule's sample
+// query reads up to quality.SampleSize offending rows. A rule whose query the engine refuses,
 // or whose port is not deployed, is a result with status error naming the
 // manifest's file:line; the error return is for what stops the whole
 // check (an unknown product, a target that cannot read rows). Cost: one
@@ -74,12 +69,12 @@ func (ws *Workspace) CheckQuality(ctx context.Context, req QualityRequest) (*qua
 	if err != nil {
 		return nil, err
 	}
-	q, ok := t.Target.(qualityQuerier)
+	q, ok := t.Target.(deployers.RowReader)
 	if !ok {
 		if t.Info().Target == TargetLocal {
-			return nil, &UnsupportedError{Msg: "the local target keeps no data to check: product check runs the quality rules on a deployed table with --target flink"}
+			return nil, &UnsupportedError{Msg: "the local target keeps no data to check: product check runs the quality rules on a deployed table with --target flink (or confluent)"}
 		}
-		return nil, &UnsupportedError{Msg: fmt.Sprintf("the %s target cannot run the queries of quality rules yet (it reads whole tables only, for table peek): run product check with --target flink", t.Info().Target)}
+		return nil, &UnsupportedError{Msg: fmt.Sprintf("the %s target cannot read query results: run product check with --target flink or confluent", t.Info().Target)}
 	}
 	rep := &quality.Report{CheckedAt: ws.opts.Now().UTC().Format(time.RFC3339), Target: t.Info().Target, Environment: t.Info().Environment, Results: []quality.Result{}}
 	var tables []*pipeline.Table
@@ -136,7 +131,7 @@ func (ws *Workspace) CheckQuality(ctx context.Context, req QualityRequest) (*qua
 
 // checkRule runs one rule's queries and fills res. Only a cancelled ctx is
 // returned as an error; everything else is the rule's status.
-func (ws *Workspace) checkRule(ctx context.Context, q qualityQuerier, res *quality.Result, rule products.Rule, bounded bool, name string, timeout time.Duration) error {
+func (ws *Workspace) checkRule(ctx context.Context, q deployers.RowReader, res *quality.Result, rule products.Rule, bounded bool, name string, timeout time.Duration) error {
 	start := ws.opts.Now()
 	defer func() { res.DurationMS = ws.opts.Now().Sub(start).Milliseconds() }()
 	queries, err := quality.Build(res.Table, rule, bounded)
@@ -148,9 +143,11 @@ func (ws *Workspace) checkRule(ctx context.Context, q qualityQuerier, res *quali
 	run := func(sql, name string) (deployers.Rows, error) {
 		qctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		rows, err := q.Query(qctx, name, sql, 0, 0)
-		if err != nil && ctx.Err() == nil && qctx.Err() != nil {
-			err = fmt.Errorf("the query did not end within %s (a scan ends by itself only on a Kafka topic, bounded at its latest offsets): %w", timeout, deployers.ErrTimeout)
+		rows, err := q.ReadRows(qctx, deployers.ReadRequest{Name: name, SQL: sql})
+		// A reader may answer what it read by the deadline (Complete
+		// false): a count cut short is no count.
+		if ctx.Err() == nil && (err != nil && qctx.Err() != nil || err == nil && !rows.Complete) {
+			err = fmt.Errorf("the query did not end within %s (on flink a scan ends by itself only on a Kafka topic, bounded at its latest offsets): %w", timeout, deployers.ErrTimeout)
 		}
 		return rows, err
 	}
@@ -159,11 +156,15 @@ func (ws *Workspace) checkRule(ctx context.Context, q qualityQuerier, res *quali
 		return ctx.Err()
 	}
 	if err != nil {
-		// The target names its statement ("query NAME: …"); the rule's
-		// place in the manifest says more.
+		// The target names its statement ("query NAME: …", "read query
+		// NAME: …"); the rule's place in the manifest says more.
 		msg := err.Error()
+		var se *deployers.StatementError
 		if _, rest, ok := strings.Cut(msg, name+": "); ok {
 			msg = rest
+		}
+		if errors.As(err, &se) && se.Detail != "" {
+			msg = se.Detail // confluent: the FAILED statement's detail
 		}
 		res.Status = quality.StatusError
 		res.Message = fmt.Sprintf("%s: the engine refused the rule's query: %s", res.Where(), msg)

@@ -2,7 +2,9 @@ package workspace_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/shiftleft-dev/shiftleft/deployers/flink/flinktest"
 	"github.com/shiftleft-dev/shiftleft/executor"
 	"github.com/shiftleft-dev/shiftleft/quality"
+	"github.com/shiftleft-dev/shiftleft/selector"
 	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
@@ -123,25 +126,116 @@ func TestProductsTouched(t *testing.T) {
 	}
 }
 
-// TestCheckQualityOnConfluentSaysItCannotQuery: the confluent target reads
-// whole tables (table peek) but runs no query of a rule yet; the check
-// says so and points to the flink target rather than failing each rule.
-func TestCheckQualityOnConfluentSaysItCannotQuery(t *testing.T) {
+// confluentQualityFiles: product q with a port holding a planted
+// violation of each rule kind (and a rule the engine refuses), and a
+// clean port; load.sql fills both.
+func confluentQualityFiles() map[string]string {
+	return map[string]string{
+		"facts/q/q_port/sql-scripts/ddl.q_port.sql":   "CREATE TABLE q_port (\n  id STRING,\n  tier STRING,\n  spent INT,\n  PRIMARY KEY (id) NOT ENFORCED\n)",
+		"facts/q/q_clean/sql-scripts/ddl.q_clean.sql": "CREATE TABLE q_clean (\n  id STRING,\n  tier STRING,\n  spent INT\n)",
+		"products/q.yaml": `product: q
+id: test.quality.Q
+owner: {team: quality}
+output_ports:
+  - table: q_port
+    quality:
+      - not_null: [id]
+      - unique: [tier]
+      - accepted_values: {column: tier, values: [Gold, Silver]}
+      - row_count: {max: 3}
+      - expression: "spent >= 0"
+      - expression: "bogus > 0"
+  - table: q_clean
+    quality:
+      - not_null: [id, tier]
+      - unique: [id]
+      - accepted_values: {column: tier, values: [Gold, Silver]}
+      - row_count: {min: 2, max: 2}
+      - expression: "spent >= 0"
+`,
+	}
+}
+
+const confluentQualityLoad = `INSERT INTO q_port VALUES ('a', 'Gold', 10), ('b', 'Gold', -5), (NULL, 'Tin', 1);
+-- an upsert: c's first row is replaced
+INSERT INTO q_port VALUES ('c', 'Gold', -1);
+INSERT INTO q_port VALUES ('c', 'Silver', 2);
+INSERT INTO q_clean VALUES ('x', 'Gold', 0), ('y', 'Silver', 3);
+`
+
+// TestCheckQualityOnConfluentStandIn: on the confluent target each rule's
+// queries run as snapshot queries through the statement results API: a
+// planted violation of each kind fails with its count and sample rows, a
+// clean port passes, and a query the engine refuses is an error at the
+// rule's manifest line; no reading statement is left.
+func TestCheckQualityOnConfluentStandIn(t *testing.T) {
 	srv := confluenttest.NewServer(confluenttest.Options{})
 	t.Cleanup(srv.Close)
 	tg, err := confluent.New(srv.Config(), confluent.Options{Version: "test", PollInitial: time.Millisecond, PollMax: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
+	root := sqlProject(t, confluentQualityFiles())
+	lock := filepath.Join(t.TempDir(), "lock")
 	ws := openWorkspace(t, workspace.Options{
-		PipelinesDir: qualityProject(t), KeepSQL: true,
+		PipelinesDir: root, KeepSQL: true, Target: workspace.TargetOptions{Environment: "dev"},
 		OpenTarget: func(context.Context, *workspace.Workspace) (*workspace.Target, error) {
-			return &workspace.Target{Target: tg}, nil
+			return &workspace.Target{Target: tg, LockPath: lock}, nil
 		},
 	})
-	_, err = ws.CheckQuality(context.Background(), workspace.QualityRequest{Products: []string{"q"}})
-	var ue *workspace.UnsupportedError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "confluent target cannot run the queries of quality rules") {
-		t.Errorf("confluent: %v, want an UnsupportedError naming the target", err)
+	ctx := context.Background()
+	sel := workspace.Selection{Selection: selector.Selection{Select: []string{"q_port", "q_clean"}, Root: root}}
+	if _, err := ws.Deploy(ctx, workspace.DeployRequest{Selection: sel}); err != nil {
+		t.Fatal(err)
+	}
+	load := filepath.Join(t.TempDir(), "load.sql")
+	if err := os.WriteFile(load, []byte(confluentQualityLoad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.Prepare(ctx, workspace.PrepareRequest{Files: []string{load}}); err != nil {
+		t.Fatal(err)
+	}
+	before := len(srv.StatementNames())
+	rep, err := ws.CheckQuality(ctx, workspace.QualityRequest{Products: []string{"q"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Target != "confluent" || len(rep.Results) != 11 {
+		t.Fatalf("report on %s with %d results, want 11 on confluent", rep.Target, len(rep.Results))
+	}
+	sample := func(r quality.Result) string {
+		if r.Sample == nil {
+			return ""
+		}
+		b, _ := json.Marshal(r.Sample)
+		return string(b)
+	}
+	for i, want := range []struct {
+		status        string
+		count         int64
+		message, rows string
+	}{
+		{quality.StatusFail, 1, "1 row with a NULL (id 1)", `{"columns":["id","tier","spent"],"rows":[[null,"Tin","1"]]}`},
+		{quality.StatusFail, 1, "1 value of (tier) held by more than one row (2 rows)", `{"columns":["tier","duplicate_rows"],"rows":[["Gold","2"]]}`},
+		{quality.StatusFail, 1, "1 row with tier not in (Gold, Silver)", `{"columns":["id","tier","spent"],"rows":[[null,"Tin","1"]]}`},
+		{quality.StatusFail, 4, "4 rows, more than the maximum 3", ""},
+		{quality.StatusFail, 1, "1 row where it is false or NULL", `{"columns":["id","tier","spent"],"rows":[["b","Gold","-5"]]}`},
+		{quality.StatusError, 0, "pipelines/products/q.yaml:12: the engine refused the rule's query: SQL validation failed. From line 4, column 1 to line 4, column 5: Column 'bogus' not found in any table", ""},
+	} {
+		r := rep.Results[i]
+		if r.Table != "q_port" || r.Status != want.status || r.Count != want.count || !strings.Contains(r.Message, want.message) || sample(r) != want.rows {
+			t.Errorf("%s at %s: %s, count %d, %q, sample %s;\nwant %s, count %d, %q, sample %s", r.Description, r.Where(), r.Status, r.Count, r.Message, sample(r), want.status, want.count, want.message, want.rows)
+		}
+	}
+	for _, r := range rep.Results[6:] {
+		if r.Table != "q_clean" || r.Status != quality.StatusPass {
+			t.Errorf("clean port: %s of %s: %s (%s)", r.Description, r.Table, r.Status, r.Message)
+		}
+	}
+	if rep.Passed != 5 || rep.Failed != 5 || rep.Errors != 1 {
+		t.Errorf("tally %d passed, %d failed, %d errors, want 5, 5, 1", rep.Passed, rep.Failed, rep.Errors)
+	}
+	if after := len(srv.StatementNames()); after != before {
+		t.Errorf("statements %d before the check, %d after: the reads were not deleted (%v)", before, after, srv.StatementNames())
 	}
 }
