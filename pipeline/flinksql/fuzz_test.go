@@ -153,3 +153,42 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRewriteDDL: the DDL rewrite the flink target and the unit tests
+// apply to users' DDLs never panics, fails only on input the lexer
+// refuses, and gives SQL that lexes, with and without KeepLines (which
+// must keep the line count).
+func FuzzRewriteDDL(f *testing.F) {
+	addSeeds(f)
+	f.Add([]byte("CREATE TABLE t (a INT, PRIMARY KEY (a) NOT ENFORCED) DISTRIBUTED BY HASH(a) INTO 3 BUCKETS WITH ('x' = '1', 'kafka.retention.time' = '0');"))
+	f.Add([]byte("CREATE TABLE t (a INT);"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		for _, keep := range []bool{false, true} {
+			opts := RewriteOptions{
+				KeepLines: keep, DropPrimaryKey: keep, DropOptions: []string{"kafka.*"},
+				SetOptions:    []Option{{Key: "x", Value: "a"}, {Key: "X", Value: "b"}, {Key: "connector", Value: "kafka"}},
+				AppendColumns: []string{"`$rowtime` TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL"},
+			}
+			out, _, err := RewriteDDL(src, opts)
+			if err != nil {
+				if _, lexErr := Lex(src); lexErr == nil {
+					if _, parenErr := matchParens(mustLex(src), nil); parenErr == nil {
+						t.Fatalf("KeepLines %v: %v on input that lexes", keep, err)
+					}
+				}
+				continue
+			}
+			if _, err := Lex([]byte(out)); err != nil {
+				t.Fatalf("KeepLines %v: the rewrite does not lex: %v\n%s", keep, err, out)
+			}
+			if keep && strings.Count(out, "\n") != strings.Count(string(src), "\n") {
+				t.Fatalf("KeepLines moved lines:\n%s\n---\n%s", src, out)
+			}
+		}
+	})
+}
+
+func mustLex(src []byte) []Token {
+	toks, _ := Lex(src)
+	return toks
+}

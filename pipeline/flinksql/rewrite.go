@@ -62,6 +62,7 @@ func RewriteDDL(src []byte, opts RewriteOptions) (out string, removed []string, 
 	if err != nil {
 		return "", nil, err
 	}
+	opts.SetOptions = lastOfEachKey(opts.SetOptions)
 	a := analysis{src: src, text: string(src), toks: toks, match: match, res: &Analysis{}}
 	rw := rewriter{a: &a, opts: opts}
 	for _, s := range splitTokens(toks, nil) {
@@ -79,12 +80,36 @@ func RewriteDDL(src []byte, opts RewriteOptions) (out string, removed []string, 
 	sb.Grow(len(src) + 256)
 	at := 0
 	for _, e := range rw.edits {
+		if e.start < at {
+			// Two edits of the same text: a bug here, never the input's.
+			return "", nil, fmt.Errorf("internal: overlapping DDL rewrites at byte %d", e.start)
+		}
 		sb.Write(src[at:e.start])
 		sb.WriteString(e.text)
 		at = e.end
 	}
 	sb.Write(src[at:])
 	return sb.String(), rw.removed, nil
+}
+
+// lastOfEachKey keeps the last of options set twice under one key
+// (case-insensitive, as Flink reads keys), in the order of those last
+// occurrences: setting a key twice would edit the same option twice.
+func lastOfEachKey(opts []Option) []Option {
+	last := make(map[string]int, len(opts))
+	for i, o := range opts {
+		last[strings.ToLower(o.Key)] = i
+	}
+	if len(last) == len(opts) {
+		return opts
+	}
+	out := make([]Option, 0, len(last))
+	for i, o := range opts {
+		if last[strings.ToLower(o.Key)] == i {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // edit replaces src[start:end] with text.
@@ -470,6 +495,11 @@ func (rw *rewriter) withInPlace(at int) {
 	if lastKept < 0 && len(added) == 0 {
 		// Nothing left: the clause goes.
 		rw.edits = append(rw.edits, rw.remove(a.toks[at-1].End, a.toks[closing].End))
+		return
+	}
+	if len(elems) == 0 {
+		// An empty clause, WITH (): the options set go inside it.
+		rw.edits = append(rw.edits, edit{start: a.toks[open].End, end: a.toks[open].End, text: strings.Join(added, ", ")})
 		return
 	}
 	if firstKept < 0 {

@@ -190,3 +190,18 @@ func TestRewriteDDLErrors(t *testing.T) {
 		t.Errorf("bad pattern: err = %v, want it named", err)
 	}
 }
+
+// TestRewriteDDLKeySetTwice: a key set twice (in another case) is set
+// once, to its last value, instead of editing the same option twice.
+func TestRewriteDDLKeySetTwice(t *testing.T) {
+	src := "CREATE TABLE t (a INT) WITH ('x' = 'old', 'y' = 'keep');"
+	for _, keep := range []bool{false, true} {
+		out, _, err := RewriteDDL([]byte(src), RewriteOptions{KeepLines: keep, SetOptions: []Option{{Key: "x", Value: "a"}, {Key: "X", Value: "b"}}})
+		if err != nil {
+			t.Fatalf("KeepLines %v: %v", keep, err)
+		}
+		if strings.Count(strings.ToLower(out), "'x'") != 1 || !strings.Contains(out, "'b'") || strings.Contains(out, "'a'") || strings.Contains(out, "'old'") || !strings.Contains(out, "'keep'") {
+			t.Errorf("KeepLines %v: %s", keep, out)
+		}
+	}
+}
