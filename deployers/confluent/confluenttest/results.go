@@ -17,7 +17,8 @@ import (
 //     table's topic (an upsert on a PRIMARY KEY seen before gives op 1 and
 //     2, UPDATE_BEFORE and UPDATE_AFTER);
 //   - SELECT … FROM t [LIMIT n] COMPLETES with t's rows as results and its
-//     columns in status.traits.schema;
+//     columns in status.traits.schema (a snapshot query is evaluated:
+//     snapshot.go);
 //   - EXPLAIN stmt COMPLETES with one row holding a plan, or FAILS with the
 //     engine's positioned detail for the mistakes it knows (",," or SELCT
 //     is a parse error at a line and column, `expr + 'text'` a type error)
