@@ -193,7 +193,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.product[data-product="shop"] li[data-table="src_shop_orders"]`)))
 	shopCard := b.text(t, `.product[data-product="shop"]`)
 	for _, want := range []string{"sales.shop.Orders", "Sales", "Shop Team", "shop@example.com", "Orders of the web shop", "orders",
-		"shop_fct_orders", "freshness: 5m", "consumers: crm", "pass", "fail (3)", "unique(order_id)", "unknown", "src_shop_orders"} {
+		"shop_fct_orders", "live version: shop_fct_orders_v2", "freshness: 5m", "consumers: crm", "pass", "fail (3)", "unique(order_id)", "unknown", "src_shop_orders"} {
 		if !strings.Contains(shopCard, want) {
 			t.Errorf("the shop card lacks %q:\n%s", want, shopCard)
 		}
@@ -212,7 +212,8 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("details show %q, want shop_fct_orders", title)
 	}
 	state, details := b.text(t, `#state-class`), b.text(t, `#details`)
-	if !strings.HasPrefix(state, "stateful") || !strings.Contains(details, "JOIN src_shop_customers") || !strings.Contains(details, "order_id") {
+	if !strings.HasPrefix(state, "stateful") || !strings.Contains(details, "JOIN src_shop_customers") || !strings.Contains(details, "order_id") ||
+		!strings.Contains(details, "live version: shop_fct_orders_v2") {
 		t.Errorf("details of shop_fct_orders: state %q\n%s", state, details)
 	}
 

@@ -24,7 +24,8 @@ var shop = catalog.Product{
 	Name: "shop", ID: "sales.shop.Orders", Domain: "Sales", Team: "Shop Team", Contact: "shop@example.com",
 	Description: "Orders of the web shop, joined with their customers.", Tags: []string{"orders"},
 	Manifest: "products/shop.yaml",
-	Ports: []catalog.Port{{Table: "shop_fct_orders", Description: "one row per order", Consumers: []string{"crm"}, Freshness: "5m",
+	// A promoted release made shop_fct_orders_v2 the port's live version.
+	Ports: []catalog.Port{{Table: "shop_fct_orders", LiveVersion: "shop_fct_orders_v2", Description: "one row per order", Consumers: []string{"crm"}, Freshness: "5m",
 		Rules: []catalog.Rule{{Kind: "not_null", Text: "not_null(order_id)"}, {Kind: "unique", Text: "unique(order_id)"}, {Kind: "row_count", Text: "row_count(min 1)"}}}},
 }
 

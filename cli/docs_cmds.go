@@ -21,9 +21,11 @@ func docsGenerateCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "generate",
 		Usage:     "write the data catalog: one self-contained HTML page of products, tables, SQL and lineage",
-		UsageText: "shiftleft docs generate [--pipelines DIR] [--out DIR] [--results FILE]",
-		Flags: append(pipelinesFlags(), resultsFlag(),
-			&ucli.StringFlag{Name: "out", Usage: "folder of index.html (default: .shiftleft/catalog beside the pipelines folder)"}),
+		UsageText: "shiftleft docs generate [--pipelines DIR] [--out DIR] [--results FILE] [--target T --environment ENV]",
+		// The target flags choose the release document whose live
+		// versions the ports name (default: the local target's).
+		Flags: concatFlags(pipelinesFlags(), []ucli.Flag{resultsFlag(),
+			&ucli.StringFlag{Name: "out", Usage: "folder of index.html (default: .shiftleft/catalog beside the pipelines folder)"}}, targetFlags()),
 		Action: func(c *ucli.Context) error {
 			if _, err := args(c, 0); err != nil {
 				return err
@@ -48,9 +50,9 @@ func docsServeCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "serve",
 		Usage:     "serve the data catalog on a loopback address until Ctrl-C",
-		UsageText: "shiftleft docs serve [--pipelines DIR] [--addr 127.0.0.1:0] [--results FILE]",
-		Flags: append(pipelinesFlags(), resultsFlag(),
-			&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:0", Usage: "loopback host:port to listen on (port 0 picks a free one)"}),
+		UsageText: "shiftleft docs serve [--pipelines DIR] [--addr 127.0.0.1:0] [--results FILE] [--target T --environment ENV]",
+		Flags: concatFlags(pipelinesFlags(), []ucli.Flag{resultsFlag(),
+			&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:0", Usage: "loopback host:port to listen on (port 0 picks a free one)"}}, targetFlags()),
 		Action: func(c *ucli.Context) error {
 			if _, err := args(c, 0); err != nil {
 				return err

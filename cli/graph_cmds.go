@@ -21,8 +21,10 @@ func graphCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "graph",
 		Usage:     "print the dependency graph of the pipelines",
-		UsageText: "shiftleft pipeline graph [--pipelines DIR] [--format table|json|dot|mermaid] [--select EXPR] [--exclude EXPR]",
-		Flags:     append(append(pipelinesFlags(), formatFlag(formats...)), selectionFlags()...),
+		UsageText: "shiftleft pipeline graph [--pipelines DIR] [--format table|json|dot|mermaid] [--select EXPR] [--exclude EXPR] [--target T --environment ENV]",
+		// The target flags choose the release document whose live
+		// versions the graph names (default: the local target's).
+		Flags: concatFlags(pipelinesFlags(), []ucli.Flag{formatFlag(formats...)}, selectionFlags(), targetFlags()),
 		Action: func(c *ucli.Context) error {
 			_, f, err := argsFormat(c, 0, formats)
 			if err != nil {
@@ -45,7 +47,11 @@ func graphCommand(e *Env) *ucli.Command {
 					only[n] = true
 				}
 			}
-			doc := report.Graph(g, only)
+			live, err := ws.ProjectLive(c.Context)
+			if err != nil {
+				return err
+			}
+			doc := report.Graph(g, only).WithLive(live.Name)
 			switch f {
 			case "json":
 				return doc.WriteJSON(e.Stdout)

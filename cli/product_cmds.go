@@ -80,8 +80,10 @@ func productDescribeCommand(e *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "describe",
 		Usage:     "show a data product (by id or name): owner, domain, output ports with their columns and quality rules, upstream and downstream products",
-		UsageText: "shiftleft product describe ID|PRODUCT [--format table|json|markdown]",
-		Flags:     append(productFlags(), formatFlag(formats...)),
+		UsageText: "shiftleft product describe ID|PRODUCT [--format table|json|markdown] [--target T --environment ENV]",
+		// The target flags choose the release document whose live
+		// versions the ports name (default: the local target's).
+		Flags: concatFlags(productFlags(), []ucli.Flag{formatFlag(formats...)}, targetFlags()),
 		Action: func(c *ucli.Context) error {
 			pos, f, err := argsFormat(c, 1, formats, "ID")
 			if err != nil {
@@ -178,6 +180,9 @@ func writeDescription(w io.Writer, d *products.Description, style render.Style) 
 	for _, p := range d.Ports {
 		b.Reset()
 		fmt.Fprintf(&b, "\nOutput port %s", p.Table)
+		if p.LiveVersion != "" {
+			fmt.Fprintf(&b, " (live: %s)", p.LiveVersion)
+		}
 		if p.Description != "" {
 			fmt.Fprintf(&b, ": %s", p.Description)
 		}
@@ -219,6 +224,9 @@ func writeDescriptionMarkdown(w io.Writer, d *products.Description) error {
 	}
 	for _, p := range d.Ports {
 		fmt.Fprintf(&b, "\n### Output port `%s`\n\n", p.Table)
+		if p.LiveVersion != "" {
+			fmt.Fprintf(&b, "Live version: `%s`.\n\n", p.LiveVersion)
+		}
 		if p.Description != "" {
 			fmt.Fprintf(&b, "%s\n\n", p.Description)
 		}

@@ -20,16 +20,19 @@ import (
 // a public contract (`shiftleft pipeline graph --format json`): add fields,
 // never rename them.
 type GraphTable struct {
-	Name     string   `json:"name" yaml:"name"`
-	Type     string   `json:"type" yaml:"type"`
-	Product  string   `json:"product" yaml:"product"`
-	Folder   string   `json:"folder" yaml:"folder"`
-	DDL      string   `json:"ddl" yaml:"ddl"`
-	DML      string   `json:"dml" yaml:"dml"`
-	Parents  []string `json:"parents" yaml:"parents"`
-	Children []string `json:"children" yaml:"children"`
-	External []string `json:"external" yaml:"external"`
-	Stateful bool     `json:"stateful" yaml:"stateful"`
+	Name string `json:"name" yaml:"name"`
+	// LiveVersion is the physical name of the table's live version when a
+	// promoted release renamed it (<table>_v<N>), "" otherwise.
+	LiveVersion string   `json:"live_version,omitempty" yaml:"live_version,omitempty"`
+	Type        string   `json:"type" yaml:"type"`
+	Product     string   `json:"product" yaml:"product"`
+	Folder      string   `json:"folder" yaml:"folder"`
+	DDL         string   `json:"ddl" yaml:"ddl"`
+	DML         string   `json:"dml" yaml:"dml"`
+	Parents     []string `json:"parents" yaml:"parents"`
+	Children    []string `json:"children" yaml:"children"`
+	External    []string `json:"external" yaml:"external"`
+	Stateful    bool     `json:"stateful" yaml:"stateful"`
 }
 
 // GraphDoc is the whole graph: tables sorted by name, every list sorted.
@@ -65,6 +68,26 @@ func graphTable(g *dag.Graph, n string) GraphTable {
 	}
 }
 
+// WithLive names the live version of each table that name maps to another
+// physical name (a promoted release's <table>_v<N>; see
+// workspace.Live.Name), in place, and returns the document.
+func (d GraphDoc) WithLive(name func(table string) string) GraphDoc {
+	for i := range d.Tables {
+		if n := name(d.Tables[i].Name); n != d.Tables[i].Name {
+			d.Tables[i].LiveVersion = n
+		}
+	}
+	return d
+}
+
+// label is the table's name, with its live version when it has one.
+func (t GraphTable) label() string {
+	if t.LiveVersion == "" {
+		return t.Name
+	}
+	return t.Name + " (live: " + t.LiveVersion + ")"
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -92,6 +115,9 @@ func (d GraphDoc) WriteJSON(w io.Writer) error {
 		t := &d.Tables[i]
 		b = append(b[:0], "    {\n"...)
 		b = appendField(b, "name", t.Name)
+		if t.LiveVersion != "" {
+			b = appendField(b, "live_version", t.LiveVersion)
+		}
 		b = appendField(b, "type", t.Type)
 		b = appendField(b, "product", t.Product)
 		b = appendField(b, "folder", t.Folder)
@@ -205,7 +231,7 @@ func appendJSONString(b []byte, s string) []byte {
 func (d GraphDoc) WriteTable(w io.Writer, style render.Style) error {
 	t := render.Table{Header: []string{"TABLE", "TYPE", "PRODUCT", "STATE", "PARENTS", "CHILDREN"}}
 	for _, r := range d.Tables {
-		t.Add(r.Name, r.Type, dash(r.Product), stateForm(r.Stateful, r.Type), list(r.Parents, r.External), list(r.Children, nil))
+		t.Add(r.label(), r.Type, dash(r.Product), stateForm(r.Stateful, r.Type), list(r.Parents, r.External), list(r.Children, nil))
 	}
 	if err := t.Write(w, style); err != nil {
 		return err
@@ -226,7 +252,7 @@ func (d GraphDoc) Diagram() render.Diagram {
 	}
 	dg := render.Diagram{LeftToRight: true, Classes: typeClasses}
 	for _, t := range d.Tables {
-		dg.Nodes = append(dg.Nodes, render.DiagramNode{ID: t.Name, Label: t.Name, Class: t.Type})
+		dg.Nodes = append(dg.Nodes, render.DiagramNode{ID: t.Name, Label: t.label(), Class: t.Type})
 	}
 	for _, t := range d.Tables {
 		for _, c := range t.Children {

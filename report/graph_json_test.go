@@ -22,6 +22,7 @@ func TestGraphDocWriteJSON(t *testing.T) {
 		{"nil tables", GraphDoc{}},
 		{"one", GraphDoc{Tables: []GraphTable{table("a")}}},
 		{"three", GraphDoc{Tables: []GraphTable{table("a"), table("b", "a"), table("c", "a", "b")}}},
+		{"live version", GraphDoc{Tables: []GraphTable{table("a"), {Name: "b", LiveVersion: "b_v2", Parents: []string{"a"}}}}},
 		{"nil lists", GraphDoc{Tables: []GraphTable{{Name: "n"}}}},
 		{"strings to escape", GraphDoc{Tables: []GraphTable{{
 			Name: "q\"b\\s/", Type: "ctl\x00\x01\x1f\b\f\n\r\t", Product: "html <a href='x'>&amp;</a>",
@@ -53,7 +54,7 @@ func FuzzWriteJSON(f *testing.F) {
 	f.Add("a", "b<>&", "\x00\u2028", "\xff", true)
 	f.Fuzz(func(t *testing.T, name, folder, parent, ext string, stateful bool) {
 		checkWriteJSON(t, GraphDoc{Tables: []GraphTable{
-			{Name: name, Folder: folder, Parents: []string{parent}, External: []string{ext, name}, Stateful: stateful},
+			{Name: name, LiveVersion: ext, Folder: folder, Parents: []string{parent}, External: []string{ext, name}, Stateful: stateful},
 			{Name: parent, Children: []string{}, External: nil},
 		}})
 	})

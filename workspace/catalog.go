@@ -103,7 +103,10 @@ func (ws *Workspace) CatalogPage(ctx context.Context, resultsPath string) ([]byt
 	if err != nil {
 		return nil, nil, err
 	}
-	live := ws.liveOrNone(ctx)
+	live, err := ws.ProjectLive(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	for i := range in.Products {
 		for j := range in.Products[i].Ports {
 			port := &in.Products[i].Ports[j]

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/shiftleft-dev/shiftleft/pipeline"
@@ -135,13 +136,43 @@ func noteLiveVersions(pl *plan.Plan, live Live) {
 	}
 }
 
-// liveOrNone is LiveVersions for the commands that describe the project
-// and work without a target (product describe, the catalog): when the
-// target cannot be read they name the files' tables, and say why in the log.
-func (ws *Workspace) liveOrNone(ctx context.Context) Live {
-	live, err := ws.LiveVersions(ctx)
-	if err != nil {
-		ws.log.Warn("live versions not read: tables are named as in the files", "err", err)
+// ProjectLive is LiveVersions for the commands that describe the project
+// and work without a target (pipeline graph, product describe, the
+// catalog). A workspace opened without its configuration reads it here:
+// kafka.cluster_type and targets.local.state_dir name the local target's
+// document. Only a target the options name (a target other than local, an
+// environment, a state directory or a config file) must be readable: its
+// error is returned. The default, the local target, is optional: when it
+// cannot be read the tables keep the files' names, and a warning says why.
+func (ws *Workspace) ProjectLive(ctx context.Context) (Live, error) {
+	named := ws.targetNamed()
+	if ws.Config == nil {
+		o := ws.opts
+		if !named {
+			// The configuration's own warnings are not this command's.
+			o.Logger = slog.New(slog.DiscardHandler)
+		}
+		cfg, err := LoadConfig(o)
+		switch {
+		case err == nil:
+			ws.Config = cfg
+		case named:
+			return Live{}, err
+		default:
+			ws.log.Warn("configuration not read: live versions read from the default local target", "err", err)
+		}
 	}
-	return live
+	live, err := ws.LiveVersions(ctx)
+	if err != nil && !named {
+		ws.log.Warn("live versions not read: tables are named as in the files", "err", err)
+		return Live{}, nil
+	}
+	return live, err
+}
+
+// targetNamed reports whether the options name a target rather than take
+// the default one.
+func (ws *Workspace) targetNamed() bool {
+	t := ws.opts.Target
+	return t.Name != TargetLocal || t.Environment != "" || t.StateDir != "" || ws.opts.ConfigPath != ""
 }

@@ -142,3 +142,93 @@ func TestLiveVersionsAfterPromote(t *testing.T) {
 		t.Errorf("deploy of a changed versioned table: err = %v", err)
 	}
 }
+
+// promotedEnv is the samples deployed, with release r1 (the customer
+// dimension and the fact that reads it) promoted: their _v2 are live.
+func promotedEnv(t *testing.T) *releaseEnv {
+	t.Helper()
+	ctx := context.Background()
+	e := newReleaseEnv(t)
+	e.breakDimension()
+	ws := e.open()
+	if _, err := ws.ReleaseStart(ctx, workspace.ReleaseRequest{Name: "r1", Selection: e.sel("saleops_dim_customer")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.ReleasePromote(ctx, workspace.ReleaseRequest{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// ProjectLive, for the commands that describe the project (graph, product
+// describe, the catalog), reads the default local target's document
+// leniently and a named target's strictly.
+func TestProjectLive(t *testing.T) {
+	ctx := context.Background()
+	e := promotedEnv(t)
+	broken := filepath.Join(e.dir, "broken.yaml")
+	if err := os.WriteFile(broken, []byte("kafka: [unclosed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	garbage := filepath.Join(e.dir, "garbage")
+	if err := os.MkdirAll(garbage, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(garbage, "local-dev.releases.json"), []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		opts    func(*workspace.Options)
+		want    string // live name of saleops_fct_revenue
+		wantErr string
+	}{
+		{name: "default local target, no config", opts: func(*workspace.Options) {}, want: "saleops_fct_revenue_v2"},
+		{name: "another environment", opts: func(o *workspace.Options) { o.Target.Environment = "prod" }, want: "saleops_fct_revenue"},
+		{name: "a config file that cannot be read, named", opts: func(o *workspace.Options) { o.ConfigPath = broken }, wantErr: "broken.yaml"},
+		{name: "a release document that cannot be read, named", opts: func(o *workspace.Options) { o.Target.StateDir = garbage }, wantErr: "release state"},
+		{name: "a target that cannot be opened", opts: func(o *workspace.Options) { o.Target.Name = "nowhere" }, wantErr: `--target "nowhere"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := workspace.Options{PipelinesDir: filepath.Join(e.dir, "pipelines"), WorkDir: e.dir, ProjectOnly: true}
+			tc.opts(&o)
+			ws, err := workspace.Open(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close(ctx)
+			live, err := ws.ProjectLive(ctx)
+			switch {
+			case tc.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("err = %v, want one naming %q", err, tc.wantErr)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case live.Name("saleops_fct_revenue") != tc.want:
+				t.Errorf("live name = %s, want %s", live.Name("saleops_fct_revenue"), tc.want)
+			}
+		})
+	}
+
+	// The default target is optional: a config.yaml in the working folder
+	// that cannot be read leaves the environment's defaults, and a release
+	// document that cannot be read leaves the files' names.
+	if err := os.WriteFile(filepath.Join(e.dir, "config.yaml"), []byte("kafka: [unclosed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := workspace.Open(ctx, workspace.Options{PipelinesDir: filepath.Join(e.dir, "pipelines"), WorkDir: e.dir, ProjectOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close(ctx)
+	if live, err := ws.ProjectLive(ctx); err != nil || live.Name("saleops_fct_revenue") != "saleops_fct_revenue_v2" {
+		t.Errorf("broken default config.yaml: live %s, err %v", live.Name("saleops_fct_revenue"), err)
+	}
+	if err := os.WriteFile(filepath.Join(e.stateDir, "local-dev.releases.json"), []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if live, err := ws.ProjectLive(ctx); err != nil || live.Versioned() {
+		t.Errorf("unreadable default document: versioned %v, err %v", live.Versioned(), err)
+	}
+}

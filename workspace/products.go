@@ -50,7 +50,10 @@ func (ws *Workspace) DescribeProduct(ctx context.Context, key string) (*products
 		return nil, &RequestError{Msg: unknownProduct(key, ms)}
 	}
 	ws.WorkOn(d.Tables...)
-	live := ws.liveOrNone(ctx)
+	live, err := ws.ProjectLive(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for i := range d.Ports {
 		if n := live.Name(d.Ports[i].Table); n != d.Ports[i].Table {
 			d.Ports[i].LiveVersion = n

@@ -76,6 +76,7 @@
         var pd = el("div", { cls: "port" });
         var idx = byName.get(port.table);
         pd.appendChild(el("div", null, "port ", idx === undefined ? el("b", { text: port.table + " (missing)" }) : el("button", { cls: "link", text: port.table, onclick: function () { select(idx, true); } })));
+        if (port.live_version) pd.appendChild(el("div", { cls: "live", text: "live version: " + port.live_version }));
         if (port.description) pd.appendChild(el("div", { cls: "muted", text: port.description }));
         if (port.consumers && port.consumers.length) pd.appendChild(el("div", { text: "consumers: " + port.consumers.join(", ") }));
         if (port.freshness) pd.appendChild(el("div", { text: "freshness: " + port.freshness }));
@@ -308,6 +309,7 @@
     (prod && prod.ports || []).forEach(function (port) {
       if (port.table !== t.name) return;
       d.appendChild(el("h4", { text: "Output port" + (port.freshness ? " · freshness " + port.freshness : "") }));
+      if (port.live_version) d.appendChild(el("p", { cls: "live", text: "live version: " + port.live_version }));
       if (port.description) d.appendChild(el("p", { text: port.description }));
       (port.rules || []).forEach(function (r) { d.appendChild(el("div", { cls: "rule" }, statusBadge(r), el("code", { text: r.text }))); });
     });
