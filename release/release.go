@@ -147,6 +147,15 @@ func (d *Document) LiveName(table string) string {
 	return table
 }
 
+// Forget drops a table's live version (its file name): the table was
+// undeployed, and deploys create it under its file's name again.
+func (d *Document) Forget(table string) {
+	delete(d.Live, table)
+	if len(d.Live) == 0 {
+		d.Live = nil
+	}
+}
+
 // Open returns the open release, or nil. There is at most one.
 func (d *Document) Open() *Release {
 	for i := len(d.Releases) - 1; i >= 0; i-- {

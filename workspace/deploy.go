@@ -139,7 +139,7 @@ func (ws *Workspace) run(ctx context.Context, req DeployRequest, undeploy bool) 
 	}
 	out := &DeployResult{PlanResult: pr, Result: &executor.Result{}}
 	if !pr.Plan.HasChanges() {
-		return out, nil
+		return out, ws.forgetUndeployed(ctx, t, pr, nil)
 	}
 	run := req.Run
 	g, sqlOf := pr.graph, pr.sqlOf
@@ -178,7 +178,7 @@ func (ws *Workspace) run(ctx context.Context, req DeployRequest, undeploy bool) 
 	if out.Result, err = executor.Run(ctx, t, pr.Plan, run); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return out, ws.forgetUndeployed(ctx, t, pr, out.Result)
 }
 
 // lock takes the environment lock of the target; a lock taken over from a
@@ -265,7 +265,14 @@ func (ws *Workspace) plan(ctx context.Context, t *Target, req DeployRequest, in 
 			return nil, err
 		}
 	}
-	noteLiveVersions(pl, live)
+	if in.undeploy {
+		// An undeploy drops versioned tables under their live names.
+		if err := liveUndeploy(pl, live, nm, in.graph); err != nil {
+			return nil, err
+		}
+	} else {
+		noteLiveVersions(pl, live)
+	}
 	return &PlanResult{Plan: pl, Target: t.Info(), graph: in.graph, sqlOf: in.sqlOf, target: t, live: live}, nil
 }
 

@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/shiftleft-dev/shiftleft/dag"
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/executor"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
 	"github.com/shiftleft-dev/shiftleft/plan"
 	"github.com/shiftleft-dev/shiftleft/release"
@@ -134,6 +137,98 @@ func noteLiveVersions(pl *plan.Plan, live Live) {
 			s.Warnings = append(s.Warnings, "its live version is "+n+": a deploy does not act on it; deploy the change as a release (shiftleft release start NAME --select "+s.Table+")")
 		}
 	}
+}
+
+// liveUndeploy points an undeploy plan at the live versions: a dropped
+// table whose live version is a release's is dropped under that name (the
+// executor drops s.Table and deletes the statements the step names), with
+// its statements named by the convention for the versioned name, as the
+// release named them. Other steps keep the files' names and say which
+// version is live. Cost: O(steps).
+func liveUndeploy(pl *plan.Plan, live Live, nm plan.Naming, g *dag.Graph) error {
+	if !live.Versioned() {
+		return nil
+	}
+	renamed := map[string]string{}
+	for i := range pl.Steps {
+		s := &pl.Steps[i]
+		phys := live.Name(s.Table)
+		if phys == s.Table {
+			continue
+		}
+		if s.Action != plan.ActionDrop {
+			s.Reason += " (live version: " + phys + ")"
+			continue
+		}
+		cp := pipeline.Table{Name: phys, Product: s.Product}
+		if tb := g.Table(s.Table); tb != nil {
+			cp = *tb
+			cp.Name = phys
+		}
+		var err error
+		if s.Drop, err = nm.Name(&cp, deployers.KindDrop); err != nil {
+			return fmt.Errorf("table %s: name the drop of its live version %s: %w", s.Table, phys, err)
+		}
+		for j := range s.Statements {
+			if s.Statements[j].Name, err = nm.Name(&cp, s.Statements[j].Kind); err != nil {
+				return fmt.Errorf("table %s: name the statements of its live version %s: %w", s.Table, phys, err)
+			}
+		}
+		s.Reason += " (live version of " + s.Table + ")"
+		renamed[s.Table] = phys
+		s.Table = phys
+	}
+	for i := range pl.Steps {
+		for j, a := range pl.Steps[i].After {
+			if n, ok := renamed[a]; ok {
+				pl.Steps[i].After[j] = n
+			}
+		}
+	}
+	return nil
+}
+
+// forgetUndeployed removes from the release document the live versions an
+// undeploy dropped, and those it found not deployed at all: the tables are
+// gone, so a later deploy creates them under their files' names. A table
+// the undeploy kept (read by running tables outside the selection) stays
+// live where it is. The caller holds the environment lock.
+func (ws *Workspace) forgetUndeployed(ctx context.Context, t *Target, pr *PlanResult, res *executor.Result) error {
+	if pr.Plan.Kind != plan.KindUndeploy || !pr.live.Versioned() {
+		return nil
+	}
+	done := map[string]bool{}
+	if res != nil {
+		for _, r := range res.Steps {
+			done[r.Table] = r.Action == plan.ActionDrop && r.Status == executor.StatusSucceeded
+		}
+	}
+	var gone []string
+	for _, s := range pr.Plan.Steps {
+		switch file := pr.live.File(s.Table); {
+		case s.Action == plan.ActionDrop && file != s.Table && done[s.Table]:
+			gone = append(gone, file)
+		case s.Action == plan.ActionNone && pr.live.Name(s.Table) != s.Table:
+			gone = append(gone, s.Table)
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	// The tables are gone even when the run was cut short: record it.
+	ctx = context.WithoutCancel(ctx)
+	rd := ws.releaseDoc(t)
+	doc, err := rd.load(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range gone {
+		doc.Forget(f)
+	}
+	if err := rd.save(ctx, doc); err != nil {
+		return fmt.Errorf("undeployed, but the release document still names the live versions of %s: %w (rerun the undeploy)", strings.Join(gone, ", "), err)
+	}
+	return nil
 }
 
 // ProjectLive is LiveVersions for the commands that describe the project

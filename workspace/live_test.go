@@ -2,11 +2,16 @@ package workspace_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/plan"
+	"github.com/shiftleft-dev/shiftleft/release"
 	"github.com/shiftleft-dev/shiftleft/workspace"
 )
 
@@ -230,5 +235,104 @@ func TestProjectLive(t *testing.T) {
 	}
 	if live, err := ws.ProjectLive(ctx); err != nil || live.Versioned() {
 		t.Errorf("unreadable default document: versioned %v, err %v", live.Versioned(), err)
+	}
+}
+
+// An undeploy of a versioned table drops its live version (statements
+// named for <table>_v<N>) and forgets it, so a later deploy creates the
+// table under its file's name. While the release is open (promoted, not
+// finalized) the undeploy refuses, as deploys do.
+func TestUndeployLiveVersion(t *testing.T) {
+	ctx := context.Background()
+	e := promotedEnv(t)
+	sel := e.sel("saleops_dim_customer+")
+	var oe *release.OpenError
+	if _, err := e.open().Undeploy(ctx, workspace.DeployRequest{Selection: sel}); !errors.As(err, &oe) {
+		t.Fatalf("undeploy during the open release: err = %v, want the open release named", err)
+	}
+	if _, err := e.open().Undeploy(ctx, workspace.DeployRequest{Selection: sel, Release: "r1"}); err == nil ||
+		!strings.Contains(err.Error(), "saleops_dim_customer (in release r1)") || !strings.Contains(err.Error(), "finish the release first") {
+		t.Fatalf("undeploy within the open release of its tables: err = %v", err)
+	}
+	e.now = e.now.Add(25 * time.Hour)
+	if _, err := e.open().ReleaseFinalize(ctx, workspace.ReleaseRequest{}); err != nil {
+		t.Fatal(err)
+	}
+
+	ws := e.open()
+	pr, err := ws.Plan(ctx, workspace.DeployRequest{Selection: sel}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drops := map[string]plan.Step{}
+	for _, s := range pr.Plan.Steps {
+		if s.Action == plan.ActionDrop {
+			drops[s.Table] = s
+		}
+	}
+	fact, ok := drops["saleops_fct_revenue_v2"]
+	if len(drops) != 2 || !ok || drops["saleops_dim_customer_v2"].Table == "" {
+		t.Fatalf("undeploy plan drops %v, want the two live versions", pr.Plan.Steps)
+	}
+	if fact.Drop != "dev-usw2-saleops-drop-saleops-fct-revenue-v2" || fact.Statement(deployers.KindDML) != "dev-usw2-saleops-dml-saleops-fct-revenue-v2" ||
+		!strings.Contains(fact.Reason, "(live version of saleops_fct_revenue)") || len(fact.Warnings) > 0 {
+		t.Errorf("drop of the fact's live version = %+v", fact)
+	}
+	if strings.Join(drops["saleops_dim_customer_v2"].After, ",") != "saleops_fct_revenue_v2" {
+		t.Errorf("the dimension's drop waits for %v, want its reader's live version", drops["saleops_dim_customer_v2"].After)
+	}
+
+	res, err := ws.Undeploy(ctx, workspace.DeployRequest{Selection: sel})
+	if err != nil || !res.Result.OK() {
+		t.Fatalf("undeploy: %v %v", err, res.Result.Err())
+	}
+	st := e.state()
+	for _, name := range []string{"saleops_fct_revenue_v2", "saleops_dim_customer_v2"} {
+		if _, ok := st.Tables[name]; ok {
+			t.Errorf("table %s is still there", name)
+		}
+	}
+	// The finished drop statements stay, as for any undeploy.
+	for name := range st.Statements {
+		if strings.HasSuffix(name, "-v2") && !strings.Contains(name, "-drop-") {
+			t.Errorf("statement %s is still there", name)
+		}
+	}
+	if live, err := e.open().LiveVersions(ctx); err != nil || live.Versioned() {
+		t.Errorf("after the undeploy: versioned %v (%v), err %v", live.Versioned(), live.Map(), err)
+	}
+
+	// An undeploy cut short after its drops left the live versions named:
+	// the next undeploy finds them not deployed and forgets them.
+	docPath := filepath.Join(e.stateDir, "local-dev.releases.json")
+	data, err := os.ReadFile(docPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := release.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Live = map[string]string{"saleops_fct_revenue": "saleops_fct_revenue_v2"}
+	if data, err = doc.Encode(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(docPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := e.open().Undeploy(ctx, workspace.DeployRequest{Selection: sel}); err != nil || res.Plan.HasChanges() {
+		t.Fatalf("undeploy again: %v, changes %v", err, res != nil && res.Plan.HasChanges())
+	}
+	if live, err := e.open().LiveVersions(ctx); err != nil || live.Versioned() {
+		t.Errorf("after the second undeploy: versioned %v (%v), err %v", live.Versioned(), live.Map(), err)
+	}
+
+	// Deployed again, the tables take their files' names.
+	res, err = e.open().Deploy(ctx, workspace.DeployRequest{Selection: sel})
+	if err != nil || !res.Result.OK() {
+		t.Fatalf("deploy again: %v %v", err, res.Result.Err())
+	}
+	if p := e.phase("dev-usw2-saleops-dml-saleops-fct-revenue"); p != deployers.PhaseRunning {
+		t.Errorf("the fact's DML under its file's name is %s, want RUNNING", p)
 	}
 }

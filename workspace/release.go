@@ -719,7 +719,8 @@ func (ws *Workspace) canFinalize(ctx context.Context, t *Target, r *release.Rele
 // that an open release versions: such changes go through shiftleft
 // release. Deploys plan against the live versions (LiveVersions), so an
 // unchanged versioned table plans nothing, and the tables they do act on
-// read the live versions.
+// read the live versions. An undeploy drops live versions
+// (liveUndeploy), but not the tables of the open release.
 func (ws *Workspace) checkRelease(ctx context.Context, t *Target, name string, pl *plan.Plan) error {
 	doc, err := ws.releaseDoc(t).load(ctx)
 	if err != nil {
@@ -734,16 +735,25 @@ func (ws *Workspace) checkRelease(ctx context.Context, t *Target, name string, p
 	case open == nil && name != "":
 		return &RequestError{Msg: fmt.Sprintf("--release %s: no such open release", name)}
 	}
+	// An undeploy's steps name the live versions it drops (liveUndeploy):
+	// File maps them back to the files' tables.
+	lv := liveOf(doc)
+	undeploy := pl.Kind == plan.KindUndeploy
 	var versioned []string
 	for _, s := range pl.Steps {
 		if !s.Action.Acts() {
 			continue
 		}
-		if live := doc.LiveName(s.Table); live != s.Table {
-			versioned = append(versioned, s.Table+" (live: "+live+")")
-		} else if open != nil && open.Version(s.Table) != nil {
-			versioned = append(versioned, s.Table+" (in release "+open.Name+")")
+		file := lv.File(s.Table)
+		if live := doc.LiveName(file); live != file && !undeploy {
+			versioned = append(versioned, file+" (live: "+live+")")
+		} else if open != nil && open.Version(file) != nil {
+			versioned = append(versioned, file+" (in release "+open.Name+")")
 		}
+	}
+	if len(versioned) > 0 && undeploy {
+		return &RequestError{Msg: "the undeploy would drop tables of the open release: " + strings.Join(versioned, ", ") +
+			"; finish the release first (release promote and finalize, or release rollback), then undeploy"}
 	}
 	if len(versioned) > 0 {
 		return &RequestError{Msg: "the deploy would act on released tables: " + strings.Join(versioned, ", ") +
