@@ -156,18 +156,12 @@ func (ws *Workspace) run(ctx context.Context, req DeployRequest, undeploy bool) 
 			return "", "", fmt.Errorf("table %s is not in the pipelines", table)
 		}
 		ddl, dml, err := sqlOf(tb)
-		if err != nil || !pr.live.Versioned() {
-			return ddl, dml, err
+		if err != nil {
+			return "", "", err
 		}
 		// Tables the deploy acts on are never versioned (checkRelease), but
 		// they may read a live version: the SQL reads it by its live name.
-		if ddl, err = pr.live.ToLive(ddl); err == nil {
-			dml, err = pr.live.ToLive(dml)
-		}
-		if err != nil {
-			return "", "", fmt.Errorf("table %s: read its live inputs: %w", table, err)
-		}
-		return ddl, dml, nil
+		return pr.live.submitted(table, ddl, dml)
 	}
 	if run.Properties, err = newStatementProperties(ws.Project.Root).forRun(pr.Plan, g.Table); err != nil {
 		return nil, err
@@ -431,6 +425,9 @@ func (r *PlanResult) SQL() ([]SubmittedSQL, error) {
 			continue
 		}
 		ddl, dml, err := r.sqlOf(r.graph.Table(s.Table))
+		if err == nil {
+			ddl, dml, err = r.live.submitted(s.Table, ddl, dml)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -446,6 +443,7 @@ func (r *PlanResult) SQL() ([]SubmittedSQL, error) {
 					return nil, fmt.Errorf("rewrite the DDL of %s for the target: %w", s.Table, err)
 				}
 			}
+			sub.Warnings = append(r.live.notSubmitted(s.Table), sub.Warnings...)
 			out = append(out, sub)
 		}
 	}

@@ -94,6 +94,31 @@ func (l Live) ToFiles(sql string) (string, error) {
 	return release.Rename(sql, l.byPhysical)
 }
 
+// submitted is a table's DDL and DML as a deploy submits them: reading
+// (and writing) the live versions, through the lexer.
+func (l Live) submitted(table, ddl, dml string) (string, string, error) {
+	if !l.Versioned() {
+		return ddl, dml, nil
+	}
+	var err error
+	if ddl, err = l.ToLive(ddl); err == nil {
+		dml, err = l.ToLive(dml)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("table %s: read its live inputs: %w", table, err)
+	}
+	return ddl, dml, nil
+}
+
+// notSubmitted is --show-sql's warning on the SQL of a versioned table's
+// step, which a deploy refuses (checkRelease).
+func (l Live) notSubmitted(table string) []string {
+	if n := l.Name(table); n != table {
+		return []string{"its live version is " + n + ": a deploy refuses this step; the SQL is the file's as the live version would run it (release it with shiftleft release start NAME --select " + table + ")"}
+	}
+	return nil
+}
+
 // Tables returns the tables with the live versions' names: copies for the
 // versioned ones, the same pointers for the others.
 func (l Live) Tables(tables []*pipeline.Table) []*pipeline.Table {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/internal/testfs"
 	"github.com/shiftleft-dev/shiftleft/plan"
 	"github.com/shiftleft-dev/shiftleft/release"
 	"github.com/shiftleft-dev/shiftleft/workspace"
@@ -334,5 +335,47 @@ func TestUndeployLiveVersion(t *testing.T) {
 	}
 	if p := e.phase("dev-usw2-saleops-dml-saleops-fct-revenue"); p != deployers.PhaseRunning {
 		t.Errorf("the fact's DML under its file's name is %s, want RUNNING", p)
+	}
+}
+
+// --show-sql (PlanResult.SQL) prints what a deploy submits: a table that
+// reads a versioned table reads its live version; a versioned table's own
+// step, which the deploy refuses, shows its SQL as the live version would
+// run it, with a warning.
+func TestShowSQLLiveVersions(t *testing.T) {
+	ctx := context.Background()
+	e := promotedEnv(t)
+	testfs.WriteFiles(t, filepath.Join(e.dir, "pipelines", "facts", "saleops", "saleops_fct_revenue_total", "sql-scripts"), map[string]string{
+		"ddl.saleops_fct_revenue_total.sql": "CREATE TABLE IF NOT EXISTS saleops_fct_revenue_total (\n  order_id STRING NOT NULL,\n  total DECIMAL(12, 2),\n  PRIMARY KEY (order_id) NOT ENFORCED\n);\n",
+		"dml.saleops_fct_revenue_total.sql": "INSERT INTO saleops_fct_revenue_total\nSELECT r.order_id, SUM(r.net_revenue) AS total\nFROM saleops_fct_revenue r\nGROUP BY r.order_id;\n",
+	})
+	p := filepath.Join(e.dir, "pipelines", "facts", "saleops", "saleops_fct_revenue", "sql-scripts", "dml.saleops_fct_revenue.sql")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), "SELECT", "SELECT DISTINCT", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := e.open().Plan(ctx, workspace.DeployRequest{Selection: e.sel("saleops_fct_revenue+")}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := pr.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]workspace.SubmittedSQL{}
+	for _, s := range subs {
+		got[s.Statement] = s
+	}
+	reader := got["dev-usw2-saleops-dml-saleops-fct-revenue-total"]
+	if !strings.Contains(reader.SQL, "FROM saleops_fct_revenue_v2 r") || len(reader.Warnings) > 0 {
+		t.Errorf("the new reader's DML does not read the live version:\n%s\n%v", reader.SQL, reader.Warnings)
+	}
+	fact := got["dev-usw2-saleops-dml-saleops-fct-revenue"]
+	if !strings.Contains(fact.SQL, "INSERT INTO saleops_fct_revenue_v2") || !strings.Contains(fact.SQL, "saleops_dim_customer_v2") ||
+		len(fact.Warnings) == 0 || !strings.Contains(fact.Warnings[0], "its live version is saleops_fct_revenue_v2: a deploy refuses this step") {
+		t.Errorf("the versioned fact's DML:\n%s\nwarnings %v", fact.SQL, fact.Warnings)
 	}
 }
