@@ -177,7 +177,7 @@ func Compute(in Inputs) (*Plan, error) {
 		if ddl == "" {
 			return nil, fmt.Errorf("table %s has no DDL: a release creates each new version from its DDL", v.Table)
 		}
-		oldDDL, err := Rename(ddl, liveRenames)
+		oldDDL, err := flinksql.RenameTables(ddl, liveRenames)
 		if err != nil {
 			return nil, fmt.Errorf("rewrite the DDL of %s for %s: %w", v.Table, v.Old, err)
 		}
@@ -186,7 +186,7 @@ func Compute(in Inputs) (*Plan, error) {
 			return nil, fmt.Errorf("rewrite the DDL of %s for %s: %w", v.Table, v.New, err)
 		}
 		if dml != "" {
-			if v.DML, err = Rename(dml, renames); err != nil {
+			if v.DML, err = flinksql.RenameTables(dml, renames); err != nil {
 				return nil, fmt.Errorf("rewrite the DML of %s for %s: %w", v.Table, v.New, err)
 			}
 		} else {

@@ -8,24 +8,6 @@ import (
 	"github.com/shiftleft-dev/shiftleft/deployers"
 )
 
-func TestRename(t *testing.T) {
-	renames := map[string]string{"dim": "dim_v2", "fct": "fct_v2"}
-	for _, c := range []struct{ in, want string }{
-		{"INSERT INTO fct SELECT d.id FROM dim AS d", "INSERT INTO fct_v2 SELECT d.id FROM dim_v2 AS d"},
-		{"SELECT dim.id FROM cat.db.`dim`", "SELECT dim_v2.id FROM cat.db.`dim_v2`"},
-		{"SELECT 'dim' AS s FROM dimension -- dim\n", "SELECT 'dim' AS s FROM dimension -- dim\n"},
-		{"SELECT * FROM DIM", "SELECT * FROM dim_v2"},
-	} {
-		got, err := Rename(c.in, renames)
-		if err != nil || got != c.want {
-			t.Errorf("Rename(%q) = %q, %v; want %q", c.in, got, err, c.want)
-		}
-	}
-	if _, err := Rename("SELECT 'unterminated", renames); err == nil {
-		t.Error("a lexical error was not reported")
-	}
-}
-
 func TestRewriteDDLTopic(t *testing.T) {
 	for _, c := range []struct{ ddl, topic string }{
 		{"CREATE TABLE dim (id INT)", "dim_v2"},

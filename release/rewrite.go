@@ -8,45 +8,6 @@ import (
 	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
 )
 
-// Rename rewrites every identifier of src that names a table of renames
-// (keys lower-case; matched case-insensitively, whether alone, the last
-// part of a qualified name or a column qualifier such as dim.customer_id)
-// through the lexer: string literals and comments are never touched, and a
-// backquoted name stays backquoted. A column named like a renamed table
-// would be renamed too: Compute refuses such a release (see
-// ColumnClashError). Cost: one lexer pass and one copy of src.
-func Rename(src string, renames map[string]string) (string, error) {
-	if len(renames) == 0 {
-		return src, nil
-	}
-	b := []byte(src)
-	toks, err := flinksql.Lex(b)
-	if err != nil {
-		return "", err
-	}
-	var sb strings.Builder
-	sb.Grow(len(src) + 16)
-	at := 0
-	for _, t := range toks {
-		if t.Kind != flinksql.TokIdent && t.Kind != flinksql.TokQuotedIdent {
-			continue
-		}
-		to, ok := renames[strings.ToLower(t.IdentValue(b))]
-		if !ok {
-			continue
-		}
-		sb.WriteString(src[at:t.Start])
-		if t.Kind == flinksql.TokQuotedIdent {
-			sb.WriteString("`" + strings.ReplaceAll(to, "`", "``") + "`")
-		} else {
-			sb.WriteString(to)
-		}
-		at = t.End
-	}
-	sb.WriteString(src[at:])
-	return sb.String(), nil
-}
-
 // RewriteDDL renames the tables of a DDL (the created table to its new
 // version n) and gives the new version its own topic: where the topic
 // follows the table name (no 'topic' option: Confluent Cloud, and the
@@ -55,7 +16,7 @@ func Rename(src string, renames map[string]string) (string, error) {
 // gets the version suffix (<topic>_v<n>, an earlier suffix replaced), so
 // the new version never writes into the old version's topic.
 func RewriteDDL(ddl, old, next string, n int, renames map[string]string) (string, error) {
-	out, err := Rename(ddl, renames)
+	out, err := flinksql.RenameTables(ddl, renames)
 	if err != nil {
 		return "", err
 	}

@@ -95,7 +95,7 @@ func Generate(req GenRequest) ([]GenFile, error) {
 			}
 		}
 		ins[i] = input{GenInput: in, cols: cols, pk: pk}
-		renamed, err := Rename(in.DDL, map[string]string{strings.ToLower(in.Table): in.Table + Suffix})
+		renamed, err := flinksql.RenameTables(in.DDL, map[string]string{strings.ToLower(in.Table): in.Table + Suffix})
 		if err != nil {
 			return nil, fmt.Errorf("DDL of input %s (%s): %w", in.Table, in.DDLPath, err)
 		}

@@ -45,40 +45,6 @@ func Renames(tables []string, suffix string) map[string]string {
 	return m
 }
 
-// Rename rewrites every identifier of src that names a table of renames
-// (case-insensitively, the last part of a qualified name or a column
-// qualifier alike) through the lexer: string literals and comments are
-// never touched, a backquoted name stays backquoted. A column named like a
-// table of the case would be renamed too; test tables are named after
-// tables, so that clash is the caller's to avoid. Cost: one lexer pass.
-func Rename(src string, renames map[string]string) (string, error) {
-	b := []byte(src)
-	toks, err := flinksql.Lex(b)
-	if err != nil {
-		return "", err
-	}
-	var sb strings.Builder
-	at := 0
-	for _, t := range toks {
-		if t.Kind != flinksql.TokIdent && t.Kind != flinksql.TokQuotedIdent {
-			continue
-		}
-		to, ok := renames[strings.ToLower(t.IdentValue(b))]
-		if !ok {
-			continue
-		}
-		sb.WriteString(src[at:t.Start])
-		if t.Kind == flinksql.TokQuotedIdent {
-			sb.WriteString("`" + strings.ReplaceAll(to, "`", "``") + "`")
-		} else {
-			sb.WriteString(to)
-		}
-		at = t.End
-	}
-	sb.WriteString(src[at:])
-	return sb.String(), nil
-}
-
 // BoundedOptions make a test table's reads end by themselves: every query
 // on it (the DML under test, the validation) reads from the first offset to
 // the latest one when it starts, then finishes.

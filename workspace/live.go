@@ -10,6 +10,7 @@ import (
 	"github.com/shiftleft-dev/shiftleft/deployers"
 	"github.com/shiftleft-dev/shiftleft/executor"
 	"github.com/shiftleft-dev/shiftleft/pipeline"
+	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
 	"github.com/shiftleft-dev/shiftleft/plan"
 	"github.com/shiftleft-dev/shiftleft/release"
 )
@@ -83,15 +84,15 @@ func (l Live) File(physical string) string {
 }
 
 // ToLive rewrites a file's SQL to read (and write) the live versions,
-// through the lexer (release.Rename).
+// through the lexer (flinksql.RenameTables).
 func (l Live) ToLive(sql string) (string, error) {
-	return release.Rename(sql, l.byFile)
+	return flinksql.RenameTables(sql, l.byFile)
 }
 
 // ToFiles rewrites deployed SQL back to the files' names, so it compares
 // with the files.
 func (l Live) ToFiles(sql string) (string, error) {
-	return release.Rename(sql, l.byPhysical)
+	return flinksql.RenameTables(sql, l.byPhysical)
 }
 
 // submitted is a table's DDL and DML as a deploy submits them: reading

@@ -526,7 +526,7 @@ func (r *caseRun) create(ctx context.Context, table, path string, input bool) (s
 	if ddl == "" {
 		return "", &caseError{where: r.ws.utShown(path) + ":1", err: fmt.Errorf("no CREATE TABLE for %s", table)}
 	}
-	renamed, err := unittest.Rename(ddl, r.rn)
+	renamed, err := flinksql.RenameTables(ddl, r.rn)
 	if err != nil {
 		return "", r.ws.at(path, flinksql.Pos{Line: 1, Col: 1}, err)
 	}
@@ -572,7 +572,7 @@ func (r *caseRun) runFile(ctx context.Context, path, sql, role string) error {
 		return r.ws.at(path, flinksql.Pos{Line: 1}, err)
 	}
 	for _, st := range stmts {
-		renamed, err := unittest.Rename(st.Text, r.rn)
+		renamed, err := flinksql.RenameTables(st.Text, r.rn)
 		if err != nil {
 			return r.ws.at(path, st.Pos, err)
 		}
@@ -671,7 +671,7 @@ func (r *caseRun) validate(ctx context.Context, path, sql string, polls *int) (s
 		return "", deployers.Rows{}, r.ws.at(path, flinksql.Pos{Line: 1}, err)
 	}
 	st := stmts[len(stmts)-1]
-	renamed, err := unittest.Rename(st.Text, r.rn)
+	renamed, err := flinksql.RenameTables(st.Text, r.rn)
 	if err != nil {
 		return "", deployers.Rows{}, r.ws.at(path, st.Pos, err)
 	}
