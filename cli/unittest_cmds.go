@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"encoding/xml"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/shiftleft-dev/shiftleft/deployers"
+	"github.com/shiftleft-dev/shiftleft/internal/junit"
 	"github.com/shiftleft-dev/shiftleft/render"
 	"github.com/shiftleft-dev/shiftleft/workspace"
 )
@@ -212,73 +213,25 @@ func firstLine(s string) string {
 	return s
 }
 
-// JUnit XML, as CI servers read it (the Ant junit task's format).
-type junitSuites struct {
-	XMLName xml.Name     `xml:"testsuites"`
-	Suites  []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitProblem `xml:"failure,omitempty"`
-	Error     *junitProblem `xml:"error,omitempty"`
-}
-
-type junitProblem struct {
-	Message string `xml:"message,attr"`
-	Text    string `xml:",chardata"`
-}
-
 // writeJUnitFile writes the results as JUnit XML: one testsuite per table.
 func writeJUnitFile(path string, r *workspace.UnitTestResult) error {
-	var out junitSuites
-	idx := map[string]int{}
+	var out junit.Report
 	for _, c := range r.Cases {
-		i, ok := idx[c.Suite]
-		if !ok {
-			i = len(out.Suites)
-			idx[c.Suite] = i
-			out.Suites = append(out.Suites, junitSuite{Name: c.Suite})
-		}
-		s := &out.Suites[i]
-		jc := junitCase{Name: c.Case, Classname: c.Suite, Time: fmt.Sprintf("%.3f", c.Duration.Seconds())}
+		jc := junit.Case{Name: c.Case, Classname: c.Suite}
 		msg := strings.TrimPrefix(c.Where+": "+c.Error, ": ")
 		switch c.Result {
 		case workspace.CaseFail:
-			s.Failures++
-			jc.Failure = &junitProblem{Message: msg, Text: msg}
+			jc.Failure = &junit.Problem{Message: msg, Text: msg}
 		case workspace.CaseError:
-			s.Errors++
-			jc.Error = &junitProblem{Message: msg, Text: msg}
+			jc.Error = &junit.Problem{Message: msg, Text: msg}
 		}
-		s.Tests++
-		s.Cases = append(s.Cases, jc)
+		out.Add(c.Suite, jc, c.Duration)
 	}
-	for i := range out.Suites {
-		var d time.Duration
-		for _, c := range r.Cases {
-			if c.Suite == out.Suites[i].Name {
-				d += c.Duration
-			}
-		}
-		out.Suites[i].Time = fmt.Sprintf("%.3f", d.Seconds())
-	}
-	b, err := xml.MarshalIndent(out, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	if err := junit.Write(&b, &out); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append([]byte(xml.Header), append(b, '\n')...), 0o644); err != nil {
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write JUnit report: %w", err)
 	}
 	return nil
