@@ -229,20 +229,12 @@ func readLiveState(ctx context.Context, t *Target, tables []*pipeline.Table, nm 
 // startup mode). A run cut short leaves the release starting: rerunning
 // start finishes it, skipping new versions already running.
 func (ws *Workspace) ReleaseStart(ctx context.Context, req ReleaseRequest) (*ReleaseResult, error) {
-	t, err := ws.OpenTarget(ctx)
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := ws.releaseLock(ctx, t, "release start", req.LockTimeout)
+	rd, doc, unlock, err := ws.lockRelease(ctx, "release start", req.LockTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	rd := ws.releaseDoc(t)
-	doc, err := rd.load(ctx)
-	if err != nil {
-		return nil, err
-	}
+	t := rd.t
 	r := doc.Open()
 	switch {
 	case r != nil && r.Name != req.Name:
@@ -365,6 +357,25 @@ func dropName(nm plan.Naming, tb *pipeline.Table, physical, product string) (str
 	}
 	cp.Name = physical
 	return nm.Name(&cp, deployers.KindDrop)
+}
+
+// lockRelease opens the target, takes the environment lock for op and
+// reads the release document: how every release step that changes
+// something begins. The caller calls unlock when done.
+func (ws *Workspace) lockRelease(ctx context.Context, op string, timeout time.Duration) (rd releaseDoc, doc *release.Document, unlock func(), err error) {
+	t, err := ws.OpenTarget(ctx)
+	if err != nil {
+		return releaseDoc{}, nil, nil, err
+	}
+	if unlock, err = ws.releaseLock(ctx, t, op, timeout); err != nil {
+		return releaseDoc{}, nil, nil, err
+	}
+	rd = ws.releaseDoc(t)
+	if doc, err = rd.load(ctx); err != nil {
+		unlock()
+		return releaseDoc{}, nil, nil, err
+	}
+	return rd, doc, unlock, nil
 }
 
 // releaseLock takes the environment lock for a release command.
@@ -491,20 +502,12 @@ func (ws *Workspace) versionStatus(ctx context.Context, t *Target, r *release.Re
 // versions as live. A run cut short leaves the release promoting; a rerun
 // finishes it.
 func (ws *Workspace) ReleasePromote(ctx context.Context, req ReleaseRequest) (*ReleaseResult, error) {
-	t, err := ws.OpenTarget(ctx)
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := ws.releaseLock(ctx, t, "release promote", req.LockTimeout)
+	rd, doc, unlock, err := ws.lockRelease(ctx, "release promote", req.LockTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	rd := ws.releaseDoc(t)
-	doc, err := rd.load(ctx)
-	if err != nil {
-		return nil, err
-	}
+	t := rd.t
 	r, err := findRelease(doc, req.Name)
 	if err != nil {
 		return nil, err
@@ -598,20 +601,12 @@ func (ws *Workspace) ReleaseFinalize(ctx context.Context, req ReleaseRequest) (*
 // children first, and records the end phase.
 func (ws *Workspace) releaseEnd(ctx context.Context, req ReleaseRequest, cmd string, during, end release.Phase, from []release.Phase,
 	side func(release.Version) (table, ddl, dml string), check func(context.Context, *Target, *release.Release) error) (*ReleaseResult, error) {
-	t, err := ws.OpenTarget(ctx)
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := ws.releaseLock(ctx, t, "release "+cmd, req.LockTimeout)
+	rd, doc, unlock, err := ws.lockRelease(ctx, "release "+cmd, req.LockTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	rd := ws.releaseDoc(t)
-	doc, err := rd.load(ctx)
-	if err != nil {
-		return nil, err
-	}
+	t := rd.t
 	r, err := findRelease(doc, req.Name)
 	if err != nil {
 		return nil, err
