@@ -60,15 +60,8 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 // project's tables: no positional argument, --format table|json, the
 // workspace with its configuration.
 func (e *Env) readOnTarget(c *ucli.Context) (string, *workspace.Workspace, error) {
-	_, f, err := argsFormat(c, 0, []string{"table", "json"})
-	if err != nil {
-		return "", nil, err
-	}
-	ws, err := e.open(c, readConfig)
-	if err != nil {
-		return "", nil, err
-	}
-	return f, ws, nil
+	_, f, ws, err := e.openArgsFormat(c, 0, []string{"table", "json"}, nil, readConfig)
+	return f, ws, err
 }
 
 type statementRow struct {

@@ -26,11 +26,7 @@ func graphCommand(e *Env) *ucli.Command {
 		// versions the graph names (default: the local target's).
 		Flags: concatFlags(pipelinesFlags(), []ucli.Flag{formatFlag(formats...)}, selectionFlags(), targetFlags()),
 		Action: func(c *ucli.Context) error {
-			_, f, err := argsFormat(c, 0, formats)
-			if err != nil {
-				return err
-			}
-			ws, err := e.open(c)
+			_, f, ws, err := e.openArgsFormat(c, 0, formats, nil)
 			if err != nil {
 				return err
 			}

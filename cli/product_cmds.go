@@ -43,11 +43,7 @@ func productListCommand(e *Env) *ucli.Command {
 		UsageText: "shiftleft product list [--format table|json|markdown]",
 		Flags:     append(productFlags(), formatFlag(formats...)),
 		Action: func(c *ucli.Context) error {
-			_, f, err := argsFormat(c, 0, formats)
-			if err != nil {
-				return err
-			}
-			ws, err := e.open(c, projectOnly, lenientScan)
+			_, f, ws, err := e.openArgsFormat(c, 0, formats, nil, projectOnly, lenientScan)
 			if err != nil {
 				return err
 			}
@@ -85,11 +81,7 @@ func productDescribeCommand(e *Env) *ucli.Command {
 		// versions the ports name (default: the local target's).
 		Flags: concatFlags(productFlags(), []ucli.Flag{formatFlag(formats...)}, targetFlags()),
 		Action: func(c *ucli.Context) error {
-			pos, f, err := argsFormat(c, 1, formats, "ID")
-			if err != nil {
-				return err
-			}
-			ws, err := e.open(c, projectOnly, lenientScan)
+			pos, f, ws, err := e.openArgsFormat(c, 1, formats, []string{"ID"}, projectOnly, lenientScan)
 			if err != nil {
 				return err
 			}
@@ -118,11 +110,7 @@ func productValidateCommand(e *Env) *ucli.Command {
 		Flags: append(productFlags(), formatFlag(formats...),
 			&ucli.BoolFlag{Name: "strict", Usage: "make mesh-rule violations and cycles between products errors (warnings otherwise)"}),
 		Action: func(c *ucli.Context) error {
-			_, f, err := argsFormat(c, 0, formats)
-			if err != nil {
-				return err
-			}
-			ws, err := e.open(c, projectOnly, lenientScan)
+			_, f, ws, err := e.openArgsFormat(c, 0, formats, nil, projectOnly, lenientScan)
 			if err != nil {
 				return err
 			}

@@ -122,6 +122,21 @@ func argsFormat(c *ucli.Context, want int, formats []string, names ...string) ([
 	return pos, f, nil
 }
 
+// openArgsFormat is argsFormat, then open with the options: how most
+// commands that read the project begin. The caller closes the workspace
+// (e.closeWorkspace) when it holds a target.
+func (e *Env) openArgsFormat(c *ucli.Context, want int, formats, names []string, with ...func(*workspace.Options)) ([]string, string, *workspace.Workspace, error) {
+	pos, f, err := argsFormat(c, want, formats, names...)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	ws, err := e.open(c, with...)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return pos, f, ws, nil
+}
+
 // args returns the positional arguments, exactly want of them. urfave/cli
 // stops parsing flags at the first positional argument (`report TABLE
 // --format json` would silently ignore --format), so flags found among

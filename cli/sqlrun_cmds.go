@@ -96,11 +96,7 @@ func validateCommand(e *Env) *ucli.Command {
 			externalsDirFlag(),
 		}),
 		Action: func(c *ucli.Context) error {
-			_, f, err := argsFormat(c, 0, []string{"table", "json"})
-			if err != nil {
-				return err
-			}
-			ws, err := e.open(c, readConfig, keepSQL)
+			_, f, ws, err := e.openArgsFormat(c, 0, []string{"table", "json"}, nil, readConfig, keepSQL)
 			if err != nil {
 				return err
 			}
@@ -123,11 +119,7 @@ func tableExplainCommand(e *Env) *ucli.Command {
 			externalsDirFlag(),
 		}),
 		Action: func(c *ucli.Context) error {
-			a, f, err := argsFormat(c, 1, []string{"table", "json"}, "TABLE")
-			if err != nil {
-				return err
-			}
-			ws, err := e.open(c, readConfig, keepSQL)
+			a, f, ws, err := e.openArgsFormat(c, 1, []string{"table", "json"}, []string{"TABLE"}, readConfig, keepSQL)
 			if err != nil {
 				return err
 			}
