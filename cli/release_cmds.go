@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -105,58 +106,44 @@ func releaseCommands(e *Env) []*ucli.Command {
 				&ucli.BoolFlag{Name: "force", Usage: "promote even when new versions are not caught up"},
 				&ucli.DurationFlag{Name: "keep", Value: workspace.DefaultKeep, Usage: "how long the old tables are kept before finalize may drop them"},
 				lockFlag)...),
-			Action: func(c *ucli.Context) error {
-				req, ws, f, err := e.releaseRequest(c, false)
-				if err != nil {
-					return err
-				}
-				defer e.closeWorkspace(c.Context, ws)
-				res, err := ws.ReleasePromote(c.Context, req)
-				if err != nil {
-					if res != nil && res.Status != nil && f == "text" {
-						_ = release.RenderStatus(e.Stderr, res.Status)
-					}
-					return err
-				}
-				return e.writeRelease(f, res)
-			},
+			Action: e.releaseStep((*workspace.Workspace).ReleasePromote),
 		},
 		{
 			Name:      "rollback",
 			Usage:     "before promote: remove the new versions, touching nothing old",
 			UsageText: "shiftleft release rollback [NAME] [--lock-timeout 1m] [--format text|json]",
 			Flags:     common(lockFlag),
-			Action: func(c *ucli.Context) error {
-				req, ws, f, err := e.releaseRequest(c, false)
-				if err != nil {
-					return err
-				}
-				defer e.closeWorkspace(c.Context, ws)
-				res, err := ws.ReleaseRollback(c.Context, req)
-				if err != nil {
-					return err
-				}
-				return e.writeRelease(f, res)
-			},
+			Action:    e.releaseStep((*workspace.Workspace).ReleaseRollback),
 		},
 		{
 			Name:      "finalize",
 			Usage:     "after promote and the keep time: drop the old versions, unless something outside the release still reads them",
 			UsageText: "shiftleft release finalize [NAME] [--lock-timeout 1m] [--format text|json]",
 			Flags:     common(lockFlag),
-			Action: func(c *ucli.Context) error {
-				req, ws, f, err := e.releaseRequest(c, false)
-				if err != nil {
-					return err
-				}
-				defer e.closeWorkspace(c.Context, ws)
-				res, err := ws.ReleaseFinalize(c.Context, req)
-				if err != nil {
-					return err
-				}
-				return e.writeRelease(f, res)
-			},
+			Action:    e.releaseStep((*workspace.Workspace).ReleaseFinalize),
 		},
+	}
+}
+
+// releaseStep is the action of promote, rollback and finalize: run the
+// step on the release NAME (default: the open one) and write its result.
+// A step refused with the versions' status (promote before they caught
+// up) shows that status on stderr in text.
+func (e *Env) releaseStep(step func(*workspace.Workspace, context.Context, workspace.ReleaseRequest) (*workspace.ReleaseResult, error)) ucli.ActionFunc {
+	return func(c *ucli.Context) error {
+		req, ws, f, err := e.releaseRequest(c, false)
+		if err != nil {
+			return err
+		}
+		defer e.closeWorkspace(c.Context, ws)
+		res, err := step(ws, c.Context, req)
+		if err != nil {
+			if res != nil && res.Status != nil && f == "text" {
+				_ = release.RenderStatus(e.Stderr, res.Status)
+			}
+			return err
+		}
+		return e.writeRelease(f, res)
 	}
 }
 
