@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shiftleft-dev/shiftleft/internal/sqltest"
 	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
 )
 
@@ -198,46 +199,13 @@ func (s *Server) verdict(st *statement, toks []flinksql.Token, src []byte, db st
 	return true
 }
 
-// valueRows are the rows of INSERT … VALUES (…), (…): a CAST's type (after
-// AS) is not a value, so CAST(10.5 AS DECIMAL(10, 2)) is "10.5". Values
-// are strings, as the service formats them.
+// valueRows are the rows of INSERT … VALUES (…), (…); values are
+// strings, as the service formats them.
 func valueRows(toks []flinksql.Token, src []byte) [][]any {
-	var rows [][]any
-	var row []any
-	depth, skip, values, minus := 0, -1, false, ""
-	for _, t := range toks {
-		if !values {
-			values = t.Kw == flinksql.KwValues
-			continue
+	return sqltest.ValueRows(toks, src, func(text string, negative bool) any {
+		if negative {
+			return "-" + text
 		}
-		sign := minus
-		minus = ""
-		switch {
-		case t.Kind == flinksql.TokOp && t.Ch == '(':
-			depth++
-			if depth == 1 {
-				row = nil
-			}
-		case t.Kind == flinksql.TokOp && t.Ch == ')':
-			depth--
-			if skip >= 0 && depth < skip {
-				skip = -1
-			}
-			if depth == 0 {
-				rows = append(rows, row)
-			}
-		case depth == 0 || skip >= 0:
-		case t.Kw == flinksql.KwAs:
-			skip = depth
-		case t.Kind == flinksql.TokString:
-			row = append(row, t.StringValue(src))
-		case t.Kind == flinksql.TokOp && t.Ch == '-':
-			minus = "-"
-		case t.Kind == flinksql.TokNumber:
-			row = append(row, sign+t.Text(src))
-		case t.Kw == flinksql.KwNull:
-			row = append(row, nil)
-		}
-	}
-	return rows
+		return text
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shiftleft-dev/shiftleft/internal/sqltest"
 	"github.com/shiftleft-dev/shiftleft/pipeline/flinksql"
 )
 
@@ -179,43 +180,11 @@ func (s *Server) storeValues(sess *session, table, sql string) int {
 			}
 		}
 	}
-	// Rows are the parenthesised lists after VALUES; inside them, a CAST's
-	// type (after AS) is not a value: CAST(10.5 AS DECIMAL(10, 2)) is 10.5.
-	n, depth, skip := 0, 0, -1
-	var row []any
-	values := false
-	for _, t := range toks {
-		if !values {
-			values = t.Kw == flinksql.KwValues
-			continue
-		}
-		switch {
-		case t.Kind == flinksql.TokOp && t.Ch == '(':
-			depth++
-			if depth == 1 {
-				row = nil
-			}
-		case t.Kind == flinksql.TokOp && t.Ch == ')':
-			depth--
-			if skip >= 0 && depth < skip {
-				skip = -1
-			}
-			if depth == 0 {
-				s.upsert(table, key, row)
-				n++
-			}
-		case depth == 0 || skip >= 0:
-		case t.Kw == flinksql.KwAs:
-			skip = depth
-		case t.Kind == flinksql.TokString:
-			row = append(row, t.StringValue(src))
-		case t.Kind == flinksql.TokNumber:
-			row = append(row, json.Number(t.Text(src)))
-		case t.Kw == flinksql.KwNull:
-			row = append(row, nil)
-		}
+	rows := sqltest.ValueRows(toks, src, func(text string, _ bool) any { return json.Number(text) })
+	for _, row := range rows {
+		s.upsert(table, key, row)
 	}
-	return n
+	return len(rows)
 }
 
 func (s *Server) upsert(table string, key []int, row []any) {
