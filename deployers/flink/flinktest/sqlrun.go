@@ -180,7 +180,12 @@ func (s *Server) storeValues(sess *session, table, sql string) int {
 			}
 		}
 	}
-	rows := sqltest.ValueRows(toks, src, func(text string, _ bool) any { return json.Number(text) })
+	rows := sqltest.ValueRows(toks, src, func(text string, negative bool) any {
+		if negative {
+			text = "-" + text
+		}
+		return json.Number(text)
+	})
 	for _, row := range rows {
 		s.upsert(table, key, row)
 	}
