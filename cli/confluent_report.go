@@ -42,7 +42,7 @@ func reportRunningStatementsCommand(e *Env) *ucli.Command {
 					continue
 				}
 				rows[i] = rowOf(r.Table, r.Statement, e.Now())
-				if l := r.Throughput; l != nil {
+				if l := r.Throughput; l != nil && l.Measured() {
 					if l.Known {
 						rows[i].Pending = &l.Pending
 					}

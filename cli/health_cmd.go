@@ -128,7 +128,7 @@ func writeHealth(w io.Writer, info deployers.Info, r *health.Report, style rende
 func writeThroughput(w io.Writer, tp map[string]deployers.Lag, style render.Style) error {
 	tables := make([]string, 0, len(tp))
 	for t, l := range tp {
-		if l.Known || l.RowsPerSecond >= 0 {
+		if l.Measured() {
 			tables = append(tables, t)
 		}
 	}

@@ -479,3 +479,9 @@ type Lag struct {
 	// Detail says where the numbers come from, or why they are unknown.
 	Detail string `json:"detail,omitempty"`
 }
+
+// Measured says whether the target measured the statement's sinks (rows
+// written or their rate). The local target processes no records: nothing
+// is pending there (Known, Pending 0, so releases catch up at once), but it
+// measures nothing, and reports leave its numbers out.
+func (l Lag) Measured() bool { return l.RowsWritten >= 0 || l.RowsPerSecond >= 0 }

@@ -63,7 +63,7 @@ func (t *Target) Lag(ctx context.Context, statements []string) (map[string]deplo
 	err := t.view(ctx, func(st *State) {
 		for _, name := range statements {
 			if rec, ok := st.Statements[name]; ok && t.visible(rec.Statement).Phase.Healthy() {
-				out[name] = deployers.Lag{Known: true, Pending: 0, RowsWritten: 0, Detail: "the local target processes no records"}
+				out[name] = deployers.Lag{Known: true, Pending: 0, RowsWritten: -1, RowsPerSecond: -1, Detail: "the local target processes no records"}
 			}
 		}
 	})
