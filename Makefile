@@ -22,7 +22,7 @@ demo: build
 test: vet fmt-check
 	$(GO) test -count=1 $$($(GO) list $(PKGS) | grep -v '/e2e$$')
 	@out=$$($(GO) test -count=1 -v ./e2e 2>&1); rc=$$?; \
-	printf '%s\n' "$$out" | grep -v '^=== ' | sed -E 's/^    [A-Za-z0-9_]+\.go:[0-9]+: /    /' | awk '!seen[$$0]++'; \
+	printf '%s\n' "$$out" | grep -v '^=== ' | awk '!seen[$$0]++'; \
 	exit $$rc
 
 vet:

@@ -41,6 +41,27 @@ type engine struct {
 
 // env is the environment a command run on the engine sees: the engine's
 // addresses, nothing else.
+// upsertConfig is a config.yaml for the engine: statements named after
+// clusterType and the region "local", every table an upsert-kafka table
+// with json keys and values on the engine's Kafka.
+func (e engine) upsertConfig(clusterType string) string {
+	return fmt.Sprintf(`kafka:
+  cluster_type: %s
+confluent_cloud:
+  cloud_region: local
+flink_gateway:
+  url: %s
+  jobmanager_url: %s
+targets:
+  flink:
+    table_options:
+      connector: upsert-kafka
+      properties.bootstrap.servers: %s
+      key.format: json
+      value.format: json
+`, clusterType, e.gateway, e.jobManager, e.kafka)
+}
+
 func (e engine) env(k string) string {
 	switch k {
 	case "SL_FLINK_GATEWAY_URL":
@@ -445,22 +466,7 @@ func TestSaleopsOnRealFlink(t *testing.T) {
 	t.Logf("saleops tables: %s", strings.Join(selected, ", "))
 
 	// The CLI names statements after kafka.cluster_type and the region.
-	config := fmt.Sprintf(`kafka:
-  cluster_type: e2e
-confluent_cloud:
-  cloud_region: local
-flink_gateway:
-  url: %s
-  jobmanager_url: %s
-targets:
-  flink:
-    table_options:
-      connector: upsert-kafka
-      properties.bootstrap.servers: %s
-      key.format: json
-      value.format: json
-`, e.gateway, e.jobManager, e.kafka)
-	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(config), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(e.upsertConfig("e2e")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 

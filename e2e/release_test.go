@@ -78,21 +78,7 @@ SELECT s.order_id, s.customer_id, c.tier, s.amount
 FROM h18rel_raw_sales s
 LEFT JOIN h18rel_dim_customer c ON s.customer_id = c.customer_id;
 `)
-	write("config.yaml", fmt.Sprintf(`kafka:
-  cluster_type: h18rel
-confluent_cloud:
-  cloud_region: local
-flink_gateway:
-  url: %s
-  jobmanager_url: %s
-targets:
-  flink:
-    table_options:
-      connector: upsert-kafka
-      properties.bootstrap.servers: %s
-      key.format: json
-      value.format: json
-`, e.gateway, e.jobManager, e.kafka))
+	write("config.yaml", e.upsertConfig("h18rel"))
 
 	topics := []string{rawCust, rawSale, dim, fct, dim + "_v2", fct + "_v2"}
 	nm := plan.Naming{ClusterType: "h18rel", Region: "local"}
